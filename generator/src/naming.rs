@@ -1,0 +1,1 @@
+//! Every naming rule in one place: case conversion, keyword escaping, collisions.

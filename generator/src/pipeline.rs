@@ -1,0 +1,107 @@
+//! The stages strung together, shared by `cargo xtask` and the freshness test.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Error, Warning};
+use crate::emit;
+use crate::output::FileSet;
+use crate::scrape;
+use crate::spec::{self, Spec};
+
+/// Folder of the specs, relative to the output root.
+pub const SPECS_DIR: &str = "specs";
+/// Folder of the generated bindings crate.
+pub const GENERATED_DIR: &str = "generated";
+/// Folder of the generated example tests.
+pub const TESTS_DIR: &str = "tests/tests/api";
+/// Folder of the embedded default input pages.
+pub const PAGES_DIR: &str = "pages";
+
+/// Page files a folder contributes: text, HTML and JSON documents.
+pub fn is_page(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    matches!(p.extension().and_then(|x| x.to_str()), Some("txt" | "html" | "htm" | "json"))
+        && name != "catelog.json"
+}
+
+/// Expand folders (recursively) into page files, sorted for a stable order.
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+        for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let p = e.map_err(|e| Error::io(dir, e))?.path();
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if is_page(&p) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            out[before..].sort();
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::at(p, None, "no such page or folder"));
+        }
+    }
+    Ok(out)
+}
+
+/// The result of scraping a set of pages.
+#[derive(Debug, Default)]
+pub struct Scraped {
+    pub specs: Vec<Spec>,
+    pub warnings: Vec<Warning>,
+}
+
+/// Scrape every page; `base` is the folder paths are shown relative to.
+/// Fails on the first bad page, or when two pages describe one API.
+pub fn scrape_all(base: &Path, pages: &[PathBuf]) -> Result<Scraped, Error> {
+    let mut by_api: BTreeMap<String, (PathBuf, Spec)> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for page in pages {
+        let shown = page.strip_prefix(base).unwrap_or(page);
+        let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
+        let got = scrape::scrape_page(shown, &bytes)?;
+        warnings.extend(got.warnings);
+        if let Some((first, _)) = by_api.get(&got.spec.api) {
+            return Err(Error::at(
+                shown,
+                None,
+                format!(
+                    "{} is already described by {}; keep one page per API",
+                    got.spec.api,
+                    first.display()
+                ),
+            ));
+        }
+        by_api.insert(got.spec.api.clone(), (shown.to_path_buf(), got.spec));
+    }
+    Ok(Scraped { specs: by_api.into_values().map(|(_, s)| s).collect(), warnings })
+}
+
+/// The `specs/` folder for a set of specs, with its JSON Schema.
+pub fn spec_files(specs: &[Spec]) -> FileSet {
+    let mut files = FileSet::new();
+    files.insert(format!("{SPECS_DIR}/spec.schema.json"), spec::json_schema());
+    for s in specs {
+        files.insert(format!("{SPECS_DIR}/{}.yaml", s.api), s.to_yaml());
+    }
+    files
+}
+
+/// Read the specs of a folder back, as codegen does.
+pub fn read_specs(dir: &Path) -> Result<Vec<Spec>, Error> {
+    spec::read_dir(dir)
+}
+
+/// Codegen for a set of specs.
+pub fn codegen(specs: &[Spec], options: &emit::Options) -> Result<emit::Generated, Error> {
+    emit::generate(specs, options)
+}

@@ -1,0 +1,316 @@
+//! The spec: one YAML document per API, the model between the page readers and
+//! the code generator. `generator/spec-format.md` documents every key.
+//!
+//! Specs are read strictly (`deny_unknown_fields`): a spec is this project's own
+//! format, so a misspelt key in a hand-edited spec is an error, not a silent default.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diag::Error;
+
+/// Version of the spec format; bumped when a key changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One API, as read from its documentation page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Spec format version, see [`FORMAT_VERSION`].
+    pub format: u32,
+    /// API method name, e.g. `taobao.pc.order.cancel`.
+    pub api: String,
+    /// Chinese title shown after the method name on the page.
+    pub title: String,
+    /// Last part of the page's breadcrumb `文档中心 > API类目 > …`.
+    pub category: String,
+    /// Description paragraph under the title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The page opens with `注意:以下文档只适用于TOP接口`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub top_only: bool,
+    /// Wire protocol, from the page's request example.
+    pub protocol: Protocol,
+    /// Where the spec was read from, relative to the input root.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+    /// Request (business) parameters in page order.
+    #[serde(default)]
+    pub request: Vec<Param>,
+    /// Response parameters in page order.
+    #[serde(default)]
+    pub response: Vec<Param>,
+    /// The examples shown on the page, verbatim.
+    #[serde(default, skip_serializing_if = "Examples::is_empty")]
+    pub examples: Examples,
+    /// The 错误码解释 table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error_codes: Vec<ErrorCode>,
+    /// Doubtful readings the scraper resolved by the most plausible reading,
+    /// each with the page line that raised it. Kept so a reviewer sees them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// How the API is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// The TOP gateway: form parameters, JSON or XML response in a `<name>_response` envelope.
+    Top,
+    /// Qimen: system parameters in the URL, an XML `<request>` body, a `<response>` answer.
+    Qimen,
+}
+
+/// One parameter, request or response side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Wire name, exactly as on the page.
+    pub name: String,
+    /// TOP type as written, without the array mark (`String`, `Number`, `OrderItem`).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The page writes the type as `X []` (or `X[]`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub array: bool,
+    /// 必须 (true) or 可选 (false); response parameters are never required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+    /// Example value, verbatim (`00` stays `"00"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+    /// Description, verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 更多限制 (page) or maxLength / maxListSize / minValue / maxValue (JSON).
+    #[serde(default, skip_serializing_if = "Constraints::is_empty")]
+    pub constraints: Constraints,
+    /// Children of a struct parameter, in page order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Param>,
+}
+
+/// Limits the documentation states for a parameter.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Constraints {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_list_size: Option<u64>,
+    /// Kept as text: the bound may be wider than any one Rust integer type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<String>,
+    /// Free text from the page's 更多限制 cell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+impl Constraints {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// Example blocks from the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Request examples, one per language shown (`java`, `curl`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub request: Vec<CodeExample>,
+    /// Response examples (`xml`, `json`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response: Vec<CodeExample>,
+    /// Error examples (`xml`, `json`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub error: Vec<CodeExample>,
+}
+
+impl Examples {
+    pub fn is_empty(&self) -> bool {
+        self.request.is_empty() && self.response.is_empty() && self.error.is_empty()
+    }
+}
+
+/// One example block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeExample {
+    /// Lowercase language or format: `java`, `xml`, `json`, …
+    pub lang: String,
+    /// The code as shown, without trailing blank lines.
+    pub code: String,
+}
+
+/// One row of the 错误码解释 table; an empty cell stays an empty string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorCode {
+    pub code: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub solution: String,
+}
+
+impl Spec {
+    /// Parse and validate a spec. `file` names the source in errors.
+    pub fn from_yaml(file: &Path, text: &str) -> Result<Spec, Error> {
+        let spec: Spec = serde_yaml_ng::from_str(text).map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            Error::at(
+                file,
+                line,
+                format!("{e}; the spec format is described in generator/spec-format.md"),
+            )
+        })?;
+        spec.validate(file, text)?;
+        Ok(spec)
+    }
+
+    /// Serialize deterministically, with a schema hint for editors.
+    pub fn to_yaml(&self) -> String {
+        let body = serde_yaml_ng::to_string(self).expect("a spec always serializes");
+        format!(
+            "# @generated by `cargo xtask scrape` from {}; edit the page, not this file.\n\
+             # yaml-language-server: $schema=spec.schema.json\n{body}",
+            if self.source.is_empty() { "a doc page" } else { &self.source }
+        )
+    }
+
+    /// Checks serde cannot express: names, format version, duplicate fields.
+    fn validate(&self, file: &Path, text: &str) -> Result<(), Error> {
+        if self.format != FORMAT_VERSION {
+            return Err(Error::at(
+                file,
+                find_line(text, "format:"),
+                format!(
+                    "spec format {} is not supported (expected {FORMAT_VERSION}); regenerate it with `cargo xtask scrape`",
+                    self.format
+                ),
+            ));
+        }
+        if self.api.is_empty() || !self.api.split('.').all(is_api_segment) {
+            return Err(Error::at(
+                file,
+                find_line(text, "api:"),
+                format!("`{}` is not an API method name like `taobao.pc.order.cancel`", self.api),
+            ));
+        }
+        for (side, params) in [("request", &self.request), ("response", &self.response)] {
+            validate_params(file, text, side, params)?;
+        }
+        Ok(())
+    }
+}
+
+fn is_api_segment(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn validate_params(file: &Path, text: &str, path: &str, params: &[Param]) -> Result<(), Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    for p in params {
+        let here = format!("{path}.{}", p.name);
+        let line = find_line(text, &format!("name: {}", p.name));
+        if p.name.trim().is_empty() || p.name.chars().any(char::is_whitespace) {
+            return Err(Error::at(
+                file,
+                line,
+                format!("parameter `{here}` has an empty name or one with spaces"),
+            ));
+        }
+        if !seen.insert(p.name.as_str()) {
+            return Err(Error::at(
+                file,
+                line,
+                format!("`{path}` has two parameters named `{}`; rename or merge one", p.name),
+            ));
+        }
+        if !p.fields.is_empty() {
+            validate_params(file, text, &here, &p.fields)?;
+        }
+    }
+    Ok(())
+}
+
+/// First 1-based line containing `needle`, to point errors at the right place.
+fn find_line(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+/// JSON Schema of the spec format, written next to the specs.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Spec);
+    let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    s.push('\n');
+    s
+}
+
+/// Read every `*.yaml` spec in a folder, sorted by file name.
+pub fn read_dir(dir: &Path) -> Result<Vec<Spec>, Error> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
+            Spec::from_yaml(p, &text)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> &'static str {
+        "format: 1\napi: taobao.a.b\ntitle: t\ncategory: c\nprotocol: top\nrequest:\n  - name: x\n    type: String\n"
+    }
+
+    #[test]
+    fn reads_a_minimal_spec() {
+        let s = Spec::from_yaml(Path::new("a.yaml"), minimal()).unwrap();
+        assert_eq!(s.request[0].ty, "String");
+        assert!(!s.request[0].required);
+    }
+
+    #[test]
+    fn round_trips_through_yaml() {
+        let s = Spec::from_yaml(Path::new("a.yaml"), minimal()).unwrap();
+        let again = Spec::from_yaml(Path::new("b.yaml"), &s.to_yaml()).unwrap();
+        assert_eq!(s, again);
+    }
+
+    #[test]
+    fn a_misspelt_key_names_file_and_line() {
+        let text = minimal().replace("    type: String", "    typ: String");
+        let e = Spec::from_yaml(Path::new("specs/a.yaml"), &text).unwrap_err().to_string();
+        assert!(e.starts_with("specs/a.yaml:8:"), "{e}");
+        assert!(e.contains("typ"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_value_type_is_an_error() {
+        let text = minimal().replace("protocol: top", "protocol: soap");
+        let e = Spec::from_yaml(Path::new("a.yaml"), &text).unwrap_err().to_string();
+        assert!(e.contains("a.yaml:5"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_fields_are_rejected() {
+        let text = format!("{}  - name: x\n    type: Number\n", minimal());
+        let e = Spec::from_yaml(Path::new("a.yaml"), &text).unwrap_err().to_string();
+        assert!(e.contains("two parameters named `x`"), "{e}");
+    }
+}

@@ -1,0 +1,1 @@
+//! Test support: a local gateway that speaks the TOP and Qimen protocols.
