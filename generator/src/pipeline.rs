@@ -68,7 +68,8 @@ pub fn scrape_all(base: &Path, pages: &[PathBuf]) -> Result<Scraped, Error> {
     for page in pages {
         let shown = page.strip_prefix(base).unwrap_or(page);
         let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
-        let got = scrape::scrape_page(shown, &bytes)?;
+        let ctx = context_for(page)?;
+        let got = scrape::scrape_page(shown, &bytes, &ctx)?;
         warnings.extend(got.warnings);
         if let Some((first, _)) = by_api.get(&got.spec.api) {
             return Err(Error::at(
@@ -84,6 +85,20 @@ pub fn scrape_all(base: &Path, pages: &[PathBuf]) -> Result<Scraped, Error> {
         by_api.insert(got.spec.api.clone(), (shown.to_path_buf(), got.spec));
     }
     Ok(Scraped { specs: by_api.into_values().map(|(_, s)| s).collect(), warnings })
+}
+
+/// A JSON document takes its category from the `catelog.json` beside it.
+fn context_for(page: &Path) -> Result<scrape::Context, Error> {
+    let mut ctx = scrape::Context::default();
+    if page.extension().is_some_and(|x| x == "json") {
+        let cat = page.with_file_name("catelog.json");
+        if let Ok(text) = std::fs::read_to_string(&cat) {
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Error::at(&cat, Some(e.line()), format!("not a category file: {e}")))?;
+            ctx.category = v["name"].as_str().map(|n| n.trim().trim_end_matches(',').to_string());
+        }
+    }
+    Ok(ctx)
 }
 
 /// The `specs/` folder for a set of specs, with its JSON Schema.

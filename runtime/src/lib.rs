@@ -5,5 +5,7 @@
 //! over the TOP gateway or Qimen protocol and decodes the answers.
 
 pub mod request;
+pub mod types;
 
-pub use request::{Protocol, Request};
+pub use request::{EncodeError, Params, Protocol, Request};
+pub use types::FileItem;

@@ -12,8 +12,15 @@ pub struct Scraped {
     pub warnings: Vec<Warning>,
 }
 
+/// What the pipeline knows about a page besides its bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Category name from a `catelog.json` beside a JSON document.
+    pub category: Option<String>,
+}
+
 /// Read one page. `file` is the path shown in messages and stored as `source`.
-pub fn scrape_page(file: &Path, bytes: &[u8]) -> Result<Scraped, Error> {
-    let _ = bytes;
+pub fn scrape_page(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped, Error> {
+    let _ = (bytes, ctx);
     Err(Error::at(file, None, "the page reader is not built yet"))
 }
