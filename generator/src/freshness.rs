@@ -28,8 +28,8 @@ pub fn stale_files(root: &Path, owned: &[&str], fresh: &FileSet) -> Vec<Stale> {
         }
     }
     for dir in owned {
-        for rel in files_below(&root.join(dir)) {
-            let path = format!("{dir}/{rel}");
+        for rel in crate::output::list_files(&root.join(dir), Path::new("")) {
+            let path = format!("{dir}/{}", rel.display());
             if fresh.get(&path).is_none() {
                 out.push(Stale { path, diff: "extra: the generator no longer makes this file\n".into() });
             }
@@ -46,19 +46,4 @@ fn diff(old: &[u8], new: &[u8], path: &str) -> String {
         .context_radius(2)
         .header(&format!("{path} (checked in)"), &format!("{path} (fresh)"))
         .to_string()
-}
-
-fn files_below(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
-    for e in entries.filter_map(Result::ok) {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if e.path().is_dir() {
-            out.extend(files_below(&e.path()).into_iter().map(|r| format!("{name}/{r}")));
-        } else {
-            out.push(name);
-        }
-    }
-    out.sort();
-    out
 }

@@ -141,8 +141,8 @@ fn stage_dir<'a>(
     Ok(w)
 }
 
-/// Relative paths of the files below `dir`.
-fn list_files(dir: &Path, prefix: &Path) -> std::collections::BTreeSet<PathBuf> {
+/// Relative paths of the files below `dir`, sorted.
+pub(crate) fn list_files(dir: &Path, prefix: &Path) -> std::collections::BTreeSet<PathBuf> {
     let mut out = std::collections::BTreeSet::new();
     let Ok(entries) = fs::read_dir(dir) else { return out };
     for e in entries.filter_map(Result::ok) {

@@ -62,10 +62,12 @@ pub struct Scraped {
 
 /// Scrape every page; `base` is the folder paths are shown relative to.
 /// Fails on the first bad page, or when two pages describe one API.
-pub fn scrape_all(base: &Path, pages: &[PathBuf]) -> Result<Scraped, Error> {
+/// `on_page` is called after each page, for progress display.
+pub fn scrape_all(base: &Path, pages: &[PathBuf], on_page: &dyn Fn()) -> Result<Scraped, Error> {
     let mut by_api: BTreeMap<String, (PathBuf, Spec)> = BTreeMap::new();
     let mut warnings = Vec::new();
     for page in pages {
+        on_page();
         let shown = page.strip_prefix(base).unwrap_or(page);
         let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
         let ctx = context_for(page)?;
@@ -120,3 +122,31 @@ pub fn read_specs(dir: &Path) -> Result<Vec<Spec>, Error> {
 pub fn codegen(specs: &[Spec], options: &emit::Options) -> Result<emit::Generated, Error> {
     emit::generate(specs, options)
 }
+
+/// Everything `cargo xtask regen` writes, built in memory.
+#[derive(Debug, Default)]
+pub struct Regen {
+    pub files: FileSet,
+    pub pages: usize,
+    pub specs: usize,
+    pub warnings: Vec<Warning>,
+}
+
+/// Scrape `pages` and generate code from the specs, without touching the disk.
+pub fn regen(
+    base: &Path,
+    pages: &[PathBuf],
+    options: &emit::Options,
+    on_page: &dyn Fn(),
+) -> Result<Regen, Error> {
+    let scraped = scrape_all(base, pages, on_page)?;
+    let generated = codegen(&scraped.specs, options)?;
+    let mut files = spec_files(&scraped.specs);
+    files.extend(generated.files);
+    let mut warnings = scraped.warnings;
+    warnings.extend(generated.warnings);
+    Ok(Regen { files, pages: pages.len(), specs: scraped.specs.len(), warnings })
+}
+
+/// The owned folders `regen` replaces.
+pub const REGEN_DIRS: [&str; 3] = [SPECS_DIR, GENERATED_DIR, TESTS_DIR];

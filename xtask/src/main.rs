@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use topgen::emit;
-use topgen::output::{self, FileSet};
+use topgen::output;
 use topgen::pipeline::{self, GENERATED_DIR, PAGES_DIR, SPECS_DIR, TESTS_DIR};
 use topgen::{Error, Warning};
 
@@ -93,7 +93,6 @@ fn emit_options(out: &Path) -> emit::Options {
 }
 
 /// Counts for the closing summary line.
-#[derive(Default)]
 struct Summary {
     pages: usize,
     specs: usize,
@@ -116,32 +115,24 @@ impl Summary {
     }
 }
 
-fn scrape_inputs(inputs: &[PathBuf], summary: &mut Summary) -> Result<Vec<topgen::spec::Spec>, Error> {
-    let repo = repo_root();
-    let inputs = if inputs.is_empty() { vec![repo.join(PAGES_DIR)] } else { inputs.to_vec() };
+/// The pages to read: the arguments, or the embedded pages.
+fn pages(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let inputs = if inputs.is_empty() { vec![repo_root().join(PAGES_DIR)] } else { inputs.to_vec() };
     let pages = pipeline::collect_inputs(&inputs)?;
     if pages.is_empty() {
         return Err(Error::at(&inputs[0], None, "no pages (.txt, .html, .json) found here"));
     }
-    let bar = progress(pages.len() as u64, "scraping");
-    let base = std::env::current_dir().unwrap_or(repo.clone());
-    let base = if pages.iter().all(|p| p.starts_with(&repo)) { repo } else { base };
-    let mut specs = Vec::new();
-    // Pages one by one, so the bar moves; duplicates are caught across all of them.
-    for chunk in pages.chunks(64) {
-        let got = pipeline::scrape_all(&base, chunk)?;
-        bar.inc(chunk.len() as u64);
-        specs.extend(got.specs);
-        summary.warnings.extend(got.warnings);
+    Ok(pages)
+}
+
+/// Paths are shown relative to the repository for its own pages, else to the working folder.
+fn display_base(pages: &[PathBuf]) -> PathBuf {
+    let repo = repo_root();
+    if pages.iter().all(|p| p.starts_with(&repo)) {
+        repo
+    } else {
+        std::env::current_dir().unwrap_or(repo)
     }
-    bar.finish_and_clear();
-    specs.sort_by(|a, b| a.api.cmp(&b.api));
-    if let Some(w) = specs.windows(2).find(|w| w[0].api == w[1].api) {
-        return Err(Error::at(Path::new(&w[1].source), None, format!("{} is described by two pages; keep one", w[1].api)));
-    }
-    summary.pages = pages.len();
-    summary.specs = specs.len();
-    Ok(specs)
 }
 
 fn progress(len: u64, what: &'static str) -> indicatif::ProgressBar {
@@ -159,10 +150,13 @@ fn progress(len: u64, what: &'static str) -> indicatif::ProgressBar {
 }
 
 fn scrape(a: ScrapeArgs) -> Result<(), Error> {
-    let mut summary = Summary::default();
-    let specs = scrape_inputs(&a.inputs, &mut summary)?;
-    output::commit(&out_root(&a.out), &[SPECS_DIR], &pipeline::spec_files(&specs))?;
-    summary.print("scrape");
+    let pages = pages(&a.inputs)?;
+    let bar = progress(pages.len() as u64, "scraping");
+    let scraped = pipeline::scrape_all(&display_base(&pages), &pages, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    output::commit(&out_root(&a.out), &[SPECS_DIR], &pipeline::spec_files(&scraped.specs))?;
+    Summary { pages: pages.len(), specs: scraped.specs.len(), apis: 0, warnings: scraped.warnings }
+        .print("scrape");
     Ok(())
 }
 
@@ -170,38 +164,32 @@ fn codegen(a: CodegenArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
     let specs_dir = a.specs.clone().unwrap_or_else(|| out.join(SPECS_DIR));
     let specs = pipeline::read_specs(&specs_dir)?;
-    let mut summary = Summary { specs: 0, apis: specs.len(), ..Summary::default() };
     let generated = pipeline::codegen(&specs, &emit_options(&out))?;
-    summary.warnings.extend(generated.warnings);
     output::commit(&out, &[GENERATED_DIR, TESTS_DIR], &generated.files)?;
-    summary.print("codegen");
+    Summary { pages: 0, specs: 0, apis: specs.len(), warnings: generated.warnings }.print("codegen");
     Ok(())
 }
 
-fn regen_files(inputs: &[PathBuf], out: &Path, summary: &mut Summary) -> Result<FileSet, Error> {
-    let specs = scrape_inputs(inputs, summary)?;
-    let generated = pipeline::codegen(&specs, &emit_options(out))?;
-    summary.apis = specs.len();
-    summary.warnings.extend(generated.warnings);
-    let mut files = pipeline::spec_files(&specs);
-    files.extend(generated.files);
-    Ok(files)
+fn regen_in_memory(inputs: &[PathBuf], out: &Path) -> Result<pipeline::Regen, Error> {
+    let pages = pages(inputs)?;
+    let bar = progress(pages.len() as u64, "regen");
+    let regen = pipeline::regen(&display_base(&pages), &pages, &emit_options(out), &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    Ok(regen)
 }
 
 fn regen(a: ScrapeArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
-    let mut summary = Summary::default();
-    let files = regen_files(&a.inputs, &out, &mut summary)?;
-    output::commit(&out, &[SPECS_DIR, GENERATED_DIR, TESTS_DIR], &files)?;
-    summary.print("regen");
+    let r = regen_in_memory(&a.inputs, &out)?;
+    output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
+    Summary { pages: r.pages, specs: r.specs, apis: r.specs, warnings: r.warnings }.print("regen");
     Ok(())
 }
 
 fn check() -> Result<(), Error> {
     let repo = repo_root();
-    let mut summary = Summary::default();
-    let files = regen_files(&[], &repo, &mut summary)?;
-    let stale = topgen::freshness::stale_files(&repo, &[SPECS_DIR, GENERATED_DIR, TESTS_DIR], &files);
+    let r = regen_in_memory(&[], &repo)?;
+    let stale = topgen::freshness::stale_files(&repo, &pipeline::REGEN_DIRS, &r.files);
     if stale.is_empty() {
         println!("check: specs/, generated/ and {TESTS_DIR}/ are fresh");
         return Ok(());
@@ -209,5 +197,9 @@ fn check() -> Result<(), Error> {
     for s in &stale {
         eprintln!("{s}");
     }
-    Err(Error::at(&repo, None, format!("{} files are stale; run `cargo xtask regen` and commit the result", stale.len())))
+    Err(Error::at(
+        &repo,
+        None,
+        format!("{} files are stale; run `cargo xtask regen` and commit the result", stale.len()),
+    ))
 }
