@@ -210,8 +210,9 @@ impl Spec {
     }
 }
 
+/// `-` occurs in Aliyun methods of the doc center (`m-kvstore.aliyuncs.com.X.2015-03-01`).
 fn is_api_segment(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn validate_params(file: &Path, text: &str, path: &str, params: &[Param]) -> Result<(), Error> {
@@ -305,6 +306,14 @@ mod tests {
         let text = minimal().replace("protocol: top", "protocol: soap");
         let e = Spec::from_yaml(Path::new("a.yaml"), &text).unwrap_err().to_string();
         assert!(e.contains("a.yaml:5"), "{e}");
+    }
+
+    #[test]
+    fn aliyun_method_names_are_accepted() {
+        let text = minimal().replace("taobao.a.b", "m-kvstore.aliyuncs.com.CreateInstance.2015-03-01");
+        assert!(Spec::from_yaml(Path::new("a.yaml"), &text).is_ok());
+        let text = minimal().replace("taobao.a.b", "taobao..b");
+        assert!(Spec::from_yaml(Path::new("a.yaml"), &text).is_err());
     }
 
     #[test]

@@ -1,0 +1,202 @@
+//! The XML response example as evidence. It may be a fragment with several
+//! roots (a page without the `_response` envelope).
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::{EvNode, Source};
+
+/// Why the example could not be read, with its page line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    pub line: usize,
+    pub message: String,
+}
+
+fn line_at(code: &str, pos: u64, first_line: usize) -> usize {
+    let pos = (pos as usize).min(code.len());
+    let pos = (0..=pos)
+        .rev()
+        .find(|&p| code.is_char_boundary(p))
+        .unwrap_or(0);
+    first_line + code[..pos].matches('\n').count()
+}
+
+fn node(name: String, line: usize) -> EvNode {
+    EvNode {
+        name,
+        line,
+        value: None,
+        children: vec![],
+        class: None,
+        source: Source::Xml,
+    }
+}
+
+/// Parse the example into its root elements. `first_line` is the page line of
+/// the code's first line.
+pub fn parse(code: &str, first_line: usize) -> Result<Vec<EvNode>, Broken> {
+    let mut reader = Reader::from_str(code);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<(EvNode, String)> = vec![(node(String::new(), first_line), String::new())];
+    let broken = |pos: u64, message: String| Broken {
+        line: line_at(code, pos, first_line),
+        message,
+    };
+    loop {
+        let ev = reader.read_event();
+        let pos = reader.buffer_position();
+        match ev {
+            Err(e) => return Err(broken(reader.error_position(), e.to_string())),
+            Ok(Event::Start(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                stack.push((node(name, line_at(code, pos, first_line)), String::new()));
+            }
+            Ok(Event::Empty(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                let mut n = node(name, line_at(code, pos, first_line));
+                n.value = Some(String::new());
+                stack
+                    .last_mut()
+                    .expect("the virtual root stays")
+                    .0
+                    .children
+                    .push(n);
+            }
+            Ok(Event::End(_)) => {
+                let (mut n, text) = stack.pop().expect("end names are checked");
+                if n.children.is_empty() {
+                    n.value = Some(text.trim().to_string());
+                }
+                stack
+                    .last_mut()
+                    .expect("the virtual root stays")
+                    .0
+                    .children
+                    .push(n);
+            }
+            Ok(Event::Text(t)) => {
+                let s = t.decode().map_err(|e| broken(pos, e.to_string()))?;
+                push_text(&mut stack, &s, || {
+                    broken(pos, format!("text `{}` outside any element", s.trim()))
+                })?;
+            }
+            Ok(Event::CData(t)) => {
+                let s = String::from_utf8_lossy(&t).into_owned();
+                push_text(&mut stack, &s, || {
+                    broken(pos, "CDATA outside any element".into())
+                })?;
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let s = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = r.decode().map_err(|e| broken(pos, e.to_string()))?;
+                        match name.as_ref() {
+                            "lt" => "<".into(),
+                            "gt" => ">".into(),
+                            "amp" => "&".into(),
+                            "quot" => "\"".into(),
+                            "apos" => "'".into(),
+                            other => {
+                                return Err(broken(pos, format!("unknown entity `&{other};`")));
+                            }
+                        }
+                    }
+                };
+                push_text(&mut stack, &s, || {
+                    broken(pos, "entity outside any element".into())
+                })?;
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+        }
+    }
+    if stack.len() > 1 {
+        let (open, _) = stack.last().expect("checked length");
+        return Err(Broken {
+            line: open.line,
+            message: format!("element `{}` is never closed", open.name),
+        });
+    }
+    let (root, _) = stack.pop().expect("the virtual root stays");
+    if root.children.is_empty() {
+        return Err(Broken {
+            line: first_line,
+            message: "no XML element in the example".into(),
+        });
+    }
+    Ok(root.children)
+}
+
+fn push_text(
+    stack: &mut [(EvNode, String)],
+    s: &str,
+    outside: impl FnOnce() -> Broken,
+) -> Result<(), Broken> {
+    if stack.len() == 1 {
+        if s.trim().is_empty() {
+            return Ok(());
+        }
+        return Err(outside());
+    }
+    stack.last_mut().expect("checked length").1.push_str(s);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nested_elements_with_lines() {
+        let roots = parse(
+            "<a_response>\n  <x>1</x>\n  <l><i><y>2</y></i></l>\n</a_response>",
+            10,
+        )
+        .unwrap();
+        assert_eq!(roots.len(), 1);
+        let a = &roots[0];
+        assert_eq!(a.name, "a_response");
+        assert_eq!(a.children[0].name, "x");
+        assert_eq!(a.children[0].value.as_deref(), Some("1"));
+        assert_eq!(a.children[0].line, 11);
+        assert_eq!(
+            a.children[1].children[0].children[0].value.as_deref(),
+            Some("2")
+        );
+        assert_eq!(a.children[1].line, 12);
+    }
+
+    #[test]
+    fn a_fragment_has_several_roots() {
+        let roots = parse("<flag>ok</flag>\n<code>S01</code>", 1).unwrap();
+        let names: Vec<_> = roots.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["flag", "code"]);
+    }
+
+    #[test]
+    fn entities_are_resolved() {
+        let roots = parse("<m>a &amp; b &#x4e2d;</m>", 1).unwrap();
+        assert_eq!(roots[0].value.as_deref(), Some("a & b 中"));
+    }
+
+    #[test]
+    fn a_mismatched_end_tag_is_reported_with_its_line() {
+        let e = parse("<a>\n  <b>1</c>\n</a>", 5).unwrap_err();
+        assert_eq!(e.line, 6, "{e:?}");
+    }
+
+    #[test]
+    fn an_unclosed_element_is_reported() {
+        let e = parse("<a>\n  <b>1</b>\n", 3).unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("never closed"), "{e:?}");
+    }
+
+    #[test]
+    fn items_of_an_array_join_with_commas() {
+        let roots = parse("<ids><string>Top</string><string>Pub</string></ids>", 1).unwrap();
+        assert_eq!(roots[0].joined_items().as_deref(), Some("Top,Pub"));
+    }
+}
