@@ -4,8 +4,19 @@
 //! implements [`Request`] for every API; this crate signs and sends requests
 //! over the TOP gateway or Qimen protocol and decodes the answers.
 
+pub mod client;
+pub mod de;
+pub mod envelope;
+pub mod error;
+pub mod params;
+pub mod qimen;
 pub mod request;
+pub mod sign;
 pub mod types;
 
 pub use request::{EncodeError, Params, Protocol, Request};
-pub use types::FileItem;
+pub use types::{DateTime, Decimal, FileItem};
+
+pub use client::{CallOptions, Client, ClientBuilder, Prepared, RetryPolicy, Secret};
+pub use error::{Error, ErrorCode, PlatformError, QimenFailure};
+pub use sign::SignMethod;

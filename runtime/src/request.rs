@@ -49,4 +49,13 @@ pub trait Request {
     fn qimen_body(&self) -> Result<Option<String>, EncodeError> {
         Ok(None)
     }
+
+    /// Key of the answer's body: `<name>_response` on the TOP gateway
+    /// ([`crate::envelope::response_key`]), the `<response>` root for Qimen.
+    fn response_key() -> String {
+        match Self::PROTOCOL {
+            Protocol::Top => crate::envelope::response_key(Self::METHOD),
+            Protocol::Qimen => "response".to_owned(),
+        }
+    }
 }

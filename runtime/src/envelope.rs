@@ -1,0 +1,227 @@
+//! TOP gateway answers: the `<method>_response` envelope, `simplify`, and
+//! `error_response`.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{Error, PlatformError};
+
+/// The envelope key of an API's answer: the method minus a leading
+/// `taobao.`, dots as underscores, plus `_response`
+/// (`taobao.pc.order.cancel` → `pc_order_cancel_response`).
+pub fn response_key(method: &str) -> String {
+    let bare = method.strip_prefix("taobao.").unwrap_or(method);
+    let mut key = bare.replace('.', "_");
+    key.push_str("_response");
+    key
+}
+
+/// Decodes a TOP JSON answer of `api` into `T`.
+///
+/// With `simplify` the gateway leaves out the envelope; an envelope that is
+/// there anyway is still accepted. `error_response` becomes
+/// [`Error::Platform`]; anything else that does not fit `T` becomes
+/// [`Error::Decode`] with the field path.
+pub fn decode_top<T: DeserializeOwned>(api: &str, body: &[u8], simplify: bool) -> Result<T, Error> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| decode_error(api, ".", format!("the answer is not JSON: {e}"), body))?;
+    let Value::Object(mut map) = value else {
+        return Err(decode_error(
+            api,
+            ".",
+            "the answer is not a JSON object".into(),
+            body,
+        ));
+    };
+    if let Some(err) = map.get("error_response") {
+        return Err(Error::Platform(Box::new(platform_error_from_json(
+            api, err,
+        ))));
+    }
+    let key = response_key(api);
+    let inner = match map.remove(&key) {
+        Some(inner) => inner,
+        None if simplify => Value::Object(map),
+        None => {
+            let found: Vec<&str> = map.keys().map(String::as_str).take(5).collect();
+            return Err(decode_error(
+                api,
+                ".",
+                format!("expected `{key}` or `error_response`, found keys {found:?}"),
+                body,
+            ));
+        }
+    };
+    serde_path_to_error::deserialize::<_, T>(inner).map_err(|e| {
+        let path = e.path().to_string();
+        decode_error(api, &path, e.into_inner().to_string(), body)
+    })
+}
+
+/// Reads an `error_response` object; tolerant of codes sent as text or
+/// number and of missing fields.
+pub(crate) fn platform_error_from_json(api: &str, v: &Value) -> PlatformError {
+    let text = |name: &str| -> Option<String> {
+        match v.get(name)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    };
+    PlatformError {
+        api: api.to_owned(),
+        code: text("code").unwrap_or_default(),
+        msg: text("msg").unwrap_or_default(),
+        sub_code: text("sub_code"),
+        sub_msg: text("sub_msg"),
+        request_id: text("request_id"),
+    }
+}
+
+pub(crate) fn decode_error(api: &str, path: &str, message: String, body: &[u8]) -> Error {
+    Error::Decode {
+        api: api.to_owned(),
+        path: if path.is_empty() {
+            ".".into()
+        } else {
+            path.into()
+        },
+        message,
+        snippet: snippet(body),
+    }
+}
+
+/// The start of a body for error messages: at most 160 characters, lossy
+/// UTF-8, control characters escaped.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    const MAX: usize = 160;
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX * 4)]);
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .collect::<String>()
+        .escape_debug()
+        .collect();
+    if text.chars().count() > MAX || body.len() > MAX * 4 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Detail {
+        result: DetailResult,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct DetailResult {
+        success: bool,
+        order_detail_item: Item,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Item {
+        buyer_id: i64,
+    }
+
+    const API: &str = "taobao.pc.order.detail";
+
+    #[test]
+    fn response_key_rule() {
+        assert_eq!(
+            response_key("taobao.pc.order.cancel"),
+            "pc_order_cancel_response"
+        );
+        assert_eq!(
+            response_key("taobao.qimen.auto.entryorder.giftitemcancel"),
+            "qimen_auto_entryorder_giftitemcancel_response"
+        );
+        assert_eq!(
+            response_key("alibaba.aliqin.fc.sms.num.send"),
+            "alibaba_aliqin_fc_sms_num_send_response"
+        );
+    }
+
+    #[test]
+    fn envelope_and_simplify() {
+        let wrapped = br#"{"pc_order_detail_response":{"result":{"success":true,"order_detail_item":{"buyer_id":9007199254740993}}}}"#;
+        let d: Detail = decode_top(API, wrapped, false).unwrap();
+        assert!(d.result.success);
+        // 2^53 + 1 is not representable in f64.
+        assert_eq!(d.result.order_detail_item.buyer_id, 9_007_199_254_740_993);
+
+        let bare = br#"{"result":{"success":false,"order_detail_item":{"buyer_id":3}}}"#;
+        let d: Detail = decode_top(API, bare, true).unwrap();
+        assert_eq!(d.result.order_detail_item.buyer_id, 3);
+        // An envelope is accepted under simplify too.
+        let d: Detail = decode_top(API, wrapped, true).unwrap();
+        assert!(d.result.success);
+        // Without simplify the envelope is required.
+        let e = decode_top::<Detail>(API, bare, false).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("expected `pc_order_detail_response`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn error_response_is_a_platform_error() {
+        let body = r#"{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"非法参数","request_id":"abc"}}"#.as_bytes();
+        for simplify in [false, true] {
+            let e = decode_top::<Detail>(API, body, simplify).unwrap_err();
+            let p = e.platform().expect("platform error");
+            assert_eq!(p.code, "50");
+            assert_eq!(p.sub_code.as_deref(), Some("isv.invalid-parameter"));
+            assert_eq!(p.sub_msg.as_deref(), Some("非法参数"));
+            assert_eq!(p.request_id.as_deref(), Some("abc"));
+            assert!(p.is_caller_fault());
+        }
+    }
+
+    #[test]
+    fn decode_error_names_api_and_path() {
+        let body = br#"{"pc_order_detail_response":{"result":{"success":true,"order_detail_item":{"buyer_id":"x"}}}}"#;
+        match decode_top::<Detail>(API, body, false).unwrap_err() {
+            Error::Decode { api, path, .. } => {
+                assert_eq!(api, API);
+                assert_eq!(path, "result.order_detail_item.buyer_id");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hostile_bytes_never_panic() {
+        let deep = "[".repeat(100_000);
+        let cases: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+            br#"{"pc_order_detail_response":{"result":{"succ"#.to_vec(),
+            deep.into_bytes(),
+            vec![0xff, 0xfe, 0x00, 0x7b],
+            b"null".to_vec(),
+            br#"{"error_response":[1,2]}"#.to_vec(),
+            format!(r#"{{"pc_order_detail_response":{{"result":{{"success":true,"order_detail_item":{{"buyer_id":1{}}}}}}}}}"#, "0".repeat(5000)).into_bytes(),
+        ];
+        for body in cases {
+            for simplify in [false, true] {
+                assert!(decode_top::<Detail>(API, &body, simplify).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn snippet_is_bounded() {
+        let long = "数".repeat(1000);
+        let s = snippet(long.as_bytes());
+        assert!(s.chars().count() <= 161);
+        assert!(s.ends_with('…'));
+        assert_eq!(snippet(b"a\nb"), "a\\nb");
+    }
+}
