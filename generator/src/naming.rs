@@ -1,1 +1,401 @@
 //! Every naming rule in one place: case conversion, keyword escaping, collisions.
+//!
+//! - Fields: snake_case (heck); anything but ASCII letters, digits and `_`
+//!   becomes `_`; a leading digit gets a `_` prefix; keywords get a trailing
+//!   `_` (`type` → `type_`). The wire name stays in `#[serde(rename)]`.
+//! - Types: a TOP type name that already is an UpperCamelCase identifier is
+//!   kept as written (`ImItemSkuInfoVO`); others are converted (heck); a
+//!   leading digit gets a `_` prefix;
+//!   `Self` becomes `SelfValue`.
+//! - Modules: the API name minus a leading `taobao.`; the first segment is the
+//!   group module, the rest joined by `_` the API module
+//!   (`taobao.pc.order.cancel` → `pc::order_cancel`, `alibaba.x.y` →
+//!   `alibaba::x_y`; a one-segment name `taobao.x` → `x::api`).
+//! - Request/response structs: the same segments in UpperCamelCase plus
+//!   `Request` / `Response` (`PcOrderCancelRequest`).
+//! - Features: the category's line in `emit/categories.tsv`; a category not
+//!   listed falls back to its ASCII slug, or to `uncategorized`, with a warning.
+//! - Names are unique case-insensitively within their scope ([`Namer`]), so
+//!   rustdoc's files never clash on a case-insensitive file system.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords, strict and reserved (2024 edition), plus the weak `union`.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// ASCII letters, digits and `_` only; runs of anything else become one `_`.
+fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// A snake_case identifier (field, module) for a wire name.
+pub fn snake_ident(wire: &str) -> String {
+    let mut s = sanitize(&wire.to_snake_case());
+    if s.trim_matches('_').is_empty() {
+        s = "field".into();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if is_keyword(&s) {
+        s.push('_');
+    }
+    s
+}
+
+/// An UpperCamelCase type name for a TOP type name or a path of names.
+pub fn type_ident(name: &str) -> String {
+    let kept = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric());
+    let mut s = if kept {
+        name.to_string()
+    } else {
+        sanitize(&name.to_upper_camel_case())
+    };
+    if s.trim_matches('_').is_empty() {
+        s = "Type".into();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if s == "Self" {
+        s = "SelfValue".into();
+    }
+    s
+}
+
+/// A type name derived from a field path (`["request", "orderItems"]` → `RequestOrderItems`).
+pub fn path_type_ident(path: &[&str]) -> String {
+    type_ident(
+        &path
+            .iter()
+            .map(|p| p.to_upper_camel_case())
+            .collect::<String>(),
+    )
+}
+
+/// The API name without its leading `taobao.`.
+fn bare(api: &str) -> &str {
+    api.strip_prefix("taobao.").unwrap_or(api)
+}
+
+/// Group module and API module of an API.
+pub fn module_path(api: &str) -> (String, String) {
+    let mut segs = bare(api).split('.');
+    let group = snake_ident(segs.next().unwrap_or(api));
+    let rest: Vec<String> = segs.map(|s| sanitize(&s.to_snake_case())).collect();
+    let module = if rest.is_empty() {
+        "api".to_string()
+    } else {
+        snake_ident(&rest.join("_"))
+    };
+    (group, module)
+}
+
+fn api_camel(api: &str) -> String {
+    bare(api)
+        .split('.')
+        .map(|s| sanitize(&s.to_upper_camel_case()).replace('_', ""))
+        .collect()
+}
+
+/// `PcOrderCancelRequest` for `taobao.pc.order.cancel`.
+pub fn request_struct(api: &str) -> String {
+    type_ident(&format!("{}Request", api_camel(api)))
+}
+
+/// `PcOrderCancelResponse` for `taobao.pc.order.cancel`.
+pub fn response_struct(api: &str) -> String {
+    type_ident(&format!("{}Response", api_camel(api)))
+}
+
+/// Envelope key of a TOP answer: method minus a leading `taobao.`, `.` → `_`,
+/// plus `_response`. The runtime's `envelope::response_key` states the same
+/// rule for the client; the generated tests check the two agree.
+pub fn response_key(api: &str) -> String {
+    format!("{}_response", bare(api).replace('.', "_"))
+}
+
+/// The element a list item takes in Qimen XML: the type name in lowerCamelCase.
+pub fn xml_item_name(top_type: &str) -> String {
+    let mut c = top_type.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Hands out names unique within one scope, compared case-insensitively.
+#[derive(Debug, Default, Clone)]
+pub struct Namer {
+    taken: BTreeSet<String>,
+}
+
+impl Namer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_free(&self, name: &str) -> bool {
+        !self.taken.contains(&name.to_ascii_lowercase())
+    }
+
+    /// Take `name`, or `name2`, `name3`, … when it is taken.
+    pub fn claim(&mut self, name: &str) -> String {
+        let mut candidate = name.to_string();
+        let mut n = 2;
+        while !self.is_free(&candidate) {
+            candidate = format!("{name}{n}");
+            n += 1;
+        }
+        self.taken.insert(candidate.to_ascii_lowercase());
+        candidate
+    }
+}
+
+/// The category → feature table (`emit/categories.tsv`).
+#[derive(Debug, Clone)]
+pub struct Features {
+    table: BTreeMap<String, String>,
+}
+
+/// Feature for a category no line of the table names and that has no ASCII slug.
+pub const FALLBACK_FEATURE: &str = "uncategorized";
+
+impl Features {
+    pub fn builtin() -> Self {
+        Self::parse(include_str!("emit/categories.tsv"))
+    }
+
+    /// Lines `category<TAB>feature`; `#` starts a comment line. Malformed
+    /// lines are skipped: a unit test keeps the shipped table clean.
+    pub fn parse(text: &str) -> Self {
+        let table = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
+            .collect();
+        Features { table }
+    }
+
+    /// The feature of `category`, and whether the table had it.
+    pub fn feature(&self, category: &str) -> (String, bool) {
+        if let Some(f) = self.table.get(category.trim()) {
+            return (f.clone(), true);
+        }
+        let slug = sanitize(&category.to_ascii_lowercase())
+            .trim_matches('_')
+            .replace('_', "-");
+        let ascii = category.is_ascii() && slug.starts_with(|c: char| c.is_ascii_alphabetic());
+        (
+            if ascii {
+                slug
+            } else {
+                FALLBACK_FEATURE.to_string()
+            },
+            false,
+        )
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.table.iter().map(|(c, f)| (c.as_str(), f.as_str()))
+    }
+}
+
+/// A feature name cargo accepts and that means one thing in the generated crate.
+pub fn is_valid_feature(f: &str) -> bool {
+    f.starts_with(|c: char| c.is_ascii_alphabetic())
+        && f.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !matches!(f, "default" | "full")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names() {
+        for (wire, ident) in [
+            ("biz_order_id", "biz_order_id"),
+            ("warehouseCode", "warehouse_code"),
+            ("ownUserId", "own_user_id"),
+            ("sub_trade_id", "sub_trade_id"),
+            ("ImItemSkuInfoVO", "im_item_sku_info_vo"),
+            ("type", "type_"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("match", "match_"),
+            ("async", "async_"),
+            ("gen", "gen_"),
+            ("a.b", "a_b"),
+            ("a-b", "a_b"),
+            ("1688id", "_1688id"),
+            ("中文", "field"),
+            ("$", "field"),
+        ] {
+            assert_eq!(snake_ident(wire), ident, "{wire}");
+        }
+    }
+
+    #[test]
+    fn type_names() {
+        for (name, ident) in [
+            ("ContractCancelOrderReq", "ContractCancelOrderReq"),
+            ("ImItemSkuInfoVO", "ImItemSkuInfoVO"),
+            ("Result", "Result"),
+            ("orderItem", "OrderItem"),
+            ("order_item", "OrderItem"),
+            ("a.b-c", "ABC"),
+            ("Self", "SelfValue"),
+            ("1688Order", "_1688Order"),
+            ("Struct", "Struct"),
+        ] {
+            assert_eq!(type_ident(name), ident, "{name}");
+        }
+        assert_eq!(
+            path_type_ident(&["request", "orderItems", "orderItem"]),
+            "RequestOrderItemsOrderItem"
+        );
+        assert_eq!(
+            path_type_ident(&["result", "order_detail_item"]),
+            "ResultOrderDetailItem"
+        );
+    }
+
+    #[test]
+    fn modules_and_structs() {
+        for (api, group, module, req) in [
+            (
+                "taobao.pc.order.cancel",
+                "pc",
+                "order_cancel",
+                "PcOrderCancelRequest",
+            ),
+            (
+                "taobao.qimen.order.cancel",
+                "qimen",
+                "order_cancel",
+                "QimenOrderCancelRequest",
+            ),
+            (
+                "taobao.qimen.auto.entryorder.giftitemcancel",
+                "qimen",
+                "auto_entryorder_giftitemcancel",
+                "QimenAutoEntryorderGiftitemcancelRequest",
+            ),
+            (
+                "taobao.itemmarket.order.info.update",
+                "itemmarket",
+                "order_info_update",
+                "ItemmarketOrderInfoUpdateRequest",
+            ),
+            ("alibaba.x.y", "alibaba", "x_y", "AlibabaXYRequest"),
+            ("taobao.time.get", "time", "get", "TimeGetRequest"),
+            ("taobao.type.mod", "type_", "mod_", "TypeModRequest"),
+            ("taobao.single", "single", "api", "SingleRequest"),
+            (
+                "m-kvstore.aliyuncs.com.CreateInstance.2015-03-01",
+                "m_kvstore",
+                "aliyuncs_com_create_instance_2015_03_01",
+                "MKvstoreAliyuncsComCreateInstance20150301Request",
+            ),
+        ] {
+            assert_eq!(
+                module_path(api),
+                (group.to_string(), module.to_string()),
+                "{api}"
+            );
+            assert_eq!(request_struct(api), req, "{api}");
+        }
+        assert_eq!(
+            response_struct("taobao.pc.order.cancel"),
+            "PcOrderCancelResponse"
+        );
+    }
+
+    #[test]
+    fn envelope_keys() {
+        assert_eq!(
+            response_key("taobao.pc.order.cancel"),
+            "pc_order_cancel_response"
+        );
+        assert_eq!(response_key("alibaba.x.y"), "alibaba_x_y_response");
+    }
+
+    #[test]
+    fn qimen_item_names() {
+        assert_eq!(xml_item_name("SubSourceOrder"), "subSourceOrder");
+        assert_eq!(xml_item_name("String"), "string");
+    }
+
+    #[test]
+    fn namer_is_case_insensitive() {
+        let mut n = Namer::new();
+        assert_eq!(n.claim("Logistics"), "Logistics");
+        assert_eq!(n.claim("logistics"), "logistics2");
+        assert_eq!(n.claim("LOGISTICS"), "LOGISTICS3");
+        assert!(!n.is_free("LoGiStIcS"));
+        assert!(n.is_free("Receiver"));
+    }
+
+    #[test]
+    fn features_from_the_table_and_fallbacks() {
+        let f = Features::builtin();
+        for (cat, feature, known) in [
+            ("采购宝API", "caigoubao", true),
+            ("奇门仓储API", "qimen", true),
+            ("物流宝API", "wlb", true),
+            ("分销铺货", "puhuo", true),
+            ("Some New API", "some-new-api", false),
+            ("新类目", FALLBACK_FEATURE, false),
+        ] {
+            assert_eq!(f.feature(cat), (feature.to_string(), known), "{cat}");
+        }
+    }
+
+    #[test]
+    fn shipped_table_is_clean() {
+        let text = include_str!("emit/categories.tsv");
+        let mut features = BTreeMap::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let (cat, feature) = line
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("line {}: no tab", i + 1));
+            assert!(
+                is_valid_feature(feature),
+                "line {}: bad feature `{feature}`",
+                i + 1
+            );
+            assert!(!cat.trim().is_empty(), "line {}: empty category", i + 1);
+            if let Some(other) = features.insert(cat.to_string(), feature.to_string()) {
+                panic!("line {}: category `{cat}` listed twice ({other})", i + 1);
+            }
+        }
+    }
+}

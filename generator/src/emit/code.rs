@@ -1,0 +1,523 @@
+//! Tokens for one API module: request, response and nested structs.
+//!
+//! Generated code names everything by absolute path (`::std::option::Option`,
+//! `::core::result::Result`) because a TOP type may be called `Result`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::space::{Api, Field, Scalar, Side, Struct, Ty};
+use crate::naming;
+
+pub fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+/// Markdown would read `[x]`, `<b>` or `*` in a description; escape so the
+/// text renders as written and rustdoc sees no links or HTML.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Inline code span for any text, fenced with enough backticks.
+pub fn code_span(s: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// `#[doc]` attributes, one per line; prettyplease prints them as `///`.
+pub fn docs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Description lines, escaped, leading blanks trimmed so nothing becomes a code block.
+pub fn description_lines(text: Option<&str>) -> Vec<String> {
+    text.map(|t| t.lines().map(|l| md_escape(l.trim())).collect())
+        .unwrap_or_default()
+}
+
+fn field_docs(f: &Field) -> TokenStream {
+    let mut lines = description_lines(f.description.as_deref());
+    if let Some(ex) = f.example.as_deref().filter(|e| !e.is_empty()) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!("Example: {}", code_span(ex)));
+    }
+    if lines.is_empty() {
+        lines.push(format!("Wire name {}.", code_span(&f.wire)));
+    }
+    docs(&lines)
+}
+
+/// The Rust side of the mapping table (`space::scalar`).
+pub fn scalar_type(s: Scalar) -> TokenStream {
+    match s {
+        Scalar::String => quote!(::std::string::String),
+        Scalar::Int => quote!(i64),
+        Scalar::Bool => quote!(bool),
+        Scalar::Decimal => quote!(::top_runtime::Decimal),
+        Scalar::DateTime => quote!(::top_runtime::DateTime),
+        Scalar::Map => {
+            quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
+        }
+        Scalar::Json => quote!(::serde_json::Value),
+        Scalar::File => quote!(::top_runtime::FileItem),
+    }
+}
+
+fn base_type(api: &Api, ty: Ty) -> TokenStream {
+    match ty {
+        Ty::Scalar(s) => scalar_type(s),
+        Ty::Struct(i) => {
+            let n = ident(&api.structs[i].name);
+            quote!(#n)
+        }
+    }
+}
+
+/// The value type of a field, list included, without `Option`.
+fn value_type(api: &Api, f: &Field) -> TokenStream {
+    let base = base_type(api, f.ty);
+    if f.array {
+        quote!(::std::vec::Vec<#base>)
+    } else {
+        base
+    }
+}
+
+fn rename(f: &Field) -> Option<TokenStream> {
+    let wire = &f.wire;
+    (f.ident != f.wire).then(|| quote!(rename = #wire))
+}
+
+fn serde_attr(parts: Vec<TokenStream>) -> TokenStream {
+    if parts.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#(#parts),*)])
+    }
+}
+
+/// A request-side field declaration.
+fn request_field(api: &Api, f: &Field) -> TokenStream {
+    let doc = field_docs(f);
+    let name = ident(&f.ident);
+    let ty = value_type(api, f);
+    let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
+    if f.ty == Ty::Scalar(Scalar::File) {
+        parts.push(quote!(skip));
+    } else if !f.required {
+        parts.push(quote!(
+            skip_serializing_if = "::std::option::Option::is_none"
+        ));
+    }
+    if api.is_qimen() && f.array {
+        let with = if f.required {
+            "::top_runtime::params::xml_items"
+        } else {
+            "::top_runtime::params::xml_items_opt"
+        };
+        parts.push(quote!(serialize_with = #with));
+    }
+    let attr = serde_attr(parts);
+    let ty = if f.required {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    };
+    quote! { #doc #attr pub #name: #ty, }
+}
+
+/// A response-side field: absent, empty and loose forms all decode.
+fn response_field(api: &Api, f: &Field) -> TokenStream {
+    let doc = field_docs(f);
+    let name = ident(&f.ident);
+    let base = base_type(api, f.ty);
+    let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
+    parts.push(quote!(default));
+    let ty = if f.array {
+        parts.push(quote!(deserialize_with = "::top_runtime::de::list"));
+        quote!(::std::vec::Vec<#base>)
+    } else {
+        parts.push(quote!(deserialize_with = "::top_runtime::de::option"));
+        quote!(::std::option::Option<#base>)
+    };
+    let attr = serde_attr(parts);
+    quote! { #doc #attr pub #name: #ty, }
+}
+
+fn setter_name(f: &Field) -> Ident {
+    format_ident!("with_{}", f.ident.trim_matches('_'))
+}
+
+/// `new(required…)` and `with_x(…)` setters of a request-side struct.
+fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
+    let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let args = required.iter().map(|f| {
+        let n = ident(&f.ident);
+        let ty = value_type(api, f);
+        if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+            quote!(#n: impl ::std::convert::Into<::std::string::String>)
+        } else {
+            quote!(#n: #ty)
+        }
+    });
+    let inits = fields.iter().map(|f| {
+        let n = ident(&f.ident);
+        if !f.required {
+            quote!(#n: ::std::option::Option::None)
+        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+            quote!(#n: #n.into())
+        } else {
+            quote!(#n)
+        }
+    });
+    let new_doc = if required.is_empty() {
+        docs(&["Creates the value with every optional field unset.".into()])
+    } else {
+        let names: Vec<String> = required.iter().map(|f| code_span(&f.wire)).collect();
+        docs(&[format!(
+            "Creates the value from its required fields: {}.",
+            names.join(", ")
+        )])
+    };
+    let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = fields.iter().filter(|f| !f.required).map(|f| {
+        let n = ident(&f.ident);
+        let setter = setter_name(f);
+        let ty = value_type(api, f);
+        let doc = docs(&[format!("Sets {}.", code_span(&f.wire))]);
+        if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #setter(mut self, #n: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.#n = ::std::option::Option::Some(#n.into());
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #setter(mut self, #n: #ty) -> Self {
+                    self.#n = ::std::option::Option::Some(#n);
+                    self
+                }
+            }
+        }
+    });
+    quote! {
+        impl #name {
+            #new_doc
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+fn derives(side: Side, fields: &[Field]) -> TokenStream {
+    match side {
+        Side::Request if fields.iter().any(|f| f.required) => {
+            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
+        }
+        Side::Request => quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]),
+        Side::Response => quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]),
+    }
+}
+
+fn nested_struct(api: &Api, s: &Struct) -> TokenStream {
+    let name = ident(&s.name);
+    let mut lines = description_lines(s.description.as_deref());
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!(
+        "TOP type {}, at {}.",
+        code_span(&s.top_type),
+        code_span(&s.path)
+    ));
+    let doc = docs(&lines);
+    let derive = derives(s.side, &s.fields);
+    match s.side {
+        Side::Request => {
+            let fields = s.fields.iter().map(|f| request_field(api, f));
+            let ctors = constructors(api, &name, &s.fields);
+            let xml_item = (api.is_qimen() && s.list_item).then(|| {
+                let element = naming::xml_item_name(&s.top_type);
+                quote! {
+                    impl ::top_runtime::params::XmlItem for #name {
+                        const ELEMENT: &'static str = #element;
+                    }
+                }
+            });
+            quote! {
+                #doc #derive #[non_exhaustive]
+                pub struct #name { #(#fields)* }
+                #ctors
+                #xml_item
+            }
+        }
+        Side::Response => {
+            let fields = s.fields.iter().map(|f| response_field(api, f));
+            quote! {
+                #doc #derive #[non_exhaustive]
+                pub struct #name { #(#fields)* }
+                impl ::top_runtime::de::Wire for #name {}
+            }
+        }
+    }
+}
+
+/// How a top-level request field goes into `params()`.
+fn encode(f: &Field, v: &TokenStream) -> TokenStream {
+    let wire = &f.wire;
+    if f.is_json() {
+        quote!(::top_runtime::params::json(Self::METHOD, #wire, #v)?)
+    } else if f.array {
+        quote!(::top_runtime::params::joined(#v))
+    } else {
+        quote!(::top_runtime::params::text(#v))
+    }
+}
+
+fn request_impl(api: &Api) -> TokenStream {
+    let name = ident(&api.request_name);
+    let resp = ident(&api.response_name);
+    let method = &api.spec.api;
+    let (protocol, json_params, params_body, body_fn) = if api.is_qimen() {
+        (
+            quote!(::top_runtime::Protocol::Qimen),
+            Vec::new(),
+            quote!(::core::result::Result::Ok(::top_runtime::Params::default())),
+            quote! {
+                fn qimen_body(&self) -> ::core::result::Result<::std::option::Option<::std::string::String>, ::top_runtime::EncodeError> {
+                    ::top_runtime::params::qimen_xml(Self::METHOD, self).map(::std::option::Option::Some)
+                }
+            },
+        )
+    } else {
+        let params: Vec<&Field> = api
+            .request
+            .iter()
+            .filter(|f| f.ty != Ty::Scalar(Scalar::File))
+            .collect();
+        let json: Vec<&str> = params
+            .iter()
+            .filter(|f| f.is_json())
+            .map(|f| f.wire.as_str())
+            .collect();
+        let body = if params.is_empty() {
+            quote!(::core::result::Result::Ok(::top_runtime::Params::default()))
+        } else {
+            let pushes = params.iter().map(|f| {
+                let n = ident(&f.ident);
+                let wire = &f.wire;
+                if f.required {
+                    let e = encode(f, &quote!(&self.#n));
+                    quote!(p.0.push((#wire, #e));)
+                } else {
+                    let e = encode(f, &quote!(v));
+                    quote!(if let ::std::option::Option::Some(v) = &self.#n { p.0.push((#wire, #e)); })
+                }
+            });
+            quote! {
+                let mut p = ::top_runtime::Params::default();
+                #(#pushes)*
+                ::core::result::Result::Ok(p)
+            }
+        };
+        (quote!(::top_runtime::Protocol::Top), json, body, quote!())
+    };
+    let files: Vec<&Field> = api
+        .request
+        .iter()
+        .filter(|f| f.ty == Ty::Scalar(Scalar::File))
+        .collect();
+    let files_fn = (!files.is_empty()).then(|| {
+        let pushes = files.iter().map(|f| {
+            let n = ident(&f.ident);
+            let wire = &f.wire;
+            if f.required {
+                quote!(out.push((#wire, &self.#n));)
+            } else {
+                quote!(if let ::std::option::Option::Some(v) = &self.#n { out.push((#wire, v)); })
+            }
+        });
+        quote! {
+            fn files(&self) -> ::std::vec::Vec<(&'static str, &::top_runtime::FileItem)> {
+                let mut out = ::std::vec::Vec::new();
+                #(#pushes)*
+                out
+            }
+        }
+    });
+    quote! {
+        impl ::top_runtime::Request for #name {
+            const METHOD: &'static str = #method;
+            const PROTOCOL: ::top_runtime::Protocol = #protocol;
+            const JSON_PARAMS: &'static [&'static str] = &[#(#json_params),*];
+            type Response = #resp;
+            fn params(&self) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+                #params_body
+            }
+            #files_fn
+            #body_fn
+        }
+    }
+}
+
+/// The whole module file of one API, formatted, without the header line.
+pub fn module(api: &Api) -> Result<String, String> {
+    let spec = api.spec;
+    let mut mdoc = vec![format!(
+        "{} ({})",
+        code_span(&spec.api),
+        md_escape(&spec.title)
+    )];
+    let desc = description_lines(Some(&spec.description));
+    if !desc.is_empty() && spec.description != spec.api && spec.description != spec.title {
+        mdoc.push(String::new());
+        mdoc.extend(desc);
+    }
+    mdoc.push(String::new());
+    mdoc.push(format!(
+        "Category {}, cargo feature {}.",
+        md_escape(&spec.category),
+        code_span(&api.feature)
+    ));
+    let module_doc = mdoc.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+
+    let req = ident(&api.request_name);
+    let resp = ident(&api.response_name);
+    let mut rdoc = vec![format!(
+        "Request of {} ({}).",
+        code_span(&spec.api),
+        md_escape(&spec.title)
+    )];
+    if let Some(d) = &api.request_doc {
+        rdoc.push(String::new());
+        rdoc.extend(description_lines(Some(d)));
+    }
+    rdoc.push(String::new());
+    rdoc.push(format!("Answered with [`{}`].", api.response_name));
+    if api.is_qimen() {
+        rdoc.push(String::new());
+        rdoc.push("Sent over Qimen: the fields form the XML `<request>` body.".into());
+    }
+    let rdoc = docs(&rdoc);
+    let req_fields = api.request.iter().map(|f| request_field(api, f));
+    let req_derive = derives(Side::Request, &api.request);
+    let req_ctors = constructors(api, &req, &api.request);
+    let req_impl = request_impl(api);
+
+    let mut pdoc = vec![format!("Answer of {}.", code_span(&spec.api))];
+    if let Some(d) = &api.response_doc {
+        pdoc.push(String::new());
+        pdoc.extend(description_lines(Some(d)));
+    }
+    let pdoc = docs(&pdoc);
+    let resp_fields = api.response.iter().map(|f| response_field(api, f));
+    let nested = api.structs.iter().map(|s| nested_struct(api, s));
+
+    let tokens = quote! {
+        #(#module_doc)*
+
+        #rdoc
+        #req_derive
+        #[non_exhaustive]
+        pub struct #req { #(#req_fields)* }
+        #req_ctors
+        #req_impl
+
+        #pdoc
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #resp { #(#resp_fields)* }
+
+        #(#nested)*
+    };
+    format_file(tokens)
+}
+
+pub fn format_file(tokens: TokenStream) -> Result<String, String> {
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease puts top-level items back to back; a blank line between them
+/// reads better. Raw string constants are left exactly as they are.
+fn space_items(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    let mut prev = "";
+    let mut in_raw: Option<String> = None;
+    for line in code.lines() {
+        if let Some(close) = &in_raw {
+            if line.ends_with(close.as_str()) {
+                in_raw = None;
+            }
+        } else {
+            let item_start = !line.starts_with([' ', '}', ')', ']']) && !line.is_empty();
+            let after_item = prev == "}"
+                || prev.ends_with(';')
+                || (prev.starts_with("//!") && !line.starts_with("//!"));
+            let attached =
+                prev.starts_with("///") || prev.starts_with("#[") || prev.starts_with("#![");
+            if item_start && after_item && !attached && !prev.starts_with(' ') {
+                out.push('\n');
+            }
+            if let Some(at) = line.find(" = r#") {
+                let hashes: String = line[at + 4..].chars().take_while(|c| *c == '#').collect();
+                let close = format!("\"{hashes};");
+                if !line[at..].ends_with(&close) || line.len() - at < 6 + 2 * hashes.len() {
+                    in_raw = Some(close);
+                }
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = line;
+    }
+    out
+}
