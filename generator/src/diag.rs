@@ -18,7 +18,11 @@ pub struct Error {
 
 impl Error {
     pub fn at(file: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
-        Error { file: file.to_path_buf(), line, message: message.into() }
+        Error {
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
     }
 
     pub fn io(file: &Path, e: std::io::Error) -> Self {
@@ -47,7 +51,11 @@ pub struct Warning {
 
 impl Warning {
     pub fn at(file: &Path, line: Option<usize>, message: impl Into<String>) -> Self {
-        Warning { file: file.to_path_buf(), line, message: message.into() }
+        Warning {
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
     }
 
     /// The form stored in a spec's `notes`: line and message, no path.

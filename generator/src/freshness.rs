@@ -23,15 +23,24 @@ pub fn stale_files(root: &Path, owned: &[&str], fresh: &FileSet) -> Vec<Stale> {
     for (path, bytes) in fresh.iter() {
         match std::fs::read(root.join(path)) {
             Ok(old) if old == bytes => {}
-            Ok(old) => out.push(Stale { path: path.to_string(), diff: diff(&old, bytes, path) }),
-            Err(_) => out.push(Stale { path: path.to_string(), diff: "missing: not checked in\n".into() }),
+            Ok(old) => out.push(Stale {
+                path: path.to_string(),
+                diff: diff(&old, bytes, path),
+            }),
+            Err(_) => out.push(Stale {
+                path: path.to_string(),
+                diff: "missing: not checked in\n".into(),
+            }),
         }
     }
     for dir in owned {
         for rel in crate::output::list_files(&root.join(dir), Path::new("")) {
             let path = format!("{dir}/{}", rel.display());
             if fresh.get(&path).is_none() {
-                out.push(Stale { path, diff: "extra: the generator no longer makes this file\n".into() });
+                out.push(Stale {
+                    path,
+                    diff: "extra: the generator no longer makes this file\n".into(),
+                });
             }
         }
     }

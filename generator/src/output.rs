@@ -55,7 +55,8 @@ impl FileSet {
 
     /// Files below `dir/`.
     pub fn under<'a>(&'a self, dir: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
-        self.iter().filter(move |(p, _)| p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+        self.iter()
+            .filter(move |(p, _)| p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
     }
 }
 
@@ -76,10 +77,17 @@ pub fn commit(root: &Path, owned: &[&str], set: &FileSet) -> Result<Written, Err
     commit_with(root, owned, set, &mut |_| Ok(()))
 }
 
-pub fn commit_with(root: &Path, owned: &[&str], set: &FileSet, hook: Hook) -> Result<Written, Error> {
+pub fn commit_with(
+    root: &Path,
+    owned: &[&str],
+    set: &FileSet,
+    hook: Hook,
+) -> Result<Written, Error> {
     for (p, _) in set.iter() {
         assert!(
-            owned.iter().any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/'))),
+            owned
+                .iter()
+                .any(|d| p.strip_prefix(d).is_some_and(|r| r.starts_with('/'))),
             "{p} is outside the owned folders {owned:?}"
         );
     }
@@ -144,7 +152,9 @@ fn stage_dir<'a>(
 /// Relative paths of the files below `dir`, sorted.
 pub(crate) fn list_files(dir: &Path, prefix: &Path) -> std::collections::BTreeSet<PathBuf> {
     let mut out = std::collections::BTreeSet::new();
-    let Ok(entries) = fs::read_dir(dir) else { return out };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.filter_map(Result::ok) {
         let rel = prefix.join(e.file_name());
         if e.path().is_dir() {
@@ -198,7 +208,10 @@ fn rollback(done: &[(PathBuf, Option<PathBuf>)]) {
 }
 
 fn sibling(target: &Path, suffix: &str) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     target.with_file_name(format!(".{name}.{suffix}"))
 }
 
@@ -233,7 +246,14 @@ mod tests {
         assert_eq!(read(tmp.path(), "a/x"), "2");
         assert_eq!(read(tmp.path(), "a/d/y"), "3");
         assert!(!tmp.path().join("a/old").exists());
-        assert_eq!(w, Written { changed: 2, unchanged: 0, removed: 1 });
+        assert_eq!(
+            w,
+            Written {
+                changed: 2,
+                unchanged: 0,
+                removed: 1
+            }
+        );
     }
 
     #[test]
@@ -254,7 +274,11 @@ mod tests {
         let mut n = 0;
         let mut fail_third = |_: &Path| {
             n += 1;
-            if n == 3 { Err(io::Error::other("injected")) } else { Ok(()) }
+            if n == 3 {
+                Err(io::Error::other("injected"))
+            } else {
+                Ok(())
+            }
         };
         let next = set(&[("a/x", "2"), ("b/y", "2"), ("b/z", "2")]);
         let e = commit_with(tmp.path(), &["a", "b"], &next, &mut fail_third).unwrap_err();
@@ -262,8 +286,14 @@ mod tests {
         assert_eq!(read(tmp.path(), "a/x"), "1");
         assert_eq!(read(tmp.path(), "b/y"), "1");
         assert!(!tmp.path().join("b/z").exists());
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(leftovers.len(), 2, "staging folders left behind: {leftovers:?}");
+        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            leftovers.len(),
+            2,
+            "staging folders left behind: {leftovers:?}"
+        );
     }
-
 }

@@ -21,8 +21,10 @@ pub const PAGES_DIR: &str = "pages";
 /// Page files a folder contributes: text, HTML and JSON documents.
 pub fn is_page(p: &Path) -> bool {
     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    matches!(p.extension().and_then(|x| x.to_str()), Some("txt" | "html" | "htm" | "json"))
-        && name != "catelog.json"
+    matches!(
+        p.extension().and_then(|x| x.to_str()),
+        Some("txt" | "html" | "htm" | "json")
+    ) && name != "catelog.json"
 }
 
 /// Expand folders (recursively) into page files, sorted for a stable order.
@@ -60,18 +62,35 @@ pub struct Scraped {
     pub warnings: Vec<Warning>,
 }
 
-/// Scrape every page; `base` is the folder paths are shown relative to.
-/// Fails on the first bad page, or when two pages describe one API.
-/// `on_page` is called after each page, for progress display.
-pub fn scrape_all(base: &Path, pages: &[PathBuf], on_page: &dyn Fn()) -> Result<Scraped, Error> {
+/// Read one page; `base` is the folder its path is shown relative to.
+pub fn scrape_one(base: &Path, page: &Path) -> Result<scrape::Scraped, Error> {
+    let shown = page.strip_prefix(base).unwrap_or(page);
+    let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
+    scrape::scrape_page(shown, &bytes, &context_for(page)?)
+}
+
+/// Scrape every page, in parallel; `base` is the folder paths are shown
+/// relative to. Fails on the first bad page in input order, or when two pages
+/// describe one API. `on_page` is called after each page, for progress display.
+pub fn scrape_all(
+    base: &Path,
+    pages: &[PathBuf],
+    on_page: &(dyn Fn() + Sync),
+) -> Result<Scraped, Error> {
+    use rayon::prelude::*;
+    let results: Vec<_> = pages
+        .par_iter()
+        .map(|page| {
+            let r = scrape_one(base, page);
+            on_page();
+            r
+        })
+        .collect();
     let mut by_api: BTreeMap<String, (PathBuf, Spec)> = BTreeMap::new();
     let mut warnings = Vec::new();
-    for page in pages {
-        on_page();
+    for (page, result) in pages.iter().zip(results) {
+        let got = result?;
         let shown = page.strip_prefix(base).unwrap_or(page);
-        let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
-        let ctx = context_for(page)?;
-        let got = scrape::scrape_page(shown, &bytes, &ctx)?;
         warnings.extend(got.warnings);
         if let Some((first, _)) = by_api.get(&got.spec.api) {
             return Err(Error::at(
@@ -86,7 +105,10 @@ pub fn scrape_all(base: &Path, pages: &[PathBuf], on_page: &dyn Fn()) -> Result<
         }
         by_api.insert(got.spec.api.clone(), (shown.to_path_buf(), got.spec));
     }
-    Ok(Scraped { specs: by_api.into_values().map(|(_, s)| s).collect(), warnings })
+    Ok(Scraped {
+        specs: by_api.into_values().map(|(_, s)| s).collect(),
+        warnings,
+    })
 }
 
 /// A JSON document takes its category from the `catelog.json` beside it.
@@ -95,9 +117,12 @@ fn context_for(page: &Path) -> Result<scrape::Context, Error> {
     if page.extension().is_some_and(|x| x == "json") {
         let cat = page.with_file_name("catelog.json");
         if let Ok(text) = std::fs::read_to_string(&cat) {
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Error::at(&cat, Some(e.line()), format!("not a category file: {e}")))?;
-            ctx.category = v["name"].as_str().map(|n| n.trim().trim_end_matches(',').to_string());
+            let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                Error::at(&cat, Some(e.line()), format!("not a category file: {e}"))
+            })?;
+            ctx.category = v["name"]
+                .as_str()
+                .map(|n| n.trim().trim_end_matches(',').to_string());
         }
     }
     Ok(ctx)
@@ -137,7 +162,7 @@ pub fn regen(
     base: &Path,
     pages: &[PathBuf],
     options: &emit::Options,
-    on_page: &dyn Fn(),
+    on_page: &(dyn Fn() + Sync),
 ) -> Result<Regen, Error> {
     let scraped = scrape_all(base, pages, on_page)?;
     let generated = codegen(&scraped.specs, options)?;
@@ -145,7 +170,12 @@ pub fn regen(
     files.extend(generated.files);
     let mut warnings = scraped.warnings;
     warnings.extend(generated.warnings);
-    Ok(Regen { files, pages: pages.len(), specs: scraped.specs.len(), warnings })
+    Ok(Regen {
+        files,
+        pages: pages.len(),
+        specs: scraped.specs.len(),
+        warnings,
+    })
 }
 
 /// The owned folders `regen` replaces.

@@ -8,7 +8,9 @@ use topgen::freshness::stale_files;
 use topgen::pipeline::{self, PAGES_DIR, REGEN_DIRS};
 
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("generator/ is inside the repository")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ is inside the repository")
 }
 
 fn regen() -> pipeline::Regen {

@@ -5,13 +5,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+mod bench;
+mod platform;
 use topgen::emit;
 use topgen::output;
 use topgen::pipeline::{self, GENERATED_DIR, PAGES_DIR, SPECS_DIR, TESTS_DIR};
 use topgen::{Error, Warning};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "Turn TOP doc pages into specs and Rust bindings")]
+#[command(
+    name = "cargo xtask",
+    about = "Turn TOP doc pages into specs and Rust bindings"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -27,6 +33,36 @@ enum Command {
     Regen(ScrapeArgs),
     /// Fail with a diff when the checked-in specs/ or generated/ are stale
     Check,
+    /// Generate a whole doc-center corpus into a scratch folder and `cargo check` it
+    Platform(PlatformArgs),
+    /// Measure regen at platform scale: 100, 1 000 and all documents of a corpus
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Scratch root for the output; default: target/bench in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Measure one subset of this many documents and print its figures (used internally)
+    #[arg(long, hide = true)]
+    child: Option<usize>,
+    /// The corpus; default: ../shared/top-docs beside the repository, else the test fixtures
+    #[arg(value_name = "CORPUS_DIR")]
+    corpus: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct PlatformArgs {
+    /// Scratch root to generate into; default: target/platform in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Skip `cargo check` of the generated crate
+    #[arg(long)]
+    no_check: bool,
+    /// The corpus: one folder per category, `catelog.json` and one JSON document per API
+    #[arg(value_name = "CORPUS_DIR")]
+    corpus: PathBuf,
 }
 
 #[derive(Args)]
@@ -61,6 +97,8 @@ fn main() -> ExitCode {
         Command::Codegen(a) => codegen(a),
         Command::Regen(a) => regen(a),
         Command::Check => check(),
+        Command::Platform(a) => platform(a),
+        Command::Bench(a) => bench(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,7 +111,10 @@ fn main() -> ExitCode {
 
 /// The repository root: xtask lives one folder below it.
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the repository").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the repository")
+        .to_path_buf()
 }
 
 fn out_root(arg: &OutArg) -> PathBuf {
@@ -87,9 +128,16 @@ fn emit_options(out: &Path) -> emit::Options {
     let runtime_path = if same {
         "../runtime".to_string()
     } else {
-        repo.join("runtime").canonicalize().unwrap_or(repo.join("runtime")).display().to_string()
+        repo.join("runtime")
+            .canonicalize()
+            .unwrap_or(repo.join("runtime"))
+            .display()
+            .to_string()
     };
-    emit::Options { runtime_path }
+    emit::Options {
+        runtime_path,
+        ..emit::Options::default()
+    }
 }
 
 /// Counts for the closing summary line.
@@ -117,10 +165,18 @@ impl Summary {
 
 /// The pages to read: the arguments, or the embedded pages.
 fn pages(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let inputs = if inputs.is_empty() { vec![repo_root().join(PAGES_DIR)] } else { inputs.to_vec() };
+    let inputs = if inputs.is_empty() {
+        vec![repo_root().join(PAGES_DIR)]
+    } else {
+        inputs.to_vec()
+    };
     let pages = pipeline::collect_inputs(&inputs)?;
     if pages.is_empty() {
-        return Err(Error::at(&inputs[0], None, "no pages (.txt, .html, .json) found here"));
+        return Err(Error::at(
+            &inputs[0],
+            None,
+            "no pages (.txt, .html, .json) found here",
+        ));
     }
     Ok(pages)
 }
@@ -135,7 +191,7 @@ fn display_base(pages: &[PathBuf]) -> PathBuf {
     }
 }
 
-fn progress(len: u64, what: &'static str) -> indicatif::ProgressBar {
+pub(crate) fn progress(len: u64, what: &'static str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() || len < 2 {
         return indicatif::ProgressBar::hidden();
     }
@@ -154,9 +210,18 @@ fn scrape(a: ScrapeArgs) -> Result<(), Error> {
     let bar = progress(pages.len() as u64, "scraping");
     let scraped = pipeline::scrape_all(&display_base(&pages), &pages, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    output::commit(&out_root(&a.out), &[SPECS_DIR], &pipeline::spec_files(&scraped.specs))?;
-    Summary { pages: pages.len(), specs: scraped.specs.len(), apis: 0, warnings: scraped.warnings }
-        .print("scrape");
+    output::commit(
+        &out_root(&a.out),
+        &[SPECS_DIR],
+        &pipeline::spec_files(&scraped.specs),
+    )?;
+    Summary {
+        pages: pages.len(),
+        specs: scraped.specs.len(),
+        apis: 0,
+        warnings: scraped.warnings,
+    }
+    .print("scrape");
     Ok(())
 }
 
@@ -166,14 +231,22 @@ fn codegen(a: CodegenArgs) -> Result<(), Error> {
     let specs = pipeline::read_specs(&specs_dir)?;
     let generated = pipeline::codegen(&specs, &emit_options(&out))?;
     output::commit(&out, &[GENERATED_DIR, TESTS_DIR], &generated.files)?;
-    Summary { pages: 0, specs: 0, apis: specs.len(), warnings: generated.warnings }.print("codegen");
+    Summary {
+        pages: 0,
+        specs: 0,
+        apis: specs.len(),
+        warnings: generated.warnings,
+    }
+    .print("codegen");
     Ok(())
 }
 
 fn regen_in_memory(inputs: &[PathBuf], out: &Path) -> Result<pipeline::Regen, Error> {
     let pages = pages(inputs)?;
     let bar = progress(pages.len() as u64, "regen");
-    let regen = pipeline::regen(&display_base(&pages), &pages, &emit_options(out), &|| bar.inc(1))?;
+    let regen = pipeline::regen(&display_base(&pages), &pages, &emit_options(out), &|| {
+        bar.inc(1)
+    })?;
     bar.finish_and_clear();
     Ok(regen)
 }
@@ -182,7 +255,13 @@ fn regen(a: ScrapeArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
     let r = regen_in_memory(&a.inputs, &out)?;
     output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
-    Summary { pages: r.pages, specs: r.specs, apis: r.specs, warnings: r.warnings }.print("regen");
+    Summary {
+        pages: r.pages,
+        specs: r.specs,
+        apis: r.specs,
+        warnings: r.warnings,
+    }
+    .print("regen");
     Ok(())
 }
 
@@ -200,6 +279,47 @@ fn check() -> Result<(), Error> {
     Err(Error::at(
         &repo,
         None,
-        format!("{} files are stale; run `cargo xtask regen` and commit the result", stale.len()),
+        format!(
+            "{} files are stale; run `cargo xtask regen` and commit the result",
+            stale.len()
+        ),
     ))
+}
+
+fn platform(a: PlatformArgs) -> Result<(), Error> {
+    let out = a.out.unwrap_or_else(|| repo_root().join("target/platform"));
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    let mut options = emit_options(&out);
+    options.standalone = true;
+    if platform::run(&a.corpus, &out, &options, !a.no_check)? {
+        Ok(())
+    } else {
+        Err(Error::at(
+            &a.corpus,
+            None,
+            "not every document was generated and checked; see above",
+        ))
+    }
+}
+
+fn bench(a: BenchArgs) -> Result<(), Error> {
+    let repo = repo_root();
+    let corpus = a.corpus.unwrap_or_else(|| {
+        let shared = repo.join("../shared/top-docs");
+        if shared.is_dir() {
+            shared
+        } else {
+            repo.join("generator/tests/fixtures/top-docs")
+        }
+    });
+    let out = a.out.unwrap_or_else(|| repo.join("target/bench"));
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+    match a.child {
+        Some(n) => {
+            let mut options = emit_options(&out);
+            options.standalone = true;
+            bench::child(&corpus, n, &out, &options)
+        }
+        None => bench::run(&corpus, &out),
+    }
 }

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("xtask runs")
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("xtask runs")
 }
 
 fn text(b: &[u8]) -> String {
@@ -26,7 +29,10 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), fs::read(&p).unwrap()));
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    fs::read(&p).unwrap(),
+                ));
             }
         }
     }
@@ -44,7 +50,10 @@ fn help_lists_every_command() {
     }
     for cmd in ["scrape", "codegen", "regen"] {
         let out = xtask(&[cmd, "--help"]);
-        assert!(text(&out.stdout).contains("--out"), "`{cmd} --help` has no --out");
+        assert!(
+            text(&out.stdout).contains("--out"),
+            "`{cmd} --help` has no --out"
+        );
     }
 }
 
@@ -55,7 +64,10 @@ fn regen_into_a_scratch_root_is_complete_and_repeatable() {
     let first = xtask(&["regen", "--out", out_dir]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let summary = text(&first.stdout);
-    assert!(summary.contains("5 pages read, 5 specs written, 5 APIs generated"), "{summary}");
+    assert!(
+        summary.contains("5 pages read, 5 specs written, 5 APIs generated"),
+        "{summary}"
+    );
     let specs: Vec<_> = fs::read_dir(tmp.path().join("specs")).unwrap().collect();
     assert_eq!(specs.len(), 6, "five specs and the schema");
     assert!(tmp.path().join("generated/Cargo.toml").exists());
@@ -74,12 +86,21 @@ fn a_bad_page_fails_with_its_name_and_writes_nothing() {
     let cut: String = full.lines().take(18).collect::<Vec<_>>().join("\n");
     fs::write(&page, cut).unwrap();
     let out_root = tmp.path().join("out");
-    let out = xtask(&["regen", "--out", out_root.to_str().unwrap(), page.to_str().unwrap()]);
+    let out = xtask(&[
+        "regen",
+        "--out",
+        out_root.to_str().unwrap(),
+        page.to_str().unwrap(),
+    ]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("cut.txt"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert!(!out_root.exists(), "something was written: {:?}", snapshot(&out_root));
+    assert!(
+        !out_root.exists(),
+        "something was written: {:?}",
+        snapshot(&out_root)
+    );
 }
 
 #[test]
@@ -92,7 +113,13 @@ fn a_failed_regen_leaves_the_previous_output_alone() {
     let empty = tmp.path().join("empty.txt");
     fs::write(&empty, "").unwrap();
     let pages_dir = pages();
-    let bad = xtask(&["regen", "--out", out_dir.to_str().unwrap(), pages_dir.to_str().unwrap(), empty.to_str().unwrap()]);
+    let bad = xtask(&[
+        "regen",
+        "--out",
+        out_dir.to_str().unwrap(),
+        pages_dir.to_str().unwrap(),
+        empty.to_str().unwrap(),
+    ]);
     assert!(!bad.status.success());
     assert_eq!(before, snapshot(&out_dir));
 }

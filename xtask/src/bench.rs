@@ -1,0 +1,181 @@
+//! `cargo xtask bench`: regen throughput at platform scale, measured against
+//! a plain read of the same bytes in the same run.
+//!
+//! Each subset runs in a child process so its peak memory is its own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use topgen::pipeline;
+use topgen::{Error, output};
+
+/// Figures of one subset, printed by the child as one line of `key=value`.
+#[derive(Debug, Default)]
+struct Figures {
+    docs: usize,
+    bytes: u64,
+    read_s: f64,
+    scrape_s: f64,
+    codegen_s: f64,
+    regen_s: f64,
+    peak_mib: f64,
+}
+
+impl Figures {
+    fn line(&self) -> String {
+        format!(
+            "docs={} bytes={} read_s={} scrape_s={} codegen_s={} regen_s={} peak_mib={}",
+            self.docs,
+            self.bytes,
+            self.read_s,
+            self.scrape_s,
+            self.codegen_s,
+            self.regen_s,
+            self.peak_mib
+        )
+    }
+
+    fn parse(line: &str) -> Option<Figures> {
+        let mut f = Figures::default();
+        for kv in line.split_whitespace() {
+            let (k, v) = kv.split_once('=')?;
+            match k {
+                "docs" => f.docs = v.parse().ok()?,
+                "bytes" => f.bytes = v.parse().ok()?,
+                "read_s" => f.read_s = v.parse().ok()?,
+                "scrape_s" => f.scrape_s = v.parse().ok()?,
+                "codegen_s" => f.codegen_s = v.parse().ok()?,
+                "regen_s" => f.regen_s = v.parse().ok()?,
+                "peak_mib" => f.peak_mib = v.parse().ok()?,
+                _ => {}
+            }
+        }
+        Some(f)
+    }
+}
+
+/// The first `limit` documents of the corpus, in a stable order.
+fn subset(corpus: &Path, limit: usize) -> Result<Vec<PathBuf>, Error> {
+    let mut pages = pipeline::collect_inputs(&[corpus.to_path_buf()])?;
+    pages.truncate(limit);
+    Ok(pages)
+}
+
+/// Peak resident memory of this process, from the kernel.
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// One subset, measured in this process (the child side).
+pub fn child(
+    corpus: &Path,
+    limit: usize,
+    out: &Path,
+    emit: &topgen::emit::Options,
+) -> Result<(), Error> {
+    let pages = subset(corpus, limit)?;
+    let mut f = Figures {
+        docs: pages.len(),
+        ..Figures::default()
+    };
+
+    // Baseline: read the same bytes, nothing else; the first pass warms the page cache.
+    let read_all = || -> Result<u64, Error> {
+        pages.iter().try_fold(0, |n, p| {
+            Ok(n + std::fs::read(p).map_err(|e| Error::io(p, e))?.len() as u64)
+        })
+    };
+    read_all()?;
+    let t = Instant::now();
+    f.bytes = read_all()?;
+    f.read_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let scraped = pipeline::scrape_all(corpus, &pages, &|| {})?;
+    f.scrape_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    pipeline::codegen(&scraped.specs, emit)?;
+    f.codegen_s = t.elapsed().as_secs_f64();
+
+    // End to end, as `cargo xtask regen --out` does it.
+    let t = Instant::now();
+    let r = pipeline::regen(corpus, &pages, emit, &|| {})?;
+    output::commit(out, &pipeline::REGEN_DIRS, &r.files)?;
+    f.regen_s = t.elapsed().as_secs_f64();
+
+    f.peak_mib = peak_mib();
+    println!("{}", f.line());
+    Ok(())
+}
+
+/// Run each subset in a child process and print one table.
+pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
+    let total = pipeline::collect_inputs(&[corpus.to_path_buf()])?.len();
+    let mut sizes: Vec<usize> = [100, 1000].into_iter().filter(|&n| n < total).collect();
+    sizes.push(total);
+    let exe = std::env::current_exe().map_err(|e| Error::at(corpus, None, e.to_string()))?;
+    println!(
+        "corpus: {} ({total} documents), {} threads",
+        corpus.display(),
+        rayon::current_num_threads()
+    );
+    println!(
+        "{:>6} {:>9} {:>9} {:>10} {:>11} {:>9} {:>9} {:>14}",
+        "docs",
+        "docs/s",
+        "APIs/s",
+        "regen s",
+        "read s",
+        "regen/read",
+        "peak MiB",
+        "MiB per 1k docs"
+    );
+    for n in sizes {
+        let out = scratch.join(format!("bench-{n}"));
+        let child = Command::new(&exe)
+            .args(["bench", "--child", &n.to_string(), "--out"])
+            .arg(&out)
+            .arg(corpus)
+            .output()
+            .map_err(|e| {
+                Error::at(
+                    corpus,
+                    None,
+                    format!("cannot start the benchmark child: {e}"),
+                )
+            })?;
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        let f = stdout.lines().find_map(Figures::parse).ok_or_else(|| {
+            Error::at(
+                corpus,
+                None,
+                format!(
+                    "benchmark child failed: {}",
+                    String::from_utf8_lossy(&child.stderr)
+                ),
+            )
+        })?;
+        println!(
+            "{:>6} {:>9.0} {:>9.0} {:>10.3} {:>11.4} {:>9.1}x {:>9.1} {:>14.1}",
+            f.docs,
+            f.docs as f64 / f.scrape_s,
+            f.docs as f64 / f.codegen_s,
+            f.regen_s,
+            f.read_s,
+            f.regen_s / f.read_s,
+            f.peak_mib,
+            f.peak_mib * 1000.0 / f.docs as f64,
+        );
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    Ok(())
+}
