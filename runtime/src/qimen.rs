@@ -173,6 +173,45 @@ mod tests {
         );
     }
 
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Item {
+        #[serde(rename = "itemCode")]
+        item_code: String,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct WithList {
+        flag: String,
+        #[serde(deserialize_with = "crate::de::list")]
+        items: Vec<Item>,
+        #[serde(rename = "orderCodes", deserialize_with = "crate::de::list")]
+        order_codes: Vec<String>,
+    }
+    impl crate::de::Wire for Item {}
+
+    #[test]
+    fn repeated_elements_keep_every_item() {
+        // quick-xml's serde reading keeps only the last of repeated
+        // elements here; the value reading turns them into an array.
+        let body = "<response><flag>success</flag>\
+                    <items><item><itemCode>A1</itemCode></item><item><itemCode>B2</itemCode></item></items>\
+                    <orderCodes><string>O1</string><string>O2</string></orderCodes></response>";
+        let r: WithList = decode_qimen(API, body.as_bytes()).unwrap();
+        assert_eq!(
+            r.items,
+            [
+                Item {
+                    item_code: "A1".into()
+                },
+                Item {
+                    item_code: "B2".into()
+                }
+            ]
+        );
+        assert_eq!(r.order_codes, ["O1", "O2"]);
+        assert_eq!(r.flag, "success");
+    }
+
     #[test]
     fn failure_flag_is_typed() {
         let body = r#"<?xml version="1.0" encoding="utf-8"?><response><flag>failure</flag><code>S002</code><message>单据不存在</message></response>"#;

@@ -14,8 +14,8 @@
 
 use std::process::ExitCode;
 
+use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::{Client, SignMethod};
-use top_tests::requests::PcOrderDetailRequest;
 use top_tests::{Gateway, GatewayConfig};
 
 fn env(name: &str) -> Option<String> {
@@ -83,7 +83,8 @@ async fn main() -> ExitCode {
         }
     };
 
-    let req = PcOrderDetailRequest::new("10000001", 10000001);
+    let req = PcOrderDetailRequest::new()
+        .with_tp_request(ContractOrderDetailReq::new("10000001", 10000001));
     let result = client.execute(&req).await;
     drop(local);
     match result {

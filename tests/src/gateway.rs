@@ -422,9 +422,12 @@ const TOP_METHODS: &[&str] = &[
 /// A test-only API with a file parameter; no page has one.
 pub const UPLOAD_METHOD: &str = "taobao.test.file.upload";
 
+/// A test-only Qimen API whose answer holds lists; no page has one.
+pub const QIMEN_ITEMS_METHOD: &str = "taobao.qimen.test.items.query";
+
 fn known_method(method: &str, qimen: bool) -> bool {
     if qimen {
-        method == "taobao.qimen.order.cancel"
+        method == "taobao.qimen.order.cancel" || method == QIMEN_ITEMS_METHOD
     } else {
         TOP_METHODS.contains(&method)
     }
@@ -432,7 +435,10 @@ fn known_method(method: &str, qimen: bool) -> bool {
 
 fn page_body(method: &str, qimen: bool, simplify: bool) -> Option<String> {
     if qimen {
-        return Some(include_str!("fixtures/qimen_order_cancel.xml").to_owned());
+        return Some(match method {
+            QIMEN_ITEMS_METHOD => QIMEN_ITEMS_ANSWER.to_owned(),
+            _ => include_str!("fixtures/qimen_order_cancel.xml").to_owned(),
+        });
     }
     let json = match method {
         "taobao.pc.order.detail" => include_str!("fixtures/pc_order_detail.json"),
@@ -473,6 +479,14 @@ fn simplified(v: Value) -> Value {
         other => other,
     }
 }
+
+/// The answer of [`QIMEN_ITEMS_METHOD`]: two items in each list.
+const QIMEN_ITEMS_ANSWER: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?><response>\
+    <flag>success</flag><code>0</code>\
+    <items><item><itemCode>A1</itemCode><quantity>2</quantity></item>\
+    <item><itemCode>B2</itemCode><quantity>9007199254740993</quantity></item></items>\
+    <orderCodes><string>O1</string><string>O2</string></orderCodes>\
+    </response>";
 
 fn page_answer(method: &str, qimen: bool, simplify: bool) -> Response {
     match page_body(method, qimen, simplify) {

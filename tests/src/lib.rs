@@ -1,6 +1,8 @@
 //! Test support: a local gateway that speaks the TOP and Qimen protocols,
-//! its own signature check, and hand-written request types.
+//! its own signature check, helpers of the generated example tests, and
+//! request types for what no page has (file uploads, Qimen lists).
 
+pub mod examples;
 pub mod gateway;
 pub mod requests;
 pub mod verify;

@@ -3,10 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
+use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{Body, CallOptions, Client, ClientBuilder, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
-use top_tests::requests::{FileUploadRequest, PcOrderDetailRequest, QimenOrderCancelRequest};
+use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
 use top_tests::{Answer, Gateway, GatewayConfig};
 
@@ -28,18 +30,15 @@ fn builder(gw: &Gateway) -> ClientBuilder {
 }
 
 fn detail() -> PcOrderDetailRequest {
-    PcOrderDetailRequest::new("10000001", 10000001)
+    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
 }
 
 fn cancel() -> QimenOrderCancelRequest {
-    QimenOrderCancelRequest {
-        warehouse_code: "W1234".into(),
-        owner_code: Some("H1234".into()),
-        order_code: "O1234".into(),
-        order_id: Some("WQ1234".into()),
-        order_type: Some("JYCK".into()),
-        cancel_reason: Some("已经退货 & <备注>".into()),
-    }
+    QimenOrderCancelRequest::new("W1234", "O1234")
+        .with_owner_code("H1234")
+        .with_order_id("WQ1234")
+        .with_order_type("JYCK")
+        .with_cancel_reason("已经退货 & <备注>")
 }
 
 #[tokio::test]
@@ -391,6 +390,32 @@ async fn qimen_call_is_signed_over_url_and_body() {
         expected_sign(&unsigned, None, &gw.config().secret, "md5").as_deref(),
         Some(sign)
     );
+}
+
+#[tokio::test]
+async fn qimen_answers_keep_every_repeated_element() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    let req = QimenItemsRequest {
+        order_code: "O1234".into(),
+    };
+    let resp = client.execute(&req).await.unwrap();
+    assert_eq!(gw.received()[0].rejected_with, None);
+    assert_eq!(resp.flag.as_deref(), Some("success"));
+    assert_eq!(
+        resp.items,
+        [
+            QimenItem {
+                item_code: Some("A1".into()),
+                quantity: Some(2),
+            },
+            QimenItem {
+                item_code: Some("B2".into()),
+                quantity: Some(9_007_199_254_740_993),
+            },
+        ]
+    );
+    assert_eq!(resp.order_codes, ["O1", "O2"]);
 }
 
 #[tokio::test]

@@ -1,8 +1,12 @@
 //! Example tests for `tests/tests/api/`, built from each page's own examples:
-//! the request from the example values (a snapshot of its wire parameters),
-//! the XML response example (a snapshot of the value), the same answer as
-//! gateway JSON (must decode equal), and the error example (a snapshot).
-//! A page without an example of one kind gets no test for it.
+//! the request from the example values (a snapshot of its parameters and of
+//! the call the client signs with fixed credentials and time), the XML
+//! response example (a snapshot of the value), the same answer as the
+//! client decodes it from JSON, with and without `simplify` (must be equal),
+//! and the error example decoded into the client's error type (a snapshot).
+//! A page without a response example gets a typed sample derived from its
+//! schema instead, checked the same way; a page without an example of any
+//! other kind gets no test for it.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -115,6 +119,200 @@ fn struct_expr(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
     Some(quote!(api::#name::new(#(#args),*) #(#setters)*))
 }
 
+/// Varied values per list item, so two items never look alike.
+fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream)> {
+    Some(match s {
+        Scalar::String => {
+            // Non-ASCII and XML-special characters exercise both encodings.
+            let text = format!("{wire} {n} 示例 <&>");
+            (text.clone(), quote!(::std::string::String::from(#text)))
+        }
+        Scalar::Int => {
+            // Above 2^53: must survive both forms exactly.
+            let v = 9_007_199_254_740_992_i64 + n as i64;
+            let lit = Literal::i64_suffixed(v);
+            (v.to_string(), quote!(#lit))
+        }
+        Scalar::Bool => {
+            let v = n % 2 == 1;
+            (v.to_string(), quote!(#v))
+        }
+        Scalar::Decimal => {
+            let text = format!("{n}0.50");
+            (
+                text.clone(),
+                quote!(#text.parse::<::top_runtime::Decimal>().expect("a decimal")),
+            )
+        }
+        Scalar::DateTime => {
+            let text = format!("2026-11-23 18:28:{:02}", n % 60);
+            (
+                text.clone(),
+                quote!(#text.parse::<::top_runtime::DateTime>().expect("a date-time")),
+            )
+        }
+        Scalar::Json => {
+            let text = format!("{wire} {n}");
+            (text.clone(), quote!(::serde_json::Value::from(#text)))
+        }
+        // A map has no agreed XML form and a file is never answered: left unset.
+        Scalar::Map | Scalar::File => return None,
+    })
+}
+
+/// Letters, digits, `_`, `-` and `.`, not starting with a digit, `-` or `.`
+/// (nor `xml`, which XML reserves).
+fn is_xml_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !s.to_ascii_lowercase().starts_with("xml")
+}
+
+/// `order_item` for a TOP list of `OrderItem`, `orderItem` in Qimen XML;
+/// the decoder accepts any wrapper name.
+fn list_item_name(api: &Api, ty: Ty) -> String {
+    match ty {
+        Ty::Struct(i) if api.is_qimen() => naming::xml_item_name(&api.structs[i].top_type),
+        Ty::Struct(i) => {
+            let mut out = String::new();
+            for (k, c) in api.structs[i].top_type.chars().enumerate() {
+                if c.is_uppercase() && k > 0 {
+                    out.push('_');
+                }
+                out.extend(c.to_lowercase());
+            }
+            out
+        }
+        Ty::Scalar(Scalar::Int) => "number".into(),
+        Ty::Scalar(Scalar::Bool) => "boolean".into(),
+        Ty::Scalar(_) => "string".into(),
+    }
+}
+
+/// One value of type `ty` (item `n`): its XML node and its Rust expression.
+fn sample_value(
+    api: &Api,
+    ty: Ty,
+    name: &str,
+    label: &str,
+    n: usize,
+    stack: &mut Vec<usize>,
+) -> Option<(xml::Node, TokenStream)> {
+    match ty {
+        Ty::Scalar(s) => {
+            let (text, expr) = sample_scalar(s, label, n)?;
+            let node = xml::Node {
+                name: name.to_string(),
+                text,
+                children: Vec::new(),
+            };
+            Some((node, expr))
+        }
+        Ty::Struct(i) => {
+            // A type that contains itself stops at its first level.
+            if stack.contains(&i) {
+                return None;
+            }
+            stack.push(i);
+            let filled = sample_struct(api, &api.structs[i].name, &api.structs[i].fields, n, stack);
+            stack.pop();
+            let (children, expr) = filled?;
+            let node = xml::Node {
+                name: name.to_string(),
+                text: String::new(),
+                children,
+            };
+            Some((node, expr))
+        }
+    }
+}
+
+/// Every field of a struct that can be filled, as XML nodes and a
+/// `{ let mut v = T::default(); v.f = …; v }` expression.
+fn sample_struct(
+    api: &Api,
+    name: &str,
+    fields: &[Field],
+    n: usize,
+    stack: &mut Vec<usize>,
+) -> Option<(Vec<xml::Node>, TokenStream)> {
+    let mut nodes = Vec::new();
+    let mut sets = Vec::new();
+    for f in fields {
+        // A wire name that is no XML element name has no XML form to test.
+        if !is_xml_name(&f.wire) {
+            continue;
+        }
+        let field = ident(&f.ident);
+        if f.array {
+            let item = list_item_name(api, f.ty);
+            let (Some((a, ea)), Some((b, eb))) = (
+                sample_value(api, f.ty, &item, &f.wire, 2 * n - 1, stack),
+                sample_value(api, f.ty, &item, &f.wire, 2 * n, stack),
+            ) else {
+                continue;
+            };
+            nodes.push(xml::Node {
+                name: f.wire.clone(),
+                text: String::new(),
+                children: vec![a, b],
+            });
+            sets.push(quote!(v.#field = ::std::vec![#ea, #eb];));
+        } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, stack) {
+            nodes.push(node);
+            // `Into` also fills a field boxed against recursion.
+            sets.push(
+                quote!(v.#field = ::std::option::Option::Some(::std::convert::Into::into(#expr));),
+            );
+        }
+    }
+    if nodes.is_empty() {
+        return None;
+    }
+    let ty = ident(name);
+    Some((
+        nodes,
+        quote!({
+            let mut v = api::#ty::default();
+            #(#sets)*
+            v
+        }),
+    ))
+}
+
+/// The expected classification of an error example by the platform's
+/// rules: (caller's fault, service fault, retryable).
+fn classify(xml_error: &str) -> Option<(bool, bool, bool, String)> {
+    let top = xml::parse(xml_error).ok()?;
+    let nodes: &[xml::Node] = match top.as_slice() {
+        [root] if root.name == "error_response" => &root.children,
+        nodes => nodes,
+    };
+    let text = |name: &str| {
+        nodes
+            .iter()
+            .find(|n| n.name == name)
+            .map(|n| n.text.trim().to_string())
+    };
+    let code = text("code")?.parse::<i64>().ok();
+    let sub = text("sub_code").unwrap_or_default();
+    let caller_code = matches!(
+        code,
+        Some(11 | 12 | 21 | 22 | 25 | 26 | 27 | 29 | 31 | 40 | 41)
+    );
+    let busy_code = matches!(code, Some(7 | 10 | 15));
+    let caller = sub.starts_with("isv.") || caller_code;
+    let service = sub.starts_with("isp.");
+    let retryable = !caller && (service || busy_code);
+    let why = if sub.is_empty() {
+        format!("code {}", text("code").unwrap_or_default())
+    } else {
+        format!("sub_code {sub}")
+    };
+    Some((caller, service, retryable, why))
+}
+
 /// One test module, or `None` when the page has no example at all.
 pub fn module(
     api: &Api,
@@ -127,6 +325,8 @@ pub fn module(
     let resp = ident(&api.response_name);
     let mut consts = Vec::new();
     let mut tests = Vec::new();
+    let method = quote!(method);
+    let bind_method = quote!(let method = <api::#req as top_runtime::Request>::METHOD;);
 
     let has_request_example = !spec.examples.request.is_empty()
         || api.request.iter().any(|f| f.example.is_some())
@@ -142,20 +342,12 @@ pub fn module(
         Some(build) if has_request_example => {
             let name = format!("{test_mod}__request");
             tests.push(quote! {
-                /// The request built from the page's example values, as it goes on the wire.
+                /// The request built from the page's example values: its
+                /// parameters, then the signed call as the client sends it.
                 #[test]
                 fn request_from_the_page_example() {
                     let request = #build;
-                    let params = top_runtime::Request::params(&request).expect("the page's example encodes");
-                    let method = <api::#req as top_runtime::Request>::METHOD;
-                    let json_params = <api::#req as top_runtime::Request>::JSON_PARAMS.join(",");
-                    let mut wire = format!("method={method}\njson_params={json_params}\n");
-                    for (name, value) in &params.0 {
-                        wire.push_str(&format!("{name}={value}\n"));
-                    }
-                    if let Some(body) = top_runtime::Request::qimen_body(&request).expect("the body encodes") {
-                        wire.push_str(&format!("body={body}\n"));
-                    }
+                    let wire = top_tests::examples::wire_text(&request);
                     crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, wire));
                 }
             });
@@ -171,62 +363,190 @@ pub fn module(
         _ => {}
     }
 
-    let xml_example = spec.examples.response.iter().find(|e| e.lang == "xml");
-    if let Some(ex) = xml_example {
-        let text = raw(&ex.code);
+    let key = if api.is_qimen() {
+        "response".to_string()
+    } else {
+        naming::response_key(&spec.api)
+    };
+    let xml_example = spec
+        .examples
+        .response
+        .iter()
+        .find(|e| e.lang == "xml")
+        .map(|e| e.code.clone());
+    // Without an example the page's schema gives a typed sample instead.
+    let sample = match xml_example {
+        // A page with only a JSON example has no XML to compare it with.
+        None if spec.examples.response.is_empty() => {
+            let mut stack = Vec::new();
+            sample_struct(api, &api.response_name, &api.response, 1, &mut stack)
+        }
+        _ => None,
+    };
+    let response_xml = match (&xml_example, &sample) {
+        (Some(x), _) => Some(x.clone()),
+        (None, Some((nodes, _))) => Some(xml::render(&key, nodes)),
+        (None, None) => None,
+    };
+    if let Some(xml_text) = response_xml {
+        let text = raw(&xml_text);
         consts.push(quote!(const RESPONSE_XML: &str = #text;));
         consts.push(quote! {
             fn response_from_xml() -> api::#resp {
-                top_runtime::de::from_xml(RESPONSE_XML).expect("the page's XML example decodes")
+                top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
             }
         });
-        let name = format!("{test_mod}__response");
-        tests.push(quote! {
-            /// The page's XML response example, decoded.
-            #[test]
-            fn response_xml_example() {
-                let response = response_from_xml();
-                assert_ne!(response, api::#resp::default(), "the example decodes to nothing");
-                crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
+        match &sample {
+            None => {
+                let name = format!("{test_mod}__response");
+                tests.push(quote! {
+                    /// The page's XML response example, decoded.
+                    #[test]
+                    fn response_xml_example() {
+                        let response = response_from_xml();
+                        assert_ne!(response, api::#resp::default(), "the example decodes to nothing");
+                        crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
+                    }
+                });
             }
-        });
-        let key = if api.is_qimen() {
-            "response".to_string()
-        } else {
-            naming::response_key(&spec.api)
-        };
+            Some((_, expr)) => {
+                let name = format!("{test_mod}__sample");
+                consts.push(quote! {
+                    /// A value with every field filled, derived from the schema:
+                    /// the page shows no response example.
+                    #[allow(clippy::field_reassign_with_default, clippy::useless_conversion)]
+                    fn response_sample() -> api::#resp {
+                        #expr
+                    }
+                });
+                tests.push(quote! {
+                    /// The schema-derived sample in its XML form decodes back to the sample.
+                    #[test]
+                    fn response_sample_from_the_schema() {
+                        let response = response_from_xml();
+                        assert_eq!(response, response_sample(), "the XML form decodes to the sample");
+                        assert_ne!(response, api::#resp::default(), "the sample is empty");
+                        crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
+                    }
+                });
+            }
+        }
+        let bad = |e: String| format!("the XML response example is not well-formed: {e}");
         let json = match spec.examples.response.iter().find(|e| e.lang == "json") {
             Some(j) => j.code.clone(),
-            None => xml::gateway_json(api, &ex.code, &key)
-                .map_err(|e| format!("the XML response example is not well-formed: {e}"))?,
+            None => xml::gateway_json(api, &xml_text, &key).map_err(bad)?,
         };
         let json = raw(&json);
         consts.push(quote!(const RESPONSE_JSON: &str = #json;));
-        tests.push(quote! {
-            /// The same answer as the gateway's JSON decodes to the same value.
-            #[test]
-            fn response_json_matches_xml() {
-                let doc: serde_json::Value = serde_json::from_str(RESPONSE_JSON).expect("valid JSON");
-                let key = <api::#req as top_runtime::Request>::response_key();
-                let body = doc.get(&key).cloned().expect("the answer is under the envelope key");
-                let response: api::#resp = serde_json::from_value(body).expect("the JSON answer decodes");
-                assert_eq!(response, response_from_xml());
-            }
-        });
+        if api.is_qimen() {
+            // The client reads a Qimen answer as XML (or JSON) under `<response>`.
+            let answer = match xml::parse(&xml_text).map_err(bad)?.as_slice() {
+                [root] if root.name == "response" => quote!(RESPONSE_XML),
+                nodes => {
+                    let wrapped = raw(&xml::render("response", nodes));
+                    quote!(#wrapped)
+                }
+            };
+            tests.push(quote! {
+                /// The answer as the client decodes it, in XML and in JSON, equals the XML value.
+                #[test]
+                fn response_json_matches_xml() {
+                    #bind_method
+                    let key = <api::#req as top_runtime::Request>::response_key();
+                    assert_eq!(key, #key);
+                    let from_xml: api::#resp = top_runtime::qimen::decode_qimen(#method, #answer.as_bytes())
+                        .expect("the XML answer decodes through the client");
+                    assert_eq!(from_xml, response_from_xml());
+                    let from_json: api::#resp = top_runtime::qimen::decode_qimen(#method, RESPONSE_JSON.as_bytes())
+                        .expect("the JSON answer decodes through the client");
+                    assert_eq!(from_json, response_from_xml());
+                }
+            });
+        } else {
+            let simple = raw(&xml::simplified_json(api, &xml_text, &key).map_err(bad)?);
+            consts.push(quote!(const RESPONSE_JSON_SIMPLIFIED: &str = #simple;));
+            tests.push(quote! {
+                /// The gateway's JSON answer, with its envelope and with
+                /// `simplify` (no envelope, bare lists), decodes through the
+                /// client to the XML value.
+                #[test]
+                fn response_json_matches_xml() {
+                    #bind_method
+                    let key = <api::#req as top_runtime::Request>::response_key();
+                    assert_eq!(key, #key);
+                    let enveloped: api::#resp = top_runtime::envelope::decode_top(#method, RESPONSE_JSON.as_bytes(), false)
+                        .expect("the JSON answer decodes through the client");
+                    assert_eq!(enveloped, response_from_xml());
+                    let simplified: api::#resp = top_runtime::envelope::decode_top(#method, RESPONSE_JSON_SIMPLIFIED.as_bytes(), true)
+                        .expect("the simplified JSON answer decodes through the client");
+                    assert_eq!(simplified, response_from_xml());
+                }
+            });
+        }
     }
 
     if let Some(ex) = spec.examples.error.iter().find(|e| e.lang == "xml") {
-        let text = raw(&ex.code);
-        consts.push(quote!(const ERROR_XML: &str = #text;));
         let name = format!("{test_mod}__error");
+        let decode = if api.is_qimen() {
+            let text = raw(&ex.code);
+            consts.push(quote!(const ERROR_XML: &str = #text;));
+            quote! {
+                let error = top_runtime::qimen::decode_qimen::<api::#resp>(#method, ERROR_XML.as_bytes())
+                    .expect_err("the page's error example is an error");
+            }
+        } else {
+            let json = match spec.examples.error.iter().find(|e| e.lang == "json") {
+                Some(j) => j.code.clone(),
+                None => xml::error_json(&ex.code)
+                    .map_err(|e| format!("the XML error example is not well-formed: {e}"))?,
+            };
+            let json = raw(&json);
+            consts.push(quote! {
+                /// The page's XML error example as the gateway's JSON answer.
+                const ERROR_JSON: &str = #json;
+            });
+            quote! {
+                let error = top_runtime::envelope::decode_top::<api::#resp>(#method, ERROR_JSON.as_bytes(), false)
+                    .expect_err("the page's error example is an error");
+                let simplified = top_runtime::envelope::decode_top::<api::#resp>(#method, ERROR_JSON.as_bytes(), true)
+                    .expect_err("the page's error example is an error under simplify too");
+                assert_eq!(simplified.platform(), error.platform());
+            }
+        };
+        let checks = match classify(&ex.code) {
+            Some((caller, service, retryable, why)) => {
+                let (m1, m2, m3) = (
+                    format!("{why}: the caller's fault"),
+                    format!("{why}: a service fault"),
+                    format!("{why}: retryable"),
+                );
+                let yes_no = |b: bool, call: TokenStream, msg: String| {
+                    if b {
+                        quote!(assert!(#call, #msg);)
+                    } else {
+                        let msg = format!("not {msg}");
+                        quote!(assert!(!#call, #msg);)
+                    }
+                };
+                let a = yes_no(caller, quote!(platform.is_caller_fault()), m1);
+                let b = yes_no(service, quote!(platform.is_service_fault()), m2);
+                let c = yes_no(retryable, quote!(error.is_retryable()), m3);
+                quote!(#a #b #c)
+            }
+            None => quote!(),
+        };
         tests.push(quote! {
-            /// The page's error example, decoded.
+            /// The page's error example, decoded as the client decodes an answer.
             #[test]
             fn error_example() {
-                let error: top_runtime::de::ErrorResponse =
-                    top_runtime::de::from_xml(ERROR_XML).expect("the page's error example decodes");
-                assert!(error.code.is_some(), "the example has a code");
-                crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, error));
+                #bind_method
+                #decode
+                let platform = error.platform().expect("a platform error");
+                assert_eq!(platform.api, #method);
+                assert!(!platform.code.is_empty(), "the example has a code");
+                #checks
+                let shown = top_tests::examples::error_text(&error);
+                crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, shown));
             }
         });
     }

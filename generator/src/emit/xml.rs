@@ -125,55 +125,193 @@ fn scalar(s: Scalar, text: &str) -> String {
     }
 }
 
-fn value(api: &Api, f: Option<&Field>, n: &Node, depth: usize) -> String {
-    match f {
-        Some(f) if f.array => {
-            // `<order_items><order_item>…</order_item></order_items>` → `{"order_item": [...]}`
-            let item_name = n
-                .children
-                .first()
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "item".into());
-            let items = n
-                .children
-                .iter()
-                .map(|c| item(api, f.ty, c, depth + 2))
-                .collect();
-            object(vec![(item_name, array(items, depth + 1))], depth)
+/// How lists are written: wrapped by their item name, as the gateway sends
+/// them, or bare, as it does with `simplify=true`.
+#[derive(Clone, Copy)]
+struct Writer<'a, 'b> {
+    api: &'a Api<'b>,
+    bare: bool,
+}
+
+impl Writer<'_, '_> {
+    fn value(self, f: Option<&Field>, n: &Node, depth: usize) -> String {
+        match f {
+            Some(f) if f.array => {
+                if self.bare {
+                    let items = n
+                        .children
+                        .iter()
+                        .map(|c| self.item(f.ty, c, depth + 1))
+                        .collect();
+                    return array(items, depth);
+                }
+                // `<order_items><order_item>…</order_item></order_items>` → `{"order_item": [...]}`
+                let item_name = n
+                    .children
+                    .first()
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| "item".into());
+                let items = n
+                    .children
+                    .iter()
+                    .map(|c| self.item(f.ty, c, depth + 2))
+                    .collect();
+                object(vec![(item_name, array(items, depth + 1))], depth)
+            }
+            Some(f) => self.item(f.ty, n, depth),
+            None if n.children.is_empty() => string(&n.text),
+            None => self.fields(&[], &n.children, depth),
         }
-        Some(f) => item(api, f.ty, n, depth),
-        None if n.children.is_empty() => string(&n.text),
-        None => fields(api, &[], &n.children, depth),
+    }
+
+    fn item(self, ty: Ty, n: &Node, depth: usize) -> String {
+        match ty {
+            Ty::Struct(i) => self.fields(&self.api.structs[i].fields, &n.children, depth),
+            Ty::Scalar(s) => scalar(s, &n.text),
+        }
+    }
+
+    fn fields(self, fields: &[Field], nodes: &[Node], depth: usize) -> String {
+        let entries = nodes
+            .iter()
+            .map(|n| {
+                let f = fields.iter().find(|f| f.wire == n.name);
+                (n.name.clone(), self.value(f, n, depth + 1))
+            })
+            .collect();
+        object(entries, depth)
     }
 }
 
-fn item(api: &Api, ty: Ty, n: &Node, depth: usize) -> String {
-    match ty {
-        Ty::Struct(i) => fields(api, &api.structs[i].fields, &n.children, depth),
-        Ty::Scalar(s) => scalar(s, &n.text),
+/// The answer's fields: the children of the root when it is named `key`,
+/// otherwise the example is a fragment of the body.
+fn body<'n>(top: &'n [Node], key: &str) -> &'n [Node] {
+    match top {
+        [root] if root.name == key => &root.children,
+        nodes => nodes,
     }
-}
-
-fn fields(api: &Api, fields: &[Field], nodes: &[Node], depth: usize) -> String {
-    let entries = nodes
-        .iter()
-        .map(|n| {
-            let f = fields.iter().find(|f| f.wire == n.name);
-            (n.name.clone(), value(api, f, n, depth + 1))
-        })
-        .collect();
-    object(entries, depth)
 }
 
 /// The gateway's JSON for the page's XML response example, under `key`.
-/// The XML's root is the envelope when it is named `key`; otherwise the
-/// example is a fragment of the body.
 pub fn gateway_json(api: &Api, xml: &str, key: &str) -> Result<String, String> {
     let top = parse(xml)?;
-    let body: &[Node] = match top.as_slice() {
-        [root] if root.name == key => &root.children,
-        nodes => nodes,
-    };
-    let inner = fields(api, &api.response, body, 1);
+    let w = Writer { api, bare: false };
+    let inner = w.fields(&api.response, body(&top, key), 1);
     Ok(format!("{{\n  {}: {inner}\n}}\n", string(key)))
+}
+
+/// The same answer as the gateway sends it with `simplify=true`: no
+/// envelope, lists bare.
+pub fn simplified_json(api: &Api, xml: &str, key: &str) -> Result<String, String> {
+    let top = parse(xml)?;
+    let w = Writer { api, bare: true };
+    Ok(format!("{}\n", w.fields(&api.response, body(&top, key), 0)))
+}
+
+/// The gateway's JSON for an XML `error_response` example: `code` as the
+/// number the gateway sends, everything else as text.
+pub fn error_json(xml: &str) -> Result<String, String> {
+    let top = parse(xml)?;
+    let entries = body(&top, "error_response")
+        .iter()
+        .map(|n| {
+            let text = n.text.trim();
+            let v = if n.name == "code" && text.parse::<i64>().is_ok() {
+                text.to_string()
+            } else {
+                string(text)
+            };
+            (n.name.clone(), v)
+        })
+        .collect();
+    Ok(format!(
+        "{{\n  \"error_response\": {}\n}}\n",
+        object(entries, 1)
+    ))
+}
+
+/// XML text of `nodes` under a root element `root`, indented.
+pub fn render(root: &str, nodes: &[Node]) -> String {
+    fn write(out: &mut String, n: &Node, depth: usize) {
+        let pad = "    ".repeat(depth);
+        if n.children.is_empty() {
+            let text = quick_xml::escape::escape(n.text.as_str());
+            out.push_str(&format!("{pad}<{0}>{text}</{0}>\n", n.name));
+        } else {
+            out.push_str(&format!("{pad}<{}>\n", n.name));
+            for c in &n.children {
+                write(out, c, depth + 1);
+            }
+            out.push_str(&format!("{pad}</{}>\n", n.name));
+        }
+    }
+    let mut out = String::new();
+    write(
+        &mut out,
+        &Node {
+            name: root.to_string(),
+            children: nodes.to_vec(),
+            text: String::new(),
+        },
+        0,
+    );
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_json_keeps_code_a_number_and_text_as_text() {
+        let xml = "<error_response><code>50</code><msg>Remote service error</msg>\
+                   <sub_code>isv.invalid-parameter</sub_code><sub_msg>非法 &amp; 参数</sub_msg></error_response>";
+        let v: serde_json::Value = serde_json::from_str(&error_json(xml).unwrap()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"error_response": {
+                "code": 50,
+                "msg": "Remote service error",
+                "sub_code": "isv.invalid-parameter",
+                "sub_msg": "非法 & 参数"
+            }})
+        );
+        assert!(error_json("<error_response><code>").is_err());
+    }
+
+    #[test]
+    fn render_escapes_and_round_trips_through_parse() {
+        let nodes = vec![
+            Node {
+                name: "a".into(),
+                text: "x < y & z".into(),
+                children: vec![],
+            },
+            Node {
+                name: "list".into(),
+                text: String::new(),
+                children: vec![
+                    Node {
+                        name: "string".into(),
+                        text: "1".into(),
+                        children: vec![],
+                    },
+                    Node {
+                        name: "string".into(),
+                        text: "2".into(),
+                        children: vec![],
+                    },
+                ],
+            },
+        ];
+        let xml = render("r", &nodes);
+        assert_eq!(
+            xml,
+            "<r>\n    <a>x &lt; y &amp; z</a>\n    <list>\n        <string>1</string>\n        <string>2</string>\n    </list>\n</r>"
+        );
+        let back = parse(&xml).unwrap();
+        assert_eq!(back[0].children[0].text, "x < y & z");
+        assert_eq!(back[0].children[1].children.len(), 2);
+    }
 }

@@ -29,7 +29,7 @@ const RESPONSE_XML: &str = r#"<pc_order_cancel_response>
 </pc_order_cancel_response>"#;
 
 fn response_from_xml() -> api::PcOrderCancelResponse {
-    top_runtime::de::from_xml(RESPONSE_XML).expect("the page's XML example decodes")
+    top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
 }
 
 const RESPONSE_JSON: &str = r#"{
@@ -64,32 +64,50 @@ const RESPONSE_JSON: &str = r#"{
 }
 "#;
 
-const ERROR_XML: &str = r#"<error_response>
-    <code>50</code>
-    <msg>Remote service error</msg>
-    <sub_code>isv.invalid-parameter</sub_code>
-    <sub_msg>非法参数</sub_msg>
-</error_response>"#;
+const RESPONSE_JSON_SIMPLIFIED: &str = r#"{
+  "result": {
+    "success": true,
+    "error_code": "200",
+    "error_msg": "参数错误",
+    "contract_place_order": {
+      "contract_no": "xxxxx",
+      "out_order_id": "xxxxx",
+      "biz_order_ids": [
+        "Top",
+        "Pub"
+      ],
+      "order_items": [
+        {
+          "item_id": 3,
+          "sku_id": 3,
+          "buy_amount": 10,
+          "item_price": 3,
+          "can_buy": false
+        }
+      ]
+    }
+  }
+}
+"#;
 
-/// The request built from the page's example values, as it goes on the wire.
+/// The page's XML error example as the gateway's JSON answer.
+const ERROR_JSON: &str = r#"{
+  "error_response": {
+    "code": 50,
+    "msg": "Remote service error",
+    "sub_code": "isv.invalid-parameter",
+    "sub_msg": "非法参数"
+  }
+}
+"#;
+
+/// The request built from the page's example values: its
+/// parameters, then the signed call as the client sends it.
 #[test]
 fn request_from_the_page_example() {
     let request = api::PcOrderCancelRequest::new()
         .with_param(api::ContractCancelOrderReq::new("10000001", 10000001));
-    let params = top_runtime::Request::params(&request)
-        .expect("the page's example encodes");
-    let method = <api::PcOrderCancelRequest as top_runtime::Request>::METHOD;
-    let json_params = <api::PcOrderCancelRequest as top_runtime::Request>::JSON_PARAMS
-        .join(",");
-    let mut wire = format!("method={method}\njson_params={json_params}\n");
-    for (name, value) in &params.0 {
-        wire.push_str(&format!("{name}={value}\n"));
-    }
-    if let Some(body) = top_runtime::Request::qimen_body(&request)
-        .expect("the body encodes")
-    {
-        wire.push_str(&format!("body={body}\n"));
-    }
+    let wire = top_tests::examples::wire_text(&request);
     crate::snapshot_settings()
         .bind(|| insta::assert_snapshot!("pc_order_cancel__request", wire));
 }
@@ -105,24 +123,55 @@ fn response_xml_example() {
         .bind(|| insta::assert_debug_snapshot!("pc_order_cancel__response", response));
 }
 
-/// The same answer as the gateway's JSON decodes to the same value.
+/// The gateway's JSON answer, with its envelope and with
+/// `simplify` (no envelope, bare lists), decodes through the
+/// client to the XML value.
 #[test]
 fn response_json_matches_xml() {
-    let doc: serde_json::Value = serde_json::from_str(RESPONSE_JSON)
-        .expect("valid JSON");
+    let method = <api::PcOrderCancelRequest as top_runtime::Request>::METHOD;
     let key = <api::PcOrderCancelRequest as top_runtime::Request>::response_key();
-    let body = doc.get(&key).cloned().expect("the answer is under the envelope key");
-    let response: api::PcOrderCancelResponse = serde_json::from_value(body)
-        .expect("the JSON answer decodes");
-    assert_eq!(response, response_from_xml());
+    assert_eq!(key, "pc_order_cancel_response");
+    let enveloped: api::PcOrderCancelResponse = top_runtime::envelope::decode_top(
+            method,
+            RESPONSE_JSON.as_bytes(),
+            false,
+        )
+        .expect("the JSON answer decodes through the client");
+    assert_eq!(enveloped, response_from_xml());
+    let simplified: api::PcOrderCancelResponse = top_runtime::envelope::decode_top(
+            method,
+            RESPONSE_JSON_SIMPLIFIED.as_bytes(),
+            true,
+        )
+        .expect("the simplified JSON answer decodes through the client");
+    assert_eq!(simplified, response_from_xml());
 }
 
-/// The page's error example, decoded.
+/// The page's error example, decoded as the client decodes an answer.
 #[test]
 fn error_example() {
-    let error: top_runtime::de::ErrorResponse = top_runtime::de::from_xml(ERROR_XML)
-        .expect("the page's error example decodes");
-    assert!(error.code.is_some(), "the example has a code");
+    let method = <api::PcOrderCancelRequest as top_runtime::Request>::METHOD;
+    let error = top_runtime::envelope::decode_top::<
+        api::PcOrderCancelResponse,
+    >(method, ERROR_JSON.as_bytes(), false)
+        .expect_err("the page's error example is an error");
+    let simplified = top_runtime::envelope::decode_top::<
+        api::PcOrderCancelResponse,
+    >(method, ERROR_JSON.as_bytes(), true)
+        .expect_err("the page's error example is an error under simplify too");
+    assert_eq!(simplified.platform(), error.platform());
+    let platform = error.platform().expect("a platform error");
+    assert_eq!(platform.api, method);
+    assert!(! platform.code.is_empty(), "the example has a code");
+    assert!(
+        platform.is_caller_fault(), "sub_code isv.invalid-parameter: the caller's fault"
+    );
+    assert!(
+        ! platform.is_service_fault(),
+        "not sub_code isv.invalid-parameter: a service fault"
+    );
+    assert!(! error.is_retryable(), "not sub_code isv.invalid-parameter: retryable");
+    let shown = top_tests::examples::error_text(&error);
     crate::snapshot_settings()
-        .bind(|| insta::assert_debug_snapshot!("pc_order_cancel__error", error));
+        .bind(|| insta::assert_snapshot!("pc_order_cancel__error", shown));
 }

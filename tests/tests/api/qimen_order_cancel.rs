@@ -10,7 +10,7 @@ const RESPONSE_XML: &str = r#"<response>
 </response>"#;
 
 fn response_from_xml() -> api::QimenOrderCancelResponse {
-    top_runtime::de::from_xml(RESPONSE_XML).expect("the page's XML example decodes")
+    top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
 }
 
 const RESPONSE_JSON: &str = r#"{
@@ -29,7 +29,8 @@ const ERROR_XML: &str = r#"<error_response>
     <sub_msg>非法参数</sub_msg>
 </error_response>"#;
 
-/// The request built from the page's example values, as it goes on the wire.
+/// The request built from the page's example values: its
+/// parameters, then the signed call as the client sends it.
 #[test]
 fn request_from_the_page_example() {
     let request = api::QimenOrderCancelRequest::new("W1234", "O1234")
@@ -42,20 +43,7 @@ fn request_from_the_page_example() {
                 api::SubSourceOrder::new().with_sub_source_order_code("21324234")
             ],
         );
-    let params = top_runtime::Request::params(&request)
-        .expect("the page's example encodes");
-    let method = <api::QimenOrderCancelRequest as top_runtime::Request>::METHOD;
-    let json_params = <api::QimenOrderCancelRequest as top_runtime::Request>::JSON_PARAMS
-        .join(",");
-    let mut wire = format!("method={method}\njson_params={json_params}\n");
-    for (name, value) in &params.0 {
-        wire.push_str(&format!("{name}={value}\n"));
-    }
-    if let Some(body) = top_runtime::Request::qimen_body(&request)
-        .expect("the body encodes")
-    {
-        wire.push_str(&format!("body={body}\n"));
-    }
+    let wire = top_tests::examples::wire_text(&request);
     crate::snapshot_settings()
         .bind(|| insta::assert_snapshot!("qimen_order_cancel__request", wire));
 }
@@ -74,24 +62,46 @@ fn response_xml_example() {
         });
 }
 
-/// The same answer as the gateway's JSON decodes to the same value.
+/// The answer as the client decodes it, in XML and in JSON, equals the XML value.
 #[test]
 fn response_json_matches_xml() {
-    let doc: serde_json::Value = serde_json::from_str(RESPONSE_JSON)
-        .expect("valid JSON");
+    let method = <api::QimenOrderCancelRequest as top_runtime::Request>::METHOD;
     let key = <api::QimenOrderCancelRequest as top_runtime::Request>::response_key();
-    let body = doc.get(&key).cloned().expect("the answer is under the envelope key");
-    let response: api::QimenOrderCancelResponse = serde_json::from_value(body)
-        .expect("the JSON answer decodes");
-    assert_eq!(response, response_from_xml());
+    assert_eq!(key, "response");
+    let from_xml: api::QimenOrderCancelResponse = top_runtime::qimen::decode_qimen(
+            method,
+            RESPONSE_XML.as_bytes(),
+        )
+        .expect("the XML answer decodes through the client");
+    assert_eq!(from_xml, response_from_xml());
+    let from_json: api::QimenOrderCancelResponse = top_runtime::qimen::decode_qimen(
+            method,
+            RESPONSE_JSON.as_bytes(),
+        )
+        .expect("the JSON answer decodes through the client");
+    assert_eq!(from_json, response_from_xml());
 }
 
-/// The page's error example, decoded.
+/// The page's error example, decoded as the client decodes an answer.
 #[test]
 fn error_example() {
-    let error: top_runtime::de::ErrorResponse = top_runtime::de::from_xml(ERROR_XML)
-        .expect("the page's error example decodes");
-    assert!(error.code.is_some(), "the example has a code");
+    let method = <api::QimenOrderCancelRequest as top_runtime::Request>::METHOD;
+    let error = top_runtime::qimen::decode_qimen::<
+        api::QimenOrderCancelResponse,
+    >(method, ERROR_XML.as_bytes())
+        .expect_err("the page's error example is an error");
+    let platform = error.platform().expect("a platform error");
+    assert_eq!(platform.api, method);
+    assert!(! platform.code.is_empty(), "the example has a code");
+    assert!(
+        platform.is_caller_fault(), "sub_code isv.invalid-parameter: the caller's fault"
+    );
+    assert!(
+        ! platform.is_service_fault(),
+        "not sub_code isv.invalid-parameter: a service fault"
+    );
+    assert!(! error.is_retryable(), "not sub_code isv.invalid-parameter: retryable");
+    let shown = top_tests::examples::error_text(&error);
     crate::snapshot_settings()
-        .bind(|| insta::assert_debug_snapshot!("qimen_order_cancel__error", error));
+        .bind(|| insta::assert_snapshot!("qimen_order_cancel__error", shown));
 }
