@@ -10,7 +10,12 @@
 //! - Modules: the API name minus a leading `taobao.`; the first segment is the
 //!   group module, the rest joined by `_` the API module
 //!   (`taobao.pc.order.cancel` → `pc::order_cancel`, `alibaba.x.y` →
-//!   `alibaba::x_y`; a one-segment name `taobao.x` → `x::api`).
+//!   `alibaba::x_y`; a one-segment name `taobao.x` → `x::api`). Segments are
+//!   snake_cased and anything but ASCII letters and digits becomes `_`
+//!   (`m-kvstore.aliyuncs.com.CreateInstance.2015-03-01` →
+//!   `m_kvstore::aliyuncs_com_create_instance_2015_03_01`). Module paths are
+//!   all lowercase, so files differ whenever paths do; two APIs on one path
+//!   are an error.
 //! - Request/response structs: the same segments in UpperCamelCase plus
 //!   `Request` / `Response` (`PcOrderCancelRequest`).
 //! - Features: the category's line in `emit/categories.tsv`; a category not
@@ -316,6 +321,12 @@ mod tests {
             ("taobao.time.get", "time", "get", "TimeGetRequest"),
             ("taobao.type.mod", "type_", "mod_", "TypeModRequest"),
             ("taobao.single", "single", "api", "SingleRequest"),
+            (
+                "account.aliyuncs.com.CreateApp.2013-07-01",
+                "account",
+                "aliyuncs_com_create_app_2013_07_01",
+                "AccountAliyuncsComCreateApp20130701Request",
+            ),
             (
                 "m-kvstore.aliyuncs.com.CreateInstance.2015-03-01",
                 "m_kvstore",

@@ -101,40 +101,310 @@ fn spec_with(yaml_tail: &str) -> Spec {
 }
 
 #[test]
-fn an_unknown_type_names_file_api_and_path() {
+fn an_unknown_type_is_kept_as_json_and_names_file_api_and_path() {
+    // A struct type the document never defines: its data is kept, with a warning.
     let s = spec_with(
         "response:\n  - name: result\n    type: Result\n    fields:\n      - name: foo\n        type: Fooo\n",
     );
-    let e = emit::generate(&[s], &Options::default())
-        .unwrap_err()
-        .to_string();
+    let g = generate(&[s]);
+    assert_eq!(g.warnings.len(), 1, "{:?}", g.warnings);
     assert_eq!(
-        e,
-        "specs/taobao.x.yaml: taobao.x: response.result.foo: unknown type `Fooo`; use one of String, Number, Boolean, BigDecimal, Price, Date, Map, Json, byte[], or list the struct's fields"
+        g.warnings[0].to_string(),
+        "warning: specs/taobao.x.yaml: taobao.x: response.result.foo: type `Fooo` has no fields here and no definition elsewhere in the document; kept as a JSON value (`serde_json::Value`)"
     );
-}
-
-#[test]
-fn a_struct_type_without_fields_is_unknown() {
-    let s = spec_with("request:\n  - name: param\n    type: SomeReq\n");
-    let e = emit::generate(&[s], &Options::default())
-        .unwrap_err()
-        .to_string();
+    let code = text(&g, "generated/src/x/api.rs");
     assert!(
-        e.contains("taobao.x: request.param: unknown type `SomeReq`"),
-        "{e}"
+        code.contains("pub foo: ::std::option::Option<::serde_json::Value>,"),
+        "{code}"
     );
 }
 
 #[test]
-fn a_file_inside_a_struct_is_refused() {
-    let s = spec_with(
-        "request:\n  - name: param\n    type: Req\n    fields:\n      - name: image\n        type: byte[]\n",
+fn a_struct_type_without_fields_is_a_json_value_with_a_warning() {
+    let s = spec_with("request:\n  - name: param\n    type: SomeReq\n    required: true\n");
+    let g = generate(&[s]);
+    assert_eq!(g.warnings.len(), 1, "{:?}", g.warnings);
+    assert!(
+        g.warnings[0]
+            .to_string()
+            .contains("taobao.x: request.param: type `SomeReq` has no fields"),
+        "{}",
+        g.warnings[0]
     );
-    let e = emit::generate(&[s], &Options::default())
-        .unwrap_err()
-        .to_string();
-    assert!(e.contains("request.param.image: `byte[]`"), "{e}");
+    let code = text(&g, "generated/src/x/api.rs");
+    assert!(code.contains("pub param: ::serde_json::Value,"), "{code}");
+    // It travels as a JSON string, like any structured parameter.
+    assert!(
+        code.contains("JSON_PARAMS: &'static [&'static str] = &[\"param\"]"),
+        "{code}"
+    );
+}
+
+#[test]
+fn a_file_inside_a_struct_or_a_response_is_json_with_a_warning() {
+    let s = spec_with(
+        "request:\n  - name: param\n    type: Req\n    fields:\n      - name: image\n        type: byte\n        array: true\n\
+         \x20 - name: top\n    type: byte\n    array: true\n\
+         response:\n  - name: bytes\n    type: byte[]\n",
+    );
+    let g = generate(&[s]);
+    let w: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].contains(
+            "request.param.image: `byte[]` is a file only as a top-level TOP request parameter"
+        ),
+        "{w:?}"
+    );
+    assert!(
+        w[1].contains("response.bytes: `byte[]` is a file only"),
+        "{w:?}"
+    );
+    let code = text(&g, "generated/src/x/api.rs");
+    for decl in [
+        "pub image: ::std::option::Option<::serde_json::Value>,",
+        "pub top: ::std::option::Option<::top_runtime::FileItem>,",
+        "pub bytes: ::std::option::Option<::serde_json::Value>,",
+    ] {
+        assert!(code.contains(decl), "missing `{decl}` in\n{code}");
+    }
+}
+
+#[test]
+fn the_mapping_table_covers_java_names_and_byte() {
+    // `byte` alone is Java's `Byte` (codes like `is_test`: 0/1), `byte[]` a file.
+    let s = spec_with(
+        "request:\n\
+         \x20 - {name: is_test, type: byte}\n\
+         \x20 - {name: ids, type: Integer, array: true}\n\
+         \x20 - {name: big, type: Long, array: true}\n\
+         \x20 - {name: upload, type: File}\n\
+         \x20 - {name: data, type: \"byte[]\"}\n\
+         response:\n\
+         \x20 - {name: status, type: byte}\n",
+    );
+    let g = generate(&[s]);
+    assert!(g.warnings.is_empty(), "{:?}", g.warnings);
+    let code = text(&g, "generated/src/x/api.rs");
+    for decl in [
+        "pub is_test: ::std::option::Option<i64>,",
+        "pub ids: ::std::option::Option<::std::vec::Vec<i64>>,",
+        "pub big: ::std::option::Option<::std::vec::Vec<i64>>,",
+        "pub upload: ::std::option::Option<::top_runtime::FileItem>,",
+        "pub data: ::std::option::Option<::top_runtime::FileItem>,",
+        "pub status: ::std::option::Option<i64>,",
+    ] {
+        assert!(code.contains(decl), "missing `{decl}` in\n{code}");
+    }
+}
+
+#[test]
+fn a_struct_named_like_a_scalar_is_a_struct() {
+    let s = spec_with(
+        "request:\n  - {name: fee, type: Price, array: true, fields: [{name: amount, type: Price}, {name: currency, type: String}]}\n",
+    );
+    let g = generate(&[s]);
+    let code = text(&g, "generated/src/x/api.rs");
+    assert!(code.contains("pub struct Price {"), "{code}");
+    assert!(
+        code.contains("pub fee: ::std::option::Option<::std::vec::Vec<Price>>,"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub amount: ::std::option::Option<::top_runtime::Decimal>,"),
+        "{code}"
+    );
+}
+
+#[test]
+fn struct_references_resolve_to_the_documents_definition() {
+    // `Node` refers to itself (boxed, never required), `Tip` is defined in
+    // another place (same name preferred), `Far` only on the request side.
+    let s = spec_with(
+        "request:\n\
+         \x20 - {name: far, type: Far, fields: [{name: k, type: String}]}\n\
+         response:\n\
+         \x20 - name: root\n    type: Node\n    fields:\n\
+         \x20     - {name: id, type: Number}\n\
+         \x20     - {name: parent, type: Node, required: true}\n\
+         \x20     - {name: children, type: Node, array: true}\n\
+         \x20 - {name: tips, type: Tip, fields: [{name: text, type: String}]}\n\
+         \x20 - {name: other, type: Tip, fields: [{name: n, type: Number}]}\n\
+         \x20 - {name: again, type: Tip}\n\
+         \x20 - {name: tips2, type: Tip}\n\
+         \x20 - {name: far, type: Far}\n",
+    );
+    let g = generate(&[s]);
+    assert!(g.warnings.is_empty(), "{:?}", g.warnings);
+    let code = text(&g, "generated/src/x/api.rs");
+    for decl in [
+        "pub parent: ::std::option::Option<::std::boxed::Box<Node>>,",
+        "pub children: ::std::vec::Vec<Node>,",
+        "impl ::top_runtime::de::Wire for ::std::boxed::Box<Node> {}",
+        // Two shapes of `Tip`: named from their paths; a reference takes the first.
+        "pub tips: ::std::option::Option<Tips>,",
+        "pub other: ::std::option::Option<Other>,",
+        "pub again: ::std::option::Option<Tips>,",
+        "pub tips2: ::std::option::Option<Tips>,",
+        // The request's `Far` is copied to the response side.
+        "pub far: ::std::option::Option<FarData>,",
+    ] {
+        assert!(code.contains(decl), "missing `{decl}` in\n{code}");
+    }
+    assert_eq!(code.matches("pub struct Node {").count(), 1, "{code}");
+}
+
+#[test]
+fn a_recursive_request_field_is_optional_and_takes_the_plain_struct() {
+    let s = spec_with(
+        "request:\n  - name: node\n    type: Node\n    required: true\n    fields:\n\
+         \x20     - {name: id, type: Number, required: true}\n\
+         \x20     - {name: next, type: Node, required: true}\n",
+    );
+    let g = generate(&[s]);
+    let code = text(&g, "generated/src/x/api.rs");
+    for decl in [
+        "pub next: ::std::option::Option<::std::boxed::Box<Node>>,",
+        "next: impl ::std::convert::Into<::std::boxed::Box<Node>>,",
+        "pub fn new(id: i64) -> Self",
+    ] {
+        assert!(code.contains(decl), "missing `{decl}` in\n{code}");
+    }
+}
+
+#[test]
+fn user_type_names_never_clash_with_std_or_the_runtime() {
+    let names = [
+        "Result", "Response", "Request", "Data", "Map", "T", "Option", "Vec", "String", "Box",
+        "Self",
+    ];
+    let fields: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            format!("  - {{name: f{i}, type: {n}, fields: [{{name: v, type: String}}]}}\n")
+        })
+        .collect();
+    let s = spec_with(&format!("response:\n{}", fields.concat()));
+    let g = generate(&[s]);
+    let code = text(&g, "generated/src/x/api.rs");
+    for n in [
+        "Result",
+        "Data",
+        "Map",
+        "T",
+        "Option",
+        "Vec",
+        "String",
+        "Box",
+        "SelfValue",
+    ] {
+        assert!(
+            code.contains(&format!("pub struct {n} {{")),
+            "{n} in\n{code}"
+        );
+    }
+    // `Request` / `Response` are left to the API's own structs and the trait.
+    assert!(!code.contains("pub struct Request {"), "{code}");
+    assert!(!code.contains("pub struct Response {"), "{code}");
+    // Every generic std type in generated code is a full path.
+    for generic in ["Option<", "Vec<", "Box<", "Result<", "BTreeMap<"] {
+        for (at, _) in code.match_indices(generic) {
+            assert!(
+                code[..at].ends_with("::"),
+                "bare `{generic}` at {at} in\n{code}"
+            );
+        }
+    }
+}
+
+#[test]
+fn type_names_differing_only_in_case_get_distinct_names() {
+    let s = spec_with(
+        "response:\n\
+         \x20 - {name: a, type: ASODeviceInfoDO, fields: [{name: x, type: String}]}\n\
+         \x20 - {name: b, type: AsoDeviceInfoDo, fields: [{name: y, type: String}]}\n\
+         \x20 - {name: Kind, type: String}\n\
+         \x20 - {name: kind, type: String}\n",
+    );
+    let g = generate(&[s]);
+    let code = text(&g, "generated/src/x/api.rs");
+    assert!(code.contains("pub struct ASODeviceInfoDO {"), "{code}");
+    // The second is named from its field path.
+    assert!(code.contains("pub struct B {"), "{code}");
+    assert!(
+        code.contains("pub kind: ") && code.contains("pub kind2: "),
+        "{code}"
+    );
+}
+
+#[test]
+fn nesting_six_levels_deep() {
+    let mut node = "{name: leaf, type: String}".to_string();
+    for level in (0..6).rev() {
+        node = format!("{{name: l{level}, type: L{level}, fields: [{node}]}}");
+    }
+    let yaml = format!("response:\n  - {node}\n");
+    let g = generate(&[spec_with(&yaml)]);
+    let code = text(&g, "generated/src/x/api.rs");
+    for level in 0..6 {
+        assert!(
+            code.contains(&format!("pub struct L{level} {{")),
+            "L{level} in\n{code}"
+        );
+    }
+    assert!(code.contains("pub leaf: "), "{code}");
+}
+
+#[test]
+fn reserved_words_and_dotted_names_are_escaped_and_renamed() {
+    let names = [
+        "type", "match", "in", "box", "priv", "self", "Self", "a.b", "a-c",
+    ];
+    let fields: Vec<String> = names
+        .iter()
+        .map(|n| format!("  - {{name: \"{n}\", type: String}}\n"))
+        .collect();
+    let g = generate(&[spec_with(&format!("request:\n{}", fields.concat()))]);
+    let code = text(&g, "generated/src/x/api.rs");
+    for (wire, ident) in [
+        ("type", "type_"),
+        ("match", "match_"),
+        ("in", "in_"),
+        ("box", "box_"),
+        ("priv", "priv_"),
+        ("self", "self_"),
+        ("Self", "self_2"),
+        ("a.b", "a_b"),
+        ("a-c", "a_c"),
+    ] {
+        assert!(
+            code.contains(&format!("rename = \"{wire}\""))
+                && code.contains(&format!("pub {ident}: ")),
+            "`{wire}` as `{ident}` in\n{code}"
+        );
+    }
+}
+
+#[test]
+fn generate_partial_leaves_out_only_the_failing_api() {
+    let good = spec_with("request:\n  - name: q\n    type: String\n");
+    let mut bad = spec_with("");
+    bad.api = "taobao.X".into();
+    let (g, errors) = emit::generate_partial(&[good, bad], &Options::default());
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("both map to module `x::api`")
+    );
+    assert!(g.files.get("generated/src/x/api.rs").is_some());
+    assert_eq!(
+        text(&g, "generated/src/lib.rs")
+            .matches("pub mod api;")
+            .count(),
+        1
+    );
 }
 
 #[test]

@@ -105,11 +105,13 @@ fn base_type(api: &Api, ty: Ty) -> TokenStream {
     }
 }
 
-/// The value type of a field, list included, without `Option`.
+/// The value type of a field, list and box included, without `Option`.
 fn value_type(api: &Api, f: &Field) -> TokenStream {
     let base = base_type(api, f.ty);
     if f.array {
         quote!(::std::vec::Vec<#base>)
+    } else if f.boxed {
+        quote!(::std::boxed::Box<#base>)
     } else {
         base
     }
@@ -162,15 +164,15 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
 fn response_field(api: &Api, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
-    let base = base_type(api, f.ty);
+    let ty = value_type(api, f);
     let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
     parts.push(quote!(default));
     let ty = if f.array {
         parts.push(quote!(deserialize_with = "::top_runtime::de::list"));
-        quote!(::std::vec::Vec<#base>)
+        ty
     } else {
         parts.push(quote!(deserialize_with = "::top_runtime::de::option"));
-        quote!(::std::option::Option<#base>)
+        quote!(::std::option::Option<#ty>)
     };
     let attr = serde_attr(parts);
     quote! { #doc #attr pub #name: #ty, }
@@ -217,11 +219,18 @@ fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
         let setter = setter_name(f);
         let ty = value_type(api, f);
         let doc = docs(&[format!("Sets {}.", code_span(&f.wire))]);
-        if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+        let into = if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+            Some(quote!(::std::string::String))
+        } else if f.boxed {
+            Some(ty.clone())
+        } else {
+            None
+        };
+        if let Some(into) = into {
             quote! {
                 #doc
                 #[must_use]
-                pub fn #setter(mut self, #n: impl ::std::convert::Into<::std::string::String>) -> Self {
+                pub fn #setter(mut self, #n: impl ::std::convert::Into<#into>) -> Self {
                     self.#n = ::std::option::Option::Some(#n.into());
                     self
                 }
@@ -259,7 +268,15 @@ fn derives(side: Side, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn nested_struct(api: &Api, s: &Struct) -> TokenStream {
+/// Whether a field holds struct `index` boxed (it contains itself).
+fn is_boxed(api: &Api, index: usize) -> bool {
+    api.structs
+        .iter()
+        .flat_map(|s| &s.fields)
+        .any(|f| f.boxed && f.ty == Ty::Struct(index))
+}
+
+fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
     let name = ident(&s.name);
     let mut lines = description_lines(s.description.as_deref());
     if !lines.is_empty() {
@@ -293,10 +310,13 @@ fn nested_struct(api: &Api, s: &Struct) -> TokenStream {
         }
         Side::Response => {
             let fields = s.fields.iter().map(|f| response_field(api, f));
+            let boxed = is_boxed(api, index)
+                .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
             quote! {
                 #doc #derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
                 impl ::top_runtime::de::Wire for #name {}
+                #boxed
             }
         }
     }
@@ -458,7 +478,11 @@ pub fn module(api: &Api) -> Result<String, String> {
     }
     let pdoc = docs(&pdoc);
     let resp_fields = api.response.iter().map(|f| response_field(api, f));
-    let nested = api.structs.iter().map(|s| nested_struct(api, s));
+    let nested = api
+        .structs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| nested_struct(api, i, s));
 
     let tokens = quote! {
         #(#module_doc)*

@@ -149,14 +149,20 @@ pub fn readme(apis: &[Api]) -> String {
         "| TOP | Rust |".into(),
         "|---|---|".into(),
         "| String | `String` |".into(),
-        "| Number | `i64` |".into(),
+        "| Number, Integer, Long, byte (Java's `Byte`: codes and flags) | `i64` |".into(),
         "| Boolean | `bool` |".into(),
         "| BigDecimal, Price | `top_runtime::Decimal` (exact, never `f64`) |".into(),
         "| Date | `top_runtime::DateTime` (`yyyy-MM-dd HH:mm:ss`) |".into(),
         "| Map | `BTreeMap<String, String>` |".into(),
         "| Json | `serde_json::Value` |".into(),
-        "| byte\\[\\] | `top_runtime::FileItem` (multipart upload) |".into(),
+        "| byte\\[\\], File | `top_runtime::FileItem` (multipart upload) as a top-level \
+         request parameter; elsewhere `serde_json::Value` (base64 text) |"
+            .into(),
         "| `X []` | `Vec<X>` |".into(),
+        "| a struct type | its struct; without fields of its own, the struct of that name \
+         defined elsewhere in the document (`Box`ed when it contains itself), else \
+         `serde_json::Value` |"
+            .into(),
         String::new(),
         "Response fields are all optional (`Option`, or an empty `Vec`): the gateway leaves out \
          empty fields. Decoding accepts numbers sent as text and the reverse, `\"true\"`, lists \

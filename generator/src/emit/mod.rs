@@ -54,69 +54,117 @@ fn rust_file(body: String) -> String {
     format!("{HEADER}{body}")
 }
 
-/// Generate the bindings crate and example tests for `specs`.
+/// Generate the bindings crate and example tests for `specs`; fails on the
+/// first API (in API order) that cannot be generated.
 pub fn generate(specs: &[Spec], options: &Options) -> Result<Generated, Error> {
+    let (generated, errors) = generate_partial(specs, options);
+    match errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(generated),
+    }
+}
+
+/// Generate what can be: an API that fails is left out of the crate, with
+/// its error. For whole-corpus runs, where one bad document must not hide the
+/// state of the others.
+pub fn generate_partial(specs: &[Spec], options: &Options) -> (Generated, Vec<Error>) {
+    use rayon::prelude::*;
+
     let features = Features::builtin();
     let mut warnings = Vec::new();
+    let mut errors = Vec::new();
     let mut sorted: Vec<&Spec> = specs.iter().collect();
     sorted.sort_by(|a, b| a.api.cmp(&b.api));
 
+    // Resolve and format each API on its own (in parallel; collected in order).
+    let done: Vec<_> = sorted
+        .par_iter()
+        .map(|spec| one_api(spec, &features))
+        .collect();
     let mut apis = Vec::new();
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
-    for spec in sorted {
-        let (api, w) = space::resolve(spec, &features)?;
+    for result in done {
+        let (api, body, w) = match result {
+            Ok(ok) => ok,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         warnings.extend(w);
-        if !naming::is_valid_feature(&api.feature) {
-            return Err(Error::at(
-                &api.file,
-                None,
-                format!(
-                    "{}: category `{}` maps to `{}`, which is not a usable cargo feature; fix its line in generator/src/emit/categories.tsv",
-                    spec.api, spec.category, api.feature
-                ),
-            ));
-        }
+        // Module files must differ even on a case-insensitive file system.
         let key = format!("{}::{}", api.group, api.module).to_ascii_lowercase();
-        if let Some(other) = modules.insert(key.clone(), spec.api.clone()) {
-            return Err(Error::at(
+        if let Some(other) = modules.get(&key) {
+            errors.push(Error::at(
                 &api.file,
                 None,
                 format!(
                     "{} and {other} both map to module `{key}`; rename one spec's API",
-                    spec.api
+                    api.spec.api
                 ),
             ));
+            continue;
         }
-        apis.push(api);
+        modules.insert(key, api.spec.api.clone());
+        apis.push((api, body));
     }
 
-    let located =
-        |api: &space::Api, e: String| Error::at(&api.file, None, format!("{}: {e}", api.spec.api));
     let mut files = FileSet::new();
     let g = GENERATED_DIR;
-    files.insert(format!("{g}/Cargo.toml"), krate::cargo_toml(&apis, options));
-    files.insert(format!("{g}/README.md"), krate::readme(&apis));
-    let lib = krate::lib_rs(&apis).map_err(|e| Error::at(std::path::Path::new(g), None, e))?;
-    files.insert(format!("{g}/src/lib.rs"), rust_file(lib));
     let mut test_mods = Vec::new();
     let mut test_names = naming::Namer::new();
     test_names.claim("main");
-    for api in &apis {
-        let body = code::module(api).map_err(|e| located(api, e))?;
-        files.insert(
-            format!("{g}/src/{}/{}.rs", api.group, api.module),
-            rust_file(body),
-        );
+    let mut kept = Vec::with_capacity(apis.len());
+    for (api, body) in apis {
         let test_mod = test_names.claim(&format!("{}_{}", api.group, api.module));
-        if let Some(t) =
-            tests::module(api, &test_mod, &mut warnings).map_err(|e| located(api, e))?
-        {
-            files.insert(format!("{TESTS_DIR}/{test_mod}.rs"), rust_file(t));
-            test_mods.push(test_mod);
+        let mut w = Vec::new();
+        match tests::module(&api, &test_mod, &mut w) {
+            Ok(test) => {
+                warnings.extend(w);
+                files.insert(format!("{g}/src/{}/{}.rs", api.group, api.module), body);
+                if let Some(t) = test {
+                    files.insert(format!("{TESTS_DIR}/{test_mod}.rs"), rust_file(t));
+                    test_mods.push(test_mod);
+                }
+                kept.push(api);
+            }
+            Err(e) => errors.push(located(&api, e)),
         }
     }
-    let main =
-        tests::main(&test_mods).map_err(|e| Error::at(std::path::Path::new(TESTS_DIR), None, e))?;
-    files.insert(format!("{TESTS_DIR}/main.rs"), rust_file(main));
-    Ok(Generated { files, warnings })
+    let apis = kept;
+    files.insert(format!("{g}/Cargo.toml"), krate::cargo_toml(&apis, options));
+    files.insert(format!("{g}/README.md"), krate::readme(&apis));
+    match krate::lib_rs(&apis) {
+        Ok(lib) => files.insert(format!("{g}/src/lib.rs"), rust_file(lib)),
+        Err(e) => errors.push(Error::at(std::path::Path::new(g), None, e)),
+    }
+    match tests::main(&test_mods) {
+        Ok(main) => files.insert(format!("{TESTS_DIR}/main.rs"), rust_file(main)),
+        Err(e) => errors.push(Error::at(std::path::Path::new(TESTS_DIR), None, e)),
+    }
+    (Generated { files, warnings }, errors)
+}
+
+fn located(api: &space::Api, e: String) -> Error {
+    Error::at(&api.file, None, format!("{}: {e}", api.spec.api))
+}
+
+/// One API resolved and its module file formatted, with its warnings.
+fn one_api<'a>(
+    spec: &'a Spec,
+    features: &Features,
+) -> Result<(space::Api<'a>, String, Vec<Warning>), Error> {
+    let (api, warnings) = space::resolve(spec, features)?;
+    if !naming::is_valid_feature(&api.feature) {
+        return Err(Error::at(
+            &api.file,
+            None,
+            format!(
+                "{}: category `{}` maps to `{}`, which is not a usable cargo feature; fix its line in generator/src/emit/categories.tsv",
+                spec.api, spec.category, api.feature
+            ),
+        ));
+    }
+    let body = code::module(&api).map_err(|e| located(&api, e))?;
+    Ok((api, rust_file(body), warnings))
 }

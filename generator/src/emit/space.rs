@@ -23,22 +23,35 @@ pub enum Scalar {
 
 /// The one mapping table from TOP types to Rust types
 /// (the Rust side is in `code::scalar_type`).
+///
+/// `byte` alone is Java's `Byte`, a small number: every such field of the doc
+/// center is a code or flag (`is_test`: 0/1). `byte[]` (`byte` marked as an
+/// array, or `File`) is a file; see [`leaf`] for where a file can travel.
 pub fn scalar(top_type: &str) -> Option<Scalar> {
     Some(match top_type {
         "String" => Scalar::String,
-        "Number" => Scalar::Int,
+        "Number" | "Integer" | "Long" | "byte" => Scalar::Int,
         "Boolean" => Scalar::Bool,
         "BigDecimal" | "Price" => Scalar::Decimal,
         "Date" => Scalar::DateTime,
         "Map" => Scalar::Map,
         "Json" => Scalar::Json,
-        "byte[]" => Scalar::File,
+        "byte[]" | "File" => Scalar::File,
         _ => return None,
     })
 }
 
-/// The types of the table, for error messages.
-pub const TABLE: &str = "String, Number, Boolean, BigDecimal, Price, Date, Map, Json, byte[]";
+/// The scalar of a parameter without fields, array mark included:
+/// `byte` marked as an array is `byte[]`, one file, not a list of numbers.
+pub fn leaf(top_type: &str, array: bool) -> Option<(Scalar, bool)> {
+    match (top_type, array) {
+        ("byte", true) => Some((Scalar::File, false)),
+        (t, a) => scalar(t).map(|s| (s, a)),
+    }
+}
+
+/// The types of the table, for messages.
+pub const TABLE: &str = "String, Number, Integer, Long, byte, Boolean, BigDecimal, Price, Date, Map, Json, byte[], File";
 
 /// Type names that say nothing; a struct of such a type is named from its path.
 const GENERIC_NAMES: &[&str] = &["Struct", "Object", "object"];
@@ -62,6 +75,8 @@ pub struct Field {
     pub ident: String,
     pub ty: Ty,
     pub array: bool,
+    /// `Box`ed: the field refers back to a struct that contains it.
+    pub boxed: bool,
     pub required: bool,
     pub description: Option<String>,
     pub example: Option<String>,
@@ -126,28 +141,120 @@ fn hoisted(spec: &Spec, params: &[Param]) -> bool {
     spec.protocol == Protocol::Qimen && params.len() == 1 && !params[0].fields.is_empty()
 }
 
-struct Occurrence<'p> {
+/// How a struct-typed parameter got its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    /// Its own, as the document lists them (or a scalar: none).
+    Own,
+    /// None of its own: those of the type of that name defined elsewhere in
+    /// the document.
+    Copied,
+    /// None of its own, and the type is one of the structs containing it.
+    Recursive,
+    /// None of its own and defined nowhere in the document.
+    Missing,
+}
+
+/// A parameter with its struct references resolved.
+struct Node<'p> {
     param: &'p Param,
+    fields: Vec<Node<'p>>,
+    link: Link,
+}
+
+impl Node<'_> {
+    fn is_struct(&self) -> bool {
+        !self.fields.is_empty()
+    }
+}
+
+/// Every parameter of a document that lists fields, by type name, in
+/// document order (request first), with its side.
+type Definitions<'p> = BTreeMap<&'p str, Vec<(Side, &'p Param)>>;
+
+fn definitions<'p>(params: &'p [Param], side: Side, out: &mut Definitions<'p>) {
+    for p in params {
+        if !p.fields.is_empty() {
+            out.entry(p.ty.as_str()).or_default().push((side, p));
+            definitions(&p.fields, side, out);
+        }
+    }
+}
+
+/// The definition a field without fields refers to: one of the same side
+/// first (its struct derives the right traits), then one at a field of the
+/// same name (the likelier shape when one name has several), else the first.
+fn definition<'p>(defs: &Definitions<'p>, p: &Param, side: Side) -> Option<&'p Param> {
+    let all = defs.get(p.ty.as_str())?;
+    let rank = |(s, d): &&(Side, &Param)| (*s != side, d.name != p.name);
+    all.iter().min_by_key(rank).map(|(_, d)| *d)
+}
+
+/// Resolve the struct references below `params`; `open` holds the types of
+/// the structs being expanded, outermost first, to stop at recursion.
+fn expand<'p>(
+    params: &'p [Param],
+    side: Side,
+    defs: &Definitions<'p>,
+    open: &mut Vec<&'p str>,
+) -> Vec<Node<'p>> {
+    params
+        .iter()
+        .map(|p| {
+            let (source, link) = if !p.fields.is_empty() {
+                (Some(p), Link::Own)
+            } else if leaf(&p.ty, p.array).is_some() {
+                (None, Link::Own)
+            } else if open.contains(&p.ty.as_str()) {
+                (None, Link::Recursive)
+            } else {
+                match definition(defs, p, side) {
+                    Some(d) => (Some(d), Link::Copied),
+                    None => (None, Link::Missing),
+                }
+            };
+            let fields = match source {
+                Some(d) => {
+                    open.push(p.ty.as_str());
+                    let f = expand(&d.fields, side, defs, open);
+                    open.pop();
+                    f
+                }
+                None => Vec::new(),
+            };
+            Node {
+                param: p,
+                fields,
+                link,
+            }
+        })
+        .collect()
+}
+
+struct Occurrence<'p> {
+    ty: &'p str,
     side: Side,
     path: Vec<&'p str>,
     shape: String,
 }
 
-fn shape(p: &Param) -> String {
-    let fields: Vec<String> = p
+/// What makes two structs of one type name the same: their fields, deeply.
+fn shape(n: &Node) -> String {
+    let fields: Vec<String> = n
         .fields
         .iter()
         .map(|f| {
+            let p = f.param;
             format!(
                 "{}:{}{}{}{}",
-                f.name,
-                f.ty,
-                if f.array { "[]" } else { "" },
-                if f.required { "!" } else { "" },
-                if f.fields.is_empty() {
-                    String::new()
-                } else {
-                    shape(f)
+                p.name,
+                p.ty,
+                if p.array { "[]" } else { "" },
+                if p.required { "!" } else { "" },
+                match f.link {
+                    Link::Recursive => "@".to_string(),
+                    _ if f.is_struct() => shape(f),
+                    _ => String::new(),
                 }
             )
         })
@@ -155,18 +262,18 @@ fn shape(p: &Param) -> String {
     format!("{{{}}}", fields.join(","))
 }
 
-fn collect<'p>(params: &'p [Param], side: Side, path: &[&'p str], out: &mut Vec<Occurrence<'p>>) {
-    for p in params {
+fn collect<'p>(nodes: &[Node<'p>], side: Side, path: &[&'p str], out: &mut Vec<Occurrence<'p>>) {
+    for n in nodes {
         let mut here = path.to_vec();
-        here.push(&p.name);
-        if !p.fields.is_empty() {
+        here.push(&n.param.name);
+        if n.is_struct() {
             out.push(Occurrence {
-                param: p,
+                ty: &n.param.ty,
                 side,
                 path: here.clone(),
-                shape: shape(p),
+                shape: shape(n),
             });
-            collect(&p.fields, side, &here, out);
+            collect(&n.fields, side, &here, out);
         }
     }
 }
@@ -180,6 +287,9 @@ struct Builder<'a> {
     qimen: bool,
     names: BTreeMap<Key, usize>,
     structs: Vec<Option<Struct>>,
+    /// The structs being built, outermost first: where a recursive field points.
+    open: Vec<(String, usize)>,
+    warnings: Vec<Warning>,
 }
 
 impl Builder<'_> {
@@ -187,79 +297,111 @@ impl Builder<'_> {
         Error::at(&self.file, None, format!("{}: {path}: {msg}", self.api))
     }
 
-    fn fields(&mut self, params: &[Param], side: Side, path: &str) -> Result<Vec<Field>, Error> {
+    fn warn(&mut self, path: &str, msg: impl std::fmt::Display) {
+        let w = Warning::at(&self.file, None, format!("{}: {path}: {msg}", self.api));
+        self.warnings.push(w);
+    }
+
+    fn fields(&mut self, nodes: &[Node], side: Side, path: &str) -> Result<Vec<Field>, Error> {
         let mut idents = Namer::new();
-        params
+        nodes
             .iter()
-            .map(|p| self.field(p, side, path, &mut idents))
+            .map(|n| self.field(n, side, path, &mut idents))
             .collect()
     }
 
     fn field(
         &mut self,
-        p: &Param,
+        n: &Node,
         side: Side,
         path: &str,
         idents: &mut Namer,
     ) -> Result<Field, Error> {
+        let p = n.param;
         let here = format!("{path}.{}", p.name);
-        let (ty, array) = if !p.fields.is_empty() {
-            if scalar(&p.ty).is_some() {
-                return Err(self.err(
-                    &here,
-                    format!("type `{}` is not a struct but has fields", p.ty),
-                ));
+        let mut required = side == Side::Request && p.required;
+        let mut boxed = false;
+        let (ty, array) = match n.link {
+            _ if n.is_struct() => {
+                let key = (p.ty.clone(), side, shape(n));
+                let Some(&index) = self.names.get(&key) else {
+                    return Err(self.err(&here, "internal: struct not named"));
+                };
+                if self.structs[index].is_none() {
+                    self.open.push((p.ty.clone(), index));
+                    let fields = self.fields(&n.fields, side, &here);
+                    self.open.pop();
+                    let fields = fields?;
+                    self.structs[index] = Some(Struct {
+                        // Named in `resolve`, from the table of chosen names.
+                        name: String::new(),
+                        top_type: p.ty.clone(),
+                        side,
+                        description: p.description.clone(),
+                        path: here.clone(),
+                        fields,
+                        list_item: false,
+                    });
+                }
+                if let (true, Some(s)) = (p.array, self.structs[index].as_mut()) {
+                    s.list_item = true;
+                }
+                (Ty::Struct(index), p.array)
             }
-            let key = (p.ty.clone(), side, shape(p));
-            let Some(&index) = self.names.get(&key) else {
-                return Err(self.err(&here, "internal: struct not named"));
-            };
-            if self.structs[index].is_none() {
-                let fields = self.fields(&p.fields, side, &here)?;
-                self.structs[index] = Some(Struct {
-                    // Named in `resolve`, from the table of chosen names.
-                    name: String::new(),
-                    top_type: p.ty.clone(),
-                    side,
-                    description: p.description.clone(),
-                    path: here.clone(),
-                    fields,
-                    list_item: false,
-                });
+            Link::Recursive => {
+                let Some(&(_, index)) = self.open.iter().rev().find(|(t, _)| *t == p.ty) else {
+                    return Err(self.err(&here, "internal: recursive type not open"));
+                };
+                // A value of a type that contains itself must be able to end.
+                required = false;
+                boxed = !p.array;
+                if let (true, Some(s)) = (p.array, self.structs[index].as_mut()) {
+                    s.list_item = true;
+                }
+                (Ty::Struct(index), p.array)
             }
-            if let (true, Some(s)) = (p.array, self.structs[index].as_mut()) {
-                s.list_item = true;
-            }
-            (Ty::Struct(index), p.array)
-        } else {
-            let (s, array) = match (p.ty.as_str(), p.array) {
-                ("byte", true) => (Some(Scalar::File), false),
-                (t, a) => (scalar(t), a),
-            };
-            let Some(s) = s else {
-                return Err(self.err(
+            Link::Missing => {
+                self.warn(
                     &here,
                     format!(
-                        "unknown type `{}`; use one of {TABLE}, or list the struct's fields",
+                        "type `{}` has no fields here and no definition elsewhere in the document; \
+                         kept as a JSON value (`serde_json::Value`)",
                         p.ty
                     ),
-                ));
-            };
-            let top_level = here.matches('.').count() == 1;
-            if s == Scalar::File && (side == Side::Response || !top_level || array || self.qimen) {
-                return Err(self.err(
-                    &here,
-                    "`byte[]` (a file upload) is only supported as a top-level TOP request parameter",
-                ));
+                );
+                (Ty::Scalar(Scalar::Json), p.array)
             }
-            (Ty::Scalar(s), array)
+            Link::Own | Link::Copied => {
+                let Some((s, array)) = leaf(&p.ty, p.array) else {
+                    return Err(self.err(&here, "internal: a struct type without fields"));
+                };
+                let top_level = here.matches('.').count() == 1;
+                if s == Scalar::File
+                    && (side == Side::Response || !top_level || array || self.qimen)
+                {
+                    // Multipart carries files only as top-level TOP parameters.
+                    self.warn(
+                        &here,
+                        format!(
+                            "`{}{}` is a file only as a top-level TOP request parameter; kept \
+                             here as a JSON value (base64 text, as the Java SDK sends bytes)",
+                            p.ty,
+                            if p.array { "[]" } else { "" }
+                        ),
+                    );
+                    (Ty::Scalar(Scalar::Json), false)
+                } else {
+                    (Ty::Scalar(s), array)
+                }
+            }
         };
         Ok(Field {
             wire: p.name.clone(),
             ident: idents.claim(&naming::snake_ident(&p.name)),
             ty,
             array,
-            required: side == Side::Request && p.required,
+            boxed,
+            required,
             description: p.description.clone(),
             example: p.example.clone(),
         })
@@ -267,6 +409,11 @@ impl Builder<'_> {
 }
 
 /// Resolve one spec.
+///
+/// Struct names are scoped to the API's module: only within one API must
+/// they differ (case-insensitively, for rustdoc's file names). A TOP type
+/// name is kept when it has one shape on its side of the API; a generic name
+/// (`Struct`) or one with several shapes is named from its field path.
 pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<Warning>), Error> {
     let file = spec_file(&spec.api);
     let mut warnings = Vec::new();
@@ -308,13 +455,20 @@ pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<
         (&spec.response[..], "response".to_string(), None)
     };
 
+    let mut defs = Definitions::new();
+    definitions(&spec.request, Side::Request, &mut defs);
+    definitions(&spec.response, Side::Response, &mut defs);
+    let mut open = Vec::new();
+    let req_nodes = expand(req_params, Side::Request, &defs, &mut open);
+    let resp_nodes = expand(resp_params, Side::Response, &defs, &mut open);
+
     // Name every struct before resolving fields.
     let mut occ = Vec::new();
-    collect(req_params, Side::Request, &[], &mut occ);
-    collect(resp_params, Side::Response, &[], &mut occ);
+    collect(&req_nodes, Side::Request, &[], &mut occ);
+    collect(&resp_nodes, Side::Response, &[], &mut occ);
     let mut shapes_by_type: BTreeMap<&str, Vec<(Side, &str)>> = BTreeMap::new();
     for o in &occ {
-        let v = shapes_by_type.entry(o.param.ty.as_str()).or_default();
+        let v = shapes_by_type.entry(o.ty).or_default();
         if !v.contains(&(o.side, o.shape.as_str())) {
             v.push((o.side, o.shape.as_str()));
         }
@@ -326,13 +480,13 @@ pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<
     let mut names: BTreeMap<Key, usize> = BTreeMap::new();
     let mut chosen: Vec<String> = Vec::new();
     for o in &occ {
-        let key = (o.param.ty.clone(), o.side, o.shape.clone());
+        let key = (o.ty.to_string(), o.side, o.shape.clone());
         if names.contains_key(&key) {
             continue;
         }
-        let generic = GENERIC_NAMES.contains(&o.param.ty.as_str());
-        let clash = shapes_by_type[o.param.ty.as_str()].len() > 1;
-        let top = naming::type_ident(&o.param.ty);
+        let generic = GENERIC_NAMES.contains(&o.ty);
+        let clash = shapes_by_type[o.ty].len() > 1;
+        let top = naming::type_ident(o.ty);
         let by_path = naming::path_type_ident(&o.path);
         let name = if !generic && !clash && namer.is_free(&top) {
             namer.claim(&top)
@@ -356,9 +510,12 @@ pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<
         qimen: spec.protocol == Protocol::Qimen,
         names,
         structs: vec![None; chosen.len()],
+        open: Vec::new(),
+        warnings: Vec::new(),
     };
-    let request = b.fields(req_params, Side::Request, &req_path)?;
-    let response = b.fields(resp_params, Side::Response, &resp_path)?;
+    let request = b.fields(&req_nodes, Side::Request, &req_path)?;
+    let response = b.fields(&resp_nodes, Side::Response, &resp_path)?;
+    warnings.append(&mut b.warnings);
     let structs = b
         .structs
         .into_iter()
