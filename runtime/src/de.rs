@@ -13,8 +13,18 @@
 
 use std::collections::BTreeMap;
 
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
 use rust_decimal::Decimal;
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use serde::de::value::{
+    BorrowedStrDeserializer, MapAccessDeserializer, SeqAccessDeserializer, StringDeserializer,
+};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess,
+    SeqAccess, Visitor,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -33,8 +43,116 @@ pub trait Wire: DeserializeOwned {
     /// than an absent one. Only strings keep it.
     const EMPTY_IS_VALUE: bool = false;
 
+    /// Whether the type is read through a buffered [`Value`] (scalars, maps)
+    /// rather than field by field (generated structs).
+    const BUFFERED: bool = false;
+
     fn from_wire(v: Value) -> Result<Self, String> {
         serde_json::from_value(v).map_err(|e| e.to_string())
+    }
+
+    /// A present-or-absent value read straight from `d`. Structs (the
+    /// default) stream their fields; scalars override it to go through
+    /// [`Wire::from_wire`], which is cheap for one scalar.
+    fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        d.deserialize_any(StructOption(PhantomData))
+    }
+
+    /// One list item read straight from `d`; same split as [`Wire::wire_option`].
+    fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::deserialize(d)
+    }
+}
+
+/// Scalars are read as a [`Value`] and converted by their `from_wire`.
+macro_rules! buffered_scalar {
+    () => {
+        const BUFFERED: bool = true;
+        fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+            optional(Value::deserialize(d)?).map_err(D::Error::custom)
+        }
+        fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Self::from_wire(Value::deserialize(d)?).map_err(D::Error::custom)
+        }
+    };
+}
+
+/// An optional struct without buffering: `null` and `""` are `None`, a map
+/// is read field by field, anything else fails as `from_value` would.
+struct StructOption<T>(PhantomData<T>);
+
+impl<'de, T: Wire> Visitor<'de> for StructOption<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object, null or \"\"")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        T::wire_option(d)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            return Ok(None);
+        }
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        T::deserialize(v.into_deserializer()).map(Some)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(SeqAccessDeserializer::new(seq)).map(Some)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(NotANumber(map))).map(Some)
+    }
+}
+
+/// A map that refuses to be `arbitrary_precision`'s number map, so a number
+/// where a struct belongs fails instead of reading as an empty struct.
+struct NotANumber<A>(A);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotANumber<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        let Some(key) = self.0.next_key::<Cow<'de, str>>()? else {
+            return Ok(None);
+        };
+        if key == NUMBER_TOKEN {
+            return Err(A::Error::invalid_type(
+                de::Unexpected::Other("number"),
+                &"an object",
+            ));
+        }
+        match key {
+            Cow::Borrowed(k) => seed.deserialize(BorrowedStrDeserializer::new(k)),
+            Cow::Owned(k) => seed.deserialize(StringDeserializer::new(k)),
+        }
+        .map(Some)
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
     }
 }
 
@@ -67,6 +185,7 @@ fn kind(v: &Value) -> &'static str {
 
 impl Wire for String {
     const EMPTY_IS_VALUE: bool = true;
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         match scalar(v) {
             Value::String(s) => Ok(s),
@@ -78,6 +197,7 @@ impl Wire for String {
 }
 
 impl Wire for i64 {
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         let text = match scalar(v) {
             Value::Number(n) => n.to_string(),
@@ -91,6 +211,7 @@ impl Wire for i64 {
 }
 
 impl Wire for bool {
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         match scalar(v) {
             Value::Bool(b) => Ok(b),
@@ -110,6 +231,7 @@ impl Wire for bool {
 }
 
 impl Wire for Decimal {
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         let text = match scalar(v) {
             // With `arbitrary_precision` this is the number exactly as sent.
@@ -129,6 +251,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 }
 
 impl Wire for DateTime {
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         match scalar(v) {
             Value::String(s) => s.trim().parse().map_err(|e: chrono::ParseError| {
@@ -140,6 +263,7 @@ impl Wire for DateTime {
 }
 
 impl Wire for BTreeMap<String, String> {
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         match scalar(v) {
             Value::Object(m) => m
@@ -165,6 +289,7 @@ impl Wire for BTreeMap<String, String> {
 
 impl Wire for Value {
     const EMPTY_IS_VALUE: bool = true;
+    buffered_scalar!();
     fn from_wire(v: Value) -> Result<Self, String> {
         Ok(v)
     }
@@ -184,7 +309,7 @@ where
     D: Deserializer<'de>,
     T: Wire,
 {
-    optional(Value::deserialize(d)?).map_err(D::Error::custom)
+    T::wire_option(d)
 }
 
 /// The items of a list in any of the gateway's forms.
@@ -217,11 +342,154 @@ where
     D: Deserializer<'de>,
     T: Wire,
 {
-    items(Value::deserialize(d)?)
+    d.deserialize_any(List(PhantomData))
+}
+
+fn items_from_value<T: Wire, E: de::Error>(v: Value) -> Result<Vec<T>, E> {
+    items(v)
         .into_iter()
         .enumerate()
-        .map(|(i, v)| T::from_wire(v).map_err(|e| D::Error::custom(format!("item {i}: {e}"))))
+        .map(|(i, v)| T::from_wire(v).map_err(|e| E::custom(format!("item {i}: {e}"))))
         .collect()
+}
+
+/// A list streamed item by item; only the forms that cannot be told apart
+/// without looking ahead are buffered as a [`Value`] and read by [`items`].
+struct List<T>(PhantomData<T>);
+
+/// One list item, through [`Wire::wire_item`].
+struct Item<T>(PhantomData<T>);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for Item<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        T::wire_item(d)
+    }
+}
+
+/// The items of a sequence, each error prefixed with its index.
+fn seq_items<'de, T: Wire, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+    loop {
+        let i = out.len();
+        match seq.next_element_seed(Item(PhantomData)) {
+            Ok(Some(v)) => out.push(v),
+            Ok(None) => return Ok(out),
+            Err(e) => return Err(A::Error::custom(format!("item {i}: {e}"))),
+        }
+    }
+}
+
+/// A map that is the list's only item.
+fn one_item<'de, T: Wire, A: MapAccess<'de>>(map: A) -> Result<Vec<T>, A::Error> {
+    let item = if T::BUFFERED {
+        T::wire_item(MapAccessDeserializer::new(map))
+    } else {
+        T::wire_item(MapAccessDeserializer::new(NotANumber(map)))
+    };
+    item.map(|v| vec![v])
+        .map_err(|e| A::Error::custom(format!("item 0: {e}")))
+}
+
+/// The value under a wrapper key: a list, nothing, or one item.
+struct Wrapped<T>(PhantomData<T>);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for Wrapped<T> {
+    type Value = Vec<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Wire> Visitor<'de> for Wrapped<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list or one item")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        seq_items(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        one_item(map)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![Value::String(v.to_owned())]))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![Value::Bool(v)]))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![v.into()]))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![v.into()]))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![v.into()]))
+    }
+}
+
+impl<'de, T: Wire> Visitor<'de> for List<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, a wrapped list, one item or null")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        seq_items(seq)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        items_from_value(Value::String(v.to_owned()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        items_from_value(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        items_from_value(Value::from(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        items_from_value(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        items_from_value(Value::from(v))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // A map of one key wraps the list; any other map is one item. Only a
+        // map that tells its size (a decoded `Value`) is streamed; otherwise
+        // it is buffered, since its size is known only at its end.
+        match map.size_hint() {
+            Some(1) => {
+                let Some(key) = map.next_key::<Cow<'de, str>>()? else {
+                    return Ok(Vec::new());
+                };
+                if key == NUMBER_TOKEN {
+                    let text: String = map.next_value()?;
+                    let n = serde_json::from_str::<Value>(&text).map_err(A::Error::custom)?;
+                    return items_from_value(n);
+                }
+                let v = map.next_value_seed(Wrapped(PhantomData))?;
+                while map.next_key::<de::IgnoredAny>()?.is_some() {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+                Ok(v)
+            }
+            Some(_) => one_item(map),
+            None => items_from_value(Value::deserialize(MapAccessDeserializer::new(map))?),
+        }
+    }
 }
 
 /// An answer that could not be decoded.

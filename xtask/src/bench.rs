@@ -20,19 +20,26 @@ struct Figures {
     codegen_s: f64,
     regen_s: f64,
     peak_mib: f64,
+    /// Specs scraped; equals `docs` unless pages describe one API twice.
+    specs: usize,
+    /// Whether codegen succeeded; when not, `regen_s` is scrape plus specs/
+    /// only and `codegen_s` is the time to the failure.
+    codegen_ok: bool,
 }
 
 impl Figures {
     fn line(&self) -> String {
         format!(
-            "docs={} bytes={} read_s={} scrape_s={} codegen_s={} regen_s={} peak_mib={}",
+            "docs={} bytes={} read_s={} scrape_s={} codegen_s={} regen_s={} peak_mib={} specs={} codegen_ok={}",
             self.docs,
             self.bytes,
             self.read_s,
             self.scrape_s,
             self.codegen_s,
             self.regen_s,
-            self.peak_mib
+            self.peak_mib,
+            self.specs,
+            self.codegen_ok
         )
     }
 
@@ -48,6 +55,8 @@ impl Figures {
                 "codegen_s" => f.codegen_s = v.parse().ok()?,
                 "regen_s" => f.regen_s = v.parse().ok()?,
                 "peak_mib" => f.peak_mib = v.parse().ok()?,
+                "specs" => f.specs = v.parse().ok()?,
+                "codegen_ok" => f.codegen_ok = v.parse().ok()?,
                 _ => {}
             }
         }
@@ -101,15 +110,33 @@ pub fn child(
     let t = Instant::now();
     let scraped = pipeline::scrape_all(corpus, &pages, &|| {})?;
     f.scrape_s = t.elapsed().as_secs_f64();
+    f.specs = scraped.specs.len();
 
     let t = Instant::now();
-    pipeline::codegen(&scraped.specs, emit)?;
+    let generated = pipeline::codegen(&scraped.specs, emit);
     f.codegen_s = t.elapsed().as_secs_f64();
+    f.codegen_ok = generated.is_ok();
+    if let Err(e) = &generated {
+        // Reported beside the figures; the run goes on with scrape-only regen.
+        println!("codegen_error={e}");
+    }
+    drop(generated);
+    drop(scraped);
 
-    // End to end, as `cargo xtask regen --out` does it.
+    // End to end, as `cargo xtask regen --out` does it (specs only when
+    // codegen fails).
     let t = Instant::now();
-    let r = pipeline::regen(corpus, &pages, emit, &|| {})?;
-    output::commit(out, &pipeline::REGEN_DIRS, &r.files)?;
+    if f.codegen_ok {
+        let r = pipeline::regen(corpus, &pages, emit, &|| {})?;
+        output::commit(out, &pipeline::REGEN_DIRS, &r.files)?;
+    } else {
+        let scraped = pipeline::scrape_all(corpus, &pages, &|| {})?;
+        output::commit(
+            out,
+            &[pipeline::SPECS_DIR],
+            &pipeline::spec_files(&scraped.specs),
+        )?;
+    }
     f.regen_s = t.elapsed().as_secs_f64();
 
     f.peak_mib = peak_mib();
@@ -129,16 +156,10 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
         rayon::current_num_threads()
     );
     println!(
-        "{:>6} {:>9} {:>9} {:>10} {:>11} {:>9} {:>9} {:>14}",
-        "docs",
-        "docs/s",
-        "APIs/s",
-        "regen s",
-        "read s",
-        "regen/read",
-        "peak MiB",
-        "MiB per 1k docs"
+        "{:>6} {:>9} {:>9} {:>10} {:>9} {:>10} {:>9} {:>10}  regen covers",
+        "docs", "docs/s", "APIs/s", "regen s", "read s", "regen/read", "peak MiB", "MiB/1k doc",
     );
+    let mut failures = Vec::new();
     for n in sizes {
         let out = scratch.join(format!("bench-{n}"));
         let child = Command::new(&exe)
@@ -154,28 +175,51 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
                 )
             })?;
         let stdout = String::from_utf8_lossy(&child.stdout);
-        let f = stdout.lines().find_map(Figures::parse).ok_or_else(|| {
-            Error::at(
-                corpus,
-                None,
-                format!(
-                    "benchmark child failed: {}",
-                    String::from_utf8_lossy(&child.stderr)
-                ),
-            )
-        })?;
+        let f = stdout
+            .lines()
+            .filter(|l| l.starts_with("docs="))
+            .find_map(Figures::parse)
+            .ok_or_else(|| {
+                Error::at(
+                    corpus,
+                    None,
+                    format!(
+                        "benchmark child failed: {}",
+                        String::from_utf8_lossy(&child.stderr)
+                    ),
+                )
+            })?;
+        let covers = if f.codegen_ok {
+            "scrape+codegen+write".to_string()
+        } else {
+            let why = stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("codegen_error="))
+                .unwrap_or("unknown error");
+            failures.push(format!("{n} docs: codegen failed: {why}"));
+            "scrape+specs only (codegen failed, see below)".to_string()
+        };
+        let apis_per_s = if f.codegen_ok {
+            format!("{:.0}", f.specs as f64 / f.codegen_s)
+        } else {
+            "failed".to_string()
+        };
         println!(
-            "{:>6} {:>9.0} {:>9.0} {:>10.3} {:>11.4} {:>9.1}x {:>9.1} {:>14.1}",
+            "{:>6} {:>9.0} {:>9} {:>10.3} {:>9.4} {:>9.1}x {:>9.1} {:>10.1}  {}",
             f.docs,
             f.docs as f64 / f.scrape_s,
-            f.docs as f64 / f.codegen_s,
+            apis_per_s,
             f.regen_s,
             f.read_s,
             f.regen_s / f.read_s,
             f.peak_mib,
             f.peak_mib * 1000.0 / f.docs as f64,
+            covers,
         );
         let _ = std::fs::remove_dir_all(&out);
+    }
+    for msg in &failures {
+        println!("{msg}");
     }
     Ok(())
 }

@@ -1,0 +1,125 @@
+//! A one-page change rewrites only the files whose bytes changed: every other
+//! file keeps its inode and mtime, so cargo does not rebuild it.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ is inside the repository")
+}
+
+/// (inode, mtime, bytes) of every file below `root`, by relative path.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u64, SystemTime, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (u64, SystemTime, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).expect("readable output") {
+            let p = e.expect("readable entry").path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let m = std::fs::metadata(&p).expect("metadata");
+                let bytes = std::fs::read(&p).expect("readable file");
+                let rel = p.strip_prefix(root).expect("below root").to_path_buf();
+                out.insert(rel, (m.ino(), m.modified().expect("mtime"), bytes));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn regen(pages: &Path, out: &Path) {
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--out"])
+        .arg(out)
+        .arg(pages)
+        .output()
+        .expect("xtask runs");
+    assert!(
+        run.status.success(),
+        "regen failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
+
+#[test]
+fn one_page_change_rewrites_only_changed_files() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pages = tmp.path().join("pages");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&pages).expect("pages dir");
+    std::fs::create_dir_all(&out).expect("out dir");
+    for e in std::fs::read_dir(repo().join("pages")).expect("pages/") {
+        let p = e.expect("entry").path();
+        std::fs::copy(&p, pages.join(p.file_name().expect("name"))).expect("copy page");
+    }
+
+    regen(&pages, &out);
+    let before = snapshot(&out);
+    assert!(before.len() > 10, "regen wrote only {} files", before.len());
+
+    // mtimes must be able to differ from the first run's.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    // Change one field's description on one page.
+    let page = pages.join("taobao.pc.order.cancel.txt");
+    let text = std::fs::read_to_string(&page).expect("page");
+    let changed = text.replacen("企业购订单号", "企业购订单编号", 1);
+    assert_ne!(changed, text, "the page should contain the text to change");
+    std::fs::write(&page, changed).expect("write page");
+
+    regen(&pages, &out);
+    let after = snapshot(&out);
+
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "the set of files changed"
+    );
+    let mut rewritten = Vec::new();
+    for (path, (ino, mtime, bytes)) in &before {
+        let (ino2, mtime2, bytes2) = &after[path];
+        if bytes == bytes2 {
+            assert_eq!(
+                ino,
+                ino2,
+                "{} kept its bytes but got a new inode",
+                path.display()
+            );
+            assert_eq!(
+                mtime,
+                mtime2,
+                "{} kept its bytes but got a new mtime",
+                path.display()
+            );
+        } else {
+            assert!(
+                ino != ino2 || mtime != mtime2,
+                "{} changed without a new inode or mtime",
+                path.display()
+            );
+            rewritten.push(path.display().to_string());
+        }
+    }
+    // The change reaches that API's spec and module, and nothing else.
+    rewritten.sort();
+    assert!(
+        rewritten
+            .iter()
+            .any(|p| p.ends_with("specs/taobao.pc.order.cancel.yaml")),
+        "{rewritten:?}"
+    );
+    assert!(
+        rewritten.iter().all(
+            |p| ["pc_order_cancel", "pc/order_cancel", "pc.order.cancel"]
+                .iter()
+                .any(|k| p.contains(k))
+        ),
+        "files of other APIs were rewritten: {rewritten:?}"
+    );
+}
