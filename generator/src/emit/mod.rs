@@ -114,11 +114,25 @@ pub fn generate_partial(specs: &[Spec], options: &Options) -> (Generated, Vec<Er
     let mut test_mods = Vec::new();
     let mut test_names = naming::Namer::new();
     test_names.claim("main");
-    let mut kept = Vec::with_capacity(apis.len());
-    for (api, body) in apis {
-        let test_mod = test_names.claim(&format!("{}_{}", api.group, api.module));
-        let mut w = Vec::new();
-        match tests::module(&api, &test_mod, &mut w) {
+    // Test module names are claimed in API order; the modules are built in parallel.
+    let named: Vec<_> = apis
+        .into_iter()
+        .map(|(api, body)| {
+            let test_mod = test_names.claim(&format!("{}_{}", api.group, api.module));
+            (api, body, test_mod)
+        })
+        .collect();
+    let built: Vec<_> = named
+        .into_par_iter()
+        .map(|(api, body, test_mod)| {
+            let mut w = Vec::new();
+            let test = tests::module(&api, &test_mod, &mut w);
+            (api, body, test_mod, test, w)
+        })
+        .collect();
+    let mut kept = Vec::with_capacity(built.len());
+    for (api, body, test_mod, test, w) in built {
+        match test {
             Ok(test) => {
                 warnings.extend(w);
                 files.insert(format!("{g}/src/{}/{}.rs", api.group, api.module), body);
