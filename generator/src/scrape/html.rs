@@ -25,7 +25,7 @@ const BLOCK_TAGS: [&str; 14] = [
 ];
 
 /// Source line of each element start tag, found by scanning the markup: the
-/// DOM does not keep positions. Falls back to ordinals when counts disagree.
+/// DOM does not keep positions. Falls back to the parent's line when counts disagree.
 struct Lines {
     by_node: HashMap<NodeId, usize>,
     /// For `<pre>`: the line its content starts on.
@@ -78,7 +78,10 @@ fn content_line(src: &str, at: usize, line: usize) -> usize {
         };
         line += rest[..end].matches('\n').count();
         rest = &rest[end + 1..];
-        if !rest.to_ascii_lowercase().starts_with("<code") {
+        if !rest
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("<code"))
+        {
             break;
         }
     }
@@ -95,17 +98,26 @@ impl Lines {
         let mut counters: HashMap<String, usize> = HashMap::new();
         let mut by_node = HashMap::new();
         let mut pre_content = HashMap::new();
-        for (ordinal, el) in doc.root_element().descendent_elements().enumerate() {
+        let last = src.lines().count().max(1);
+        for el in doc.root_element().descendent_elements() {
             let name = el.value().name().to_string();
             let k = counters.entry(name.clone()).or_default();
-            let line = tags.get(&name).and_then(|v| v.get(*k)).copied();
+            // Without a matching tag (one the parser implied, or counts
+            // thrown off by an unclosed comment): the parent's line.
+            let parent = el
+                .parent()
+                .and_then(|p| by_node.get(&p.id()).copied())
+                .unwrap_or(1);
+            let line = tags
+                .get(&name)
+                .and_then(|v| v.get(*k))
+                .copied()
+                .unwrap_or(parent)
+                .min(last);
             if name == "pre" {
-                pre_content.insert(
-                    el.id(),
-                    pres.get(*k).copied().or(line).unwrap_or(ordinal + 1),
-                );
+                pre_content.insert(el.id(), pres.get(*k).copied().unwrap_or(line).min(last));
             }
-            by_node.insert(el.id(), line.unwrap_or(ordinal + 1));
+            by_node.insert(el.id(), line);
             *k += 1;
         }
         Lines {
@@ -146,17 +158,22 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn walk(&mut self, el: ElementRef<'_>) {
-        let name = el.value().name();
-        match name {
-            "script" | "style" | "head" | "nav" | "footer" => {}
-            "table" => self.table(el),
-            "pre" => self.pre(el),
-            "ul" | "ol" => self.tabs(el),
-            _ if LINE_TAGS.contains(&name) && !has_block_child(&el) => self.line(el),
-            _ => {
-                for c in el.child_elements() {
-                    self.walk(c);
+    /// Visit the blocks in document order; a stack, not recursion, so deep
+    /// markup cannot exhaust the thread's stack.
+    fn walk(&mut self, root: ElementRef<'_>) {
+        let mut todo = vec![root];
+        while let Some(el) = todo.pop() {
+            let name = el.value().name();
+            match name {
+                "script" | "style" | "head" | "nav" | "footer" => {}
+                "table" => self.table(el),
+                "pre" => self.pre(el),
+                "ul" | "ol" => self.tabs(el),
+                _ if LINE_TAGS.contains(&name) && !has_block_child(&el) => self.line(el),
+                _ => {
+                    let start = todo.len();
+                    todo.extend(el.child_elements());
+                    todo[start..].reverse();
                 }
             }
         }
@@ -328,8 +345,90 @@ impl Reader<'_> {
     }
 }
 
+/// Deepest element nesting accepted. A saved doc page nests about 20 deep;
+/// browsers stop nesting at 512, and the HTML parser's work grows with the
+/// square of the depth, so a deeper page is refused before it is parsed.
+pub const MAX_NESTING: usize = 512;
+
+/// Elements without an end tag, or whose end tag may be left out: the parser
+/// closes them itself, so they do not count toward the nesting.
+const UNNESTED: [&str; 30] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "li", "p", "td", "th", "tr", "dt", "dd", "option", "optgroup", "tbody",
+    "thead", "tfoot", "colgroup", "caption", "rt", "rp",
+];
+
+/// The line where the markup first nests deeper than [`MAX_NESTING`], from
+/// a linear scan of the tags (comments, scripts and styles skipped).
+pub fn too_deep(src: &str) -> Option<usize> {
+    let lower = src.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    let newlines = |from: usize, to: usize| b[from..to].iter().filter(|&&c| c == b'\n').count();
+    let (mut depth, mut line, mut i) = (0usize, 1usize, 0usize);
+    while i < b.len() {
+        if b[i] == b'\n' {
+            line += 1;
+        }
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        if lower[i..].starts_with("<!--") {
+            let end = lower[i..].find("-->").map_or(b.len(), |e| i + e + 3);
+            line += newlines(i, end);
+            i = end;
+            continue;
+        }
+        let close = b.get(i + 1) == Some(&b'/');
+        let start = i + 1 + usize::from(close);
+        let len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        let name = &lower[start..start + len];
+        if name.is_empty() {
+            i += 1;
+            continue;
+        }
+        // The tag runs to its `>`; a `<` before it ends the scan of this tag.
+        let end = b[start..]
+            .iter()
+            .position(|&c| c == b'>' || c == b'<')
+            .map_or(b.len(), |e| start + e);
+        let self_closing = end > 0 && b.get(end) == Some(&b'>') && b[end - 1] == b'/';
+        line += newlines(i, end);
+        i = end;
+        if !close && (name == "script" || name == "style") {
+            let stop = format!("</{name}");
+            let to = lower[i..].find(&stop).map_or(b.len(), |e| i + e);
+            line += newlines(i, to);
+            i = to;
+            continue;
+        }
+        if UNNESTED.contains(&name) || self_closing {
+            continue;
+        }
+        if close {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Some(line);
+            }
+        }
+    }
+    None
+}
+
 /// Read an HTML page.
 pub fn read(src: &str) -> Page {
+    // The parser keeps CR in `<pre>` text; CRLF must read like LF, and CRs
+    // before a line end go as in the text reader.
+    let src = &src
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r'))
+        .collect::<Vec<_>>()
+        .join("\n");
     let doc = Html::parse_document(src);
     let lines = Lines::new(&doc, src);
     let mut r = Reader {

@@ -34,7 +34,7 @@ use serde_json::value::RawValue;
 
 use super::{Context, Scraped};
 use crate::diag::{Error, Warning};
-use crate::spec::{Constraints, FORMAT_VERSION, Param, Protocol, Spec};
+use crate::spec::{Constraints, FORMAT_VERSION, MAX_DEPTH, Param, Protocol, Spec};
 
 /// Category name (from `catelog.json`) of the Qimen warehouse APIs.
 pub const QIMEN_CATEGORY: &str = "奇门仓储API";
@@ -118,6 +118,7 @@ pub fn read_document(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped
         text,
         line_starts: line_starts(text),
         warnings: Vec::new(),
+        depth: 1,
     };
     let spec = reader.document(ctx)?;
     Ok(Scraped {
@@ -132,6 +133,8 @@ struct Reader<'a> {
     /// Byte offset where each line starts, for offset → line.
     line_starts: Vec<usize>,
     warnings: Vec<Warning>,
+    /// Level of the parameters being read (top level: 1).
+    depth: usize,
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -278,7 +281,18 @@ impl<'a> Reader<'a> {
             max_value: p.max_value.map(|v| self.bound(v, &here)).transpose()?,
             text: None,
         };
-        let fields = self.params(&subs, side, &here)?;
+        if !subs.is_empty() && self.depth >= MAX_DEPTH {
+            return Err(self.error(
+                line,
+                format!(
+                    "`{here}` has sub-parameters nested deeper than {MAX_DEPTH} levels; no API does, is the document damaged?"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let fields = self.params(&subs, side, &here);
+        self.depth -= 1;
+        let fields = fields?;
         let param = Param {
             name,
             ty,
@@ -372,6 +386,8 @@ impl<'a> Reader<'a> {
                 1 => (base_line, base_col + e.column().saturating_sub(1)),
                 l => (base_line + l - 1, e.column()),
             };
+            // An error at the very end (after the last newline) points at the last line.
+            let line = line.min(self.text.lines().count().max(1));
             let full = e.to_string();
             let message = full
                 .rsplit_once(" at line ")

@@ -64,6 +64,18 @@ pub fn scrape_page(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped, 
             "the page is empty; save the whole doc page again",
         ));
     }
+    if matches!(ext.as_str(), "html" | "htm")
+        && let Some(line) = html::too_deep(&text)
+    {
+        return Err(Error::at(
+            file,
+            Some(line),
+            format!(
+                "the markup nests elements more than {} deep here; a saved doc page nests about 20, save the page again",
+                html::MAX_NESTING
+            ),
+        ));
+    }
     let page = read(&text);
     let spec = build(file, &page, ctx, &mut warnings)?;
     Ok(Scraped { spec, warnings })
@@ -73,31 +85,66 @@ pub fn scrape_page(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped, 
 /// reads as a doc page. Anything else is rejected, never garbled.
 fn decode(file: &Path, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // No text encoding of a doc page has NUL bytes (UTF-16 does: save as UTF-8).
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(Error::at(
+            file,
+            Some(line),
+            "the file holds NUL bytes: it is binary (or UTF-16), not a doc page saved as UTF-8 text",
+        ));
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count()
-                + 1;
-            let gbk = encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(bytes);
-            match gbk {
-                Some(s) if s.contains(page::REQUEST_PARAMS) || s.contains("文档中心") => {
+            let line_of = |at: usize| bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let (gbk, bad) = decode_gbk(bytes);
+            // Judged on the whole page, bad sequences replaced, so a bad byte
+            // before the markers still finds a GBK page.
+            let whole = match bad {
+                None => std::borrow::Cow::Borrowed(gbk.as_str()),
+                Some(_) => encoding_rs::GBK.decode_without_bom_handling(bytes).0,
+            };
+            let looks_like_page =
+                whole.contains(page::REQUEST_PARAMS) || whole.contains("文档中心");
+            match bad {
+                None if looks_like_page => {
                     warnings.push(Warning::at(
                         file,
                         None,
                         "the page is GBK-encoded; read as GBK",
                     ));
-                    Ok(s.into_owned())
+                    Ok(gbk)
                 }
+                // A GBK page with a byte sequence neither encoding has: name the encoding.
+                Some(at) if looks_like_page => Err(Error::at(
+                    file,
+                    Some(line_of(at)),
+                    "the page reads as GBK up to here, where a byte sequence is neither GBK nor UTF-8; save the page again as UTF-8",
+                )),
                 _ => Err(Error::at(
                     file,
-                    Some(line),
+                    Some(line_of(e.valid_up_to())),
                     "the page is not UTF-8 text (nor GBK); save it again as UTF-8",
                 )),
             }
         }
+    }
+}
+
+/// Decode as GBK without replacement: the text up to the first malformed
+/// sequence, and where that sequence ends (`None`: all of it decoded).
+fn decode_gbk(bytes: &[u8]) -> (String, Option<usize>) {
+    let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
+    let cap = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len().saturating_mul(3));
+    let mut out = String::with_capacity(cap);
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match result {
+        encoding_rs::DecoderResult::InputEmpty => (out, None),
+        // Malformed, or (never, given the capacity) a full buffer.
+        _ => (out, Some(read.saturating_sub(1))),
     }
 }
 

@@ -7,13 +7,13 @@
 //! struct being read) with a warning. An example that puts a parameter where
 //! the rows cannot is a contradiction, and an error.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::evidence::{EvNode, key};
 use super::rows::{ParamRow, assign};
 use crate::diag::{Error, Warning};
-use crate::spec::{Constraints, Param};
+use crate::spec::{Constraints, MAX_DEPTH, Param};
 
 /// One side (request or response) to recover.
 pub struct Side<'a> {
@@ -32,17 +32,39 @@ struct Frame<'a> {
     ev: Option<&'a EvNode>,
     /// The evidence for this struct's fields, when there is some.
     fields: Option<Vec<&'a EvNode>>,
+    /// Key of each field node → its first position in `fields`.
+    keys: BTreeMap<String, usize>,
     consumed: BTreeSet<String>,
     children: Vec<usize>,
+    /// Name of each child row → its frame, to find a repeat without a scan.
+    names: BTreeMap<&'a str, usize>,
 }
 
 impl<'a> Frame<'a> {
+    fn new(row: Option<usize>, ev: Option<&'a EvNode>, fields: Option<Vec<&'a EvNode>>) -> Self {
+        let mut f = Frame {
+            row,
+            ev,
+            fields: None,
+            keys: BTreeMap::new(),
+            consumed: BTreeSet::new(),
+            children: vec![],
+            names: BTreeMap::new(),
+        };
+        f.set_fields(fields);
+        f
+    }
+
+    fn set_fields(&mut self, fields: Option<Vec<&'a EvNode>>) {
+        self.keys.clear();
+        for (i, n) in fields.iter().flatten().enumerate() {
+            self.keys.entry(n.key()).or_insert(i);
+        }
+        self.fields = fields;
+    }
+
     fn has(&self, k: &str) -> bool {
-        !self.consumed.contains(k)
-            && self
-                .fields
-                .as_ref()
-                .is_some_and(|f| f.iter().any(|n| n.key() == k))
+        !self.consumed.contains(k) && self.keys.contains_key(k)
     }
 
     fn take(&mut self, k: &str) -> Option<&'a EvNode> {
@@ -50,7 +72,8 @@ impl<'a> Frame<'a> {
             return None;
         }
         self.consumed.insert(k.to_string());
-        self.fields.as_ref()?.iter().copied().find(|n| n.key() == k)
+        let i = *self.keys.get(k)?;
+        self.fields.as_ref()?.get(i).copied()
     }
 }
 
@@ -92,11 +115,7 @@ impl<'a> Builder<'a, '_> {
     /// Add row `r` under frame `parent`. An exact repeat merges into the first.
     fn add(&mut self, parent: usize, r: usize, ev: Option<&'a EvNode>) -> Result<usize, Error> {
         let row = &self.side.rows[r];
-        let twin = self.arena[parent]
-            .children
-            .iter()
-            .copied()
-            .find(|&c| self.row(c).is_some_and(|o| o.name == row.name));
+        let twin = self.arena[parent].names.get(row.name.as_str()).copied();
         if let Some(t) = twin {
             let first = self.row(t).expect("children have rows");
             if first.same_as(row) {
@@ -122,15 +141,10 @@ impl<'a> Builder<'a, '_> {
         let fields = ev
             .filter(|_| row.is_struct())
             .map(|n| fields_of(n, row.array));
-        self.arena.push(Frame {
-            row: Some(r),
-            ev,
-            fields,
-            consumed: BTreeSet::new(),
-            children: vec![],
-        });
+        self.arena.push(Frame::new(Some(r), ev, fields));
         let idx = self.arena.len() - 1;
         self.arena[parent].children.push(idx);
+        self.arena[parent].names.insert(row.name.as_str(), idx);
         Ok(idx)
     }
 
@@ -150,7 +164,7 @@ impl<'a> Builder<'a, '_> {
                         let root = &mut self.arena[0];
                         let all = root.fields.clone();
                         root.consumed.extend(all.iter().flatten().map(|n| n.key()));
-                        self.arena[idx].fields = all;
+                        self.arena[idx].set_fields(all);
                     }
                     stack.push(idx);
                 }
@@ -222,6 +236,18 @@ impl<'a> Builder<'a, '_> {
                     d
                 }
             };
+            // stack[d] is a parameter of level d + 1; this row goes one below.
+            if depth + 2 > MAX_DEPTH {
+                return Err(Error::at(
+                    self.file,
+                    Some(row.line),
+                    format!(
+                        "`{}` would be nested {} levels deep, deeper than the {MAX_DEPTH} any spec may have; are the struct rows above it damaged?",
+                        row.name,
+                        depth + 2
+                    ),
+                ));
+            }
             stack.truncate(depth + 1);
             let parent = stack[depth];
             let ev = self.arena[parent].take(&k);
@@ -242,11 +268,11 @@ impl<'a> Builder<'a, '_> {
     /// Every example node must have found its row; one that names a
     /// parameter placed elsewhere contradicts the table.
     fn check(&mut self) -> Result<(), Error> {
-        let mut places: Vec<(String, usize)> = Vec::new();
+        let mut places: BTreeMap<String, usize> = BTreeMap::new();
         for f in &self.arena {
             if let Some(r) = f.row {
                 let row = &self.side.rows[r];
-                places.push((key(&row.name), row.line));
+                places.entry(key(&row.name)).or_insert(row.line);
             }
         }
         let struct_types: BTreeSet<&str> = self
@@ -288,7 +314,7 @@ impl<'a> Builder<'a, '_> {
                     continue;
                 }
                 let here = self.frame_name(f);
-                if let Some((_, line)) = places.iter().find(|(p, _)| *p == k) {
+                if let Some(line) = places.get(&k) {
                     return Err(Error::at(
                         self.file,
                         Some(n.line),
@@ -367,13 +393,7 @@ pub fn recover(
     side: &Side<'_>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Param>, Error> {
-    let root = Frame {
-        row: None,
-        ev: None,
-        fields: side.root.clone(),
-        consumed: BTreeSet::new(),
-        children: vec![],
-    };
+    let root = Frame::new(None, None, side.root.clone());
     let mut b = Builder {
         file,
         side,

@@ -168,7 +168,7 @@ pub fn parse(code: &str, first_line: usize) -> JavaEvidence {
     let root = root.or_else(|| vars.contains_key("req").then(|| "req".to_string()));
     let root = root.filter(|r| vars.contains_key(r)).map(|r| {
         let mut seen = BTreeSet::new();
-        let children = children_of(&vars, &r, &mut seen);
+        let children = children_of(&vars, &r, &mut seen, 0);
         EvNode {
             name: r.clone(),
             line: first_line,
@@ -181,16 +181,23 @@ pub fn parse(code: &str, first_line: usize) -> JavaEvidence {
     JavaEvidence { root, qimen }
 }
 
+/// Deepest object nesting followed; as deep as a spec may go, and bounded so
+/// a hostile example cannot exhaust the stack.
+const MAX_NESTING: usize = 2 * crate::spec::MAX_DEPTH;
+
+/// The setters of `var`, with the objects passed expanded. Each object is
+/// expanded once: the generated examples pass every object once, and an
+/// example passing one object twice at every level would grow exponentially.
 fn children_of(
     vars: &BTreeMap<String, Object>,
     var: &str,
-    seen: &mut BTreeSet<String>,
+    expanded: &mut BTreeSet<String>,
+    depth: usize,
 ) -> Vec<EvNode> {
-    // A cycle would loop forever; the generated examples have none.
-    if !seen.insert(var.to_string()) {
+    if depth > MAX_NESTING || !expanded.insert(var.to_string()) {
         return vec![];
     }
-    let out = vars[var]
+    vars[var]
         .calls
         .iter()
         .map(|(name, arg, line)| {
@@ -206,15 +213,13 @@ fn children_of(
                 Arg::Literal(v) => n.value = Some(v.clone()),
                 Arg::Var(v) if vars.contains_key(v) => {
                     n.class = vars[v].class.clone();
-                    n.children = children_of(vars, v, seen);
+                    n.children = children_of(vars, v, expanded, depth + 1);
                 }
                 Arg::Var(_) | Arg::Other(_) => {}
             }
             n
         })
-        .collect();
-    seen.remove(var);
-    out
+        .collect()
 }
 
 #[cfg(test)]

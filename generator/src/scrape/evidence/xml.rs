@@ -6,6 +6,10 @@ use quick_xml::events::Event;
 
 use super::{EvNode, Source};
 
+/// Deepest element nesting read: an array of structs takes two levels per
+/// parameter level, and a deeper tree could not become a spec anyway.
+pub const MAX_NESTING: usize = 4 * crate::spec::MAX_DEPTH;
+
 /// Why the example could not be read, with its page line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Broken {
@@ -13,13 +17,17 @@ pub struct Broken {
     pub message: String,
 }
 
-fn line_at(code: &str, pos: u64, first_line: usize) -> usize {
-    let pos = (pos as usize).min(code.len());
-    let pos = (0..=pos)
-        .rev()
-        .find(|&p| code.is_char_boundary(p))
-        .unwrap_or(0);
-    first_line + code[..pos].matches('\n').count()
+/// Byte offsets where the code's lines start, to turn a position into a
+/// line without rescanning the code for every element.
+fn line_starts(code: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(code.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+fn line_at(starts: &[usize], pos: u64, first_line: usize) -> usize {
+    let pos = usize::try_from(pos).unwrap_or(usize::MAX);
+    first_line + starts.partition_point(|&s| s <= pos).saturating_sub(1)
 }
 
 fn node(name: String, line: usize) -> EvNode {
@@ -39,8 +47,10 @@ pub fn parse(code: &str, first_line: usize) -> Result<Vec<EvNode>, Broken> {
     let mut reader = Reader::from_str(code);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<(EvNode, String)> = vec![(node(String::new(), first_line), String::new())];
+    let starts = line_starts(code);
+    let line_at = |pos: u64| line_at(&starts, pos, first_line);
     let broken = |pos: u64, message: String| Broken {
-        line: line_at(code, pos, first_line),
+        line: line_at(pos),
         message,
     };
     loop {
@@ -49,12 +59,18 @@ pub fn parse(code: &str, first_line: usize) -> Result<Vec<EvNode>, Broken> {
         match ev {
             Err(e) => return Err(broken(reader.error_position(), e.to_string())),
             Ok(Event::Start(e)) => {
+                if stack.len() > MAX_NESTING {
+                    return Err(broken(
+                        pos,
+                        format!("elements nested deeper than {MAX_NESTING} levels"),
+                    ));
+                }
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                stack.push((node(name, line_at(code, pos, first_line)), String::new()));
+                stack.push((node(name, line_at(pos)), String::new()));
             }
             Ok(Event::Empty(e)) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                let mut n = node(name, line_at(code, pos, first_line));
+                let mut n = node(name, line_at(pos));
                 n.value = Some(String::new());
                 stack
                     .last_mut()
