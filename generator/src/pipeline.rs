@@ -95,7 +95,7 @@ pub fn scrape_all(
         if let Some((first, _)) = by_api.get(&got.spec.api) {
             return Err(Error::at(
                 shown,
-                None,
+                line_naming(page, &got.spec.api),
                 format!(
                     "{} is already described by {}; keep one page per API",
                     got.spec.api,
@@ -109,6 +109,16 @@ pub fn scrape_all(
         specs: by_api.into_values().map(|(_, s)| s).collect(),
         warnings,
     })
+}
+
+/// The first line of a page that names `api`: its title line on a doc page,
+/// its `"name"` line in a JSON document.
+fn line_naming(page: &Path, api: &str) -> Option<usize> {
+    let text = std::fs::read(page).ok()?;
+    String::from_utf8_lossy(&text)
+        .lines()
+        .position(|l| l.contains(api))
+        .map(|i| i + 1)
 }
 
 /// A JSON document takes its category from the `catelog.json` beside it.

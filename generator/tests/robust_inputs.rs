@@ -152,7 +152,7 @@ fn two_pages_for_one_api() {
     let e = pipeline::scrape_all(root(), &pages, &|| {}).expect_err("one API, two pages");
     let msg = e.to_string();
     assert!(
-        msg.starts_with("tests/fixtures/html/taobao.pc.order.cancel.html"),
+        msg.starts_with("tests/fixtures/html/taobao.pc.order.cancel.html:5: "),
         "{msg}"
     );
     assert!(
