@@ -8,3 +8,8 @@ pub mod requests;
 pub mod verify;
 
 pub use gateway::{Answer, Gateway, GatewayConfig, Received};
+
+/// The README's usage example, compiled as a doctest so it stays true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
