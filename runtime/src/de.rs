@@ -512,6 +512,9 @@ pub fn from_xml<T: DeserializeOwned>(xml: &str) -> Result<T, DecodeError> {
     serde_json::from_value(body).map_err(|e| DecodeError(e.to_string()))
 }
 
+/// Elements nested deeper are refused (serde_json's own JSON limit).
+const MAX_XML_DEPTH: usize = 128;
+
 /// An XML document as JSON: elements become objects keyed by child name,
 /// repeated children become arrays, leaf text stays a string (an empty
 /// element is `""`). Attributes are dropped; the gateway does not use them.
@@ -550,6 +553,12 @@ pub fn xml_to_value(xml: &str) -> Result<Value, DecodeError> {
     let mut stack: Vec<Open> = Vec::new();
     loop {
         match reader.read_event().map_err(|e| err(&e))? {
+            // A deeper tree would overflow the stack when decoded or dropped.
+            Event::Start(_) if stack.len() >= MAX_XML_DEPTH => {
+                return Err(DecodeError(format!(
+                    "nested deeper than {MAX_XML_DEPTH} elements"
+                )));
+            }
             Event::Start(s) => stack.push(Open {
                 name: String::from_utf8_lossy(s.name().as_ref()).into_owned(),
                 children: Map::new(),
@@ -753,5 +762,10 @@ mod tests {
         assert_eq!(e.sub_msg.as_deref(), Some("非法参数"));
         assert!(from_xml::<ErrorResponse>("<a><b></a>").is_err());
         assert!(from_xml::<ErrorResponse>("<a>").is_err());
+        // Deep nesting is refused, not decoded into a tree that overflows
+        // the stack when dropped.
+        let deep = format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000));
+        let e = from_xml::<ErrorResponse>(&deep).unwrap_err();
+        assert!(e.0.contains("nested deeper than 128"), "{e}");
     }
 }

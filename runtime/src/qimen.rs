@@ -110,8 +110,9 @@ fn decode_json<T: DeserializeOwned>(api: &str, text: &str, body: &[u8]) -> Resul
     finish(api, inner.clone(), body)
 }
 
-/// The name of the root element; fails on ill-formed XML, text outside the
-/// root, or nesting deeper than [`MAX_DEPTH`].
+/// The name of the root element, qualified as [`crate::de::xml_to_value`]
+/// keys it (`<ns:response>` is not `<response>`); fails on ill-formed XML,
+/// text outside the root, or nesting deeper than [`MAX_DEPTH`].
 fn scan(text: &str) -> Result<String, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut root = None;
@@ -124,12 +125,12 @@ fn scan(text: &str) -> Result<String, String> {
                     return Err(format!("nested deeper than {MAX_DEPTH} elements"));
                 }
                 if root.is_none() {
-                    root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                    root = Some(String::from_utf8_lossy(e.name().as_ref()).into_owned());
                 }
             }
             Ok(Event::Empty(e)) => {
                 if root.is_none() {
-                    root = Some(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                    root = Some(String::from_utf8_lossy(e.name().as_ref()).into_owned());
                 }
             }
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
