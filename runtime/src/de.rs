@@ -3,9 +3,12 @@
 //! The gateway is loose about types: numbers arrive as strings and strings as
 //! numbers, booleans as `"true"`, lists wrapped by their item name
 //! (`{"order_items": {"order_item": [...]}}`) or bare (`simplify=true`), and a
-//! one-item list as the item itself. Generated fields name one of the helpers
-//! here in `#[serde(deserialize_with = "…")]`; each reads a [`serde_json::Value`]
-//! first and converts it, so the rules live in one place.
+//! one-item list as the item itself. Generated structs implement
+//! [`WireStruct`] (a field lookup and a field reader) and hand the rest to
+//! [`wire_struct`]; every field is read by [`field`], so the rules live in one
+//! place and a generated struct costs the compiler two `match`es. Answers are
+//! streamed: a [`Value`] is built only where the form cannot be told without
+//! looking ahead.
 //!
 //! XML answers go through [`from_xml`], which turns the document into the same
 //! JSON shape (repeated elements become arrays, text stays text) and decodes
@@ -36,19 +39,28 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// A value that can be read from the gateway's loose JSON.
 ///
-/// Generated struct types implement it with the default method (plain serde);
-/// scalars override it to accept the loose forms.
+/// Generated structs implement it through [`WireStruct`]; scalars stream
+/// their loose forms; maps and raw JSON go through a [`Value`].
 pub trait Wire: DeserializeOwned {
     /// Whether an empty text (`<remark></remark>` in XML) is a value rather
     /// than an absent one. Only strings keep it.
     const EMPTY_IS_VALUE: bool = false;
 
-    /// Whether the type is read through a buffered [`Value`] (scalars, maps)
-    /// rather than field by field (generated structs).
+    /// Whether the type reads `arbitrary_precision`'s number map itself
+    /// (scalars, maps) rather than refusing it as a struct must.
     const BUFFERED: bool = false;
 
+    /// Whether a map whose first key is `key`, found where a list of `Self`
+    /// belongs, may be one bare item rather than the wrapper
+    /// `{"item_name": [...]}`. `true` when unsure: the map is then buffered
+    /// and looked at whole.
+    fn may_start_item(key: &str) -> bool {
+        let _ = key;
+        true
+    }
+
     fn from_wire(v: Value) -> Result<Self, String> {
-        serde_json::from_value(v).map_err(|e| e.to_string())
+        Self::wire_item(v).map_err(|e| e.to_string())
     }
 
     /// A present-or-absent value read straight from `d`. Structs (the
@@ -64,8 +76,8 @@ pub trait Wire: DeserializeOwned {
     }
 }
 
-/// Scalars are read as a [`Value`] and converted by their `from_wire`.
-macro_rules! buffered_scalar {
+/// Maps and raw JSON are read as a [`Value`] and converted by `from_wire`.
+macro_rules! buffered {
     () => {
         const BUFFERED: bool = true;
         fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
@@ -133,7 +145,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotANumber<A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        let Some(key) = self.0.next_key::<Cow<'de, str>>()? else {
+        let Some(key) = self.0.next_key_seed(KeyText)? else {
             return Ok(None);
         };
         if key == NUMBER_TOKEN {
@@ -156,12 +168,12 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotANumber<A> {
     }
 }
 
-/// Unwraps `{"$text": …}` / `{"$value": …}` (quick-xml's view of a text
+/// Unwraps `{"$text": …}` / `{"$value": …}` (an XML reader's view of a text
 /// element) and the `arbitrary_precision` number map.
 fn scalar(v: Value) -> Value {
     match v {
         Value::Object(mut m) if m.len() == 1 => {
-            for key in ["$text", "$value", NUMBER_TOKEN] {
+            for key in TEXT_KEYS.into_iter().chain([NUMBER_TOKEN]) {
                 if let Some(inner) = m.remove(key) {
                     return scalar(inner);
                 }
@@ -171,6 +183,9 @@ fn scalar(v: Value) -> Value {
         v => v,
     }
 }
+
+/// Keys under which an XML reader puts an element's text.
+const TEXT_KEYS: [&str; 2] = ["$text", "$value"];
 
 fn kind(v: &Value) -> &'static str {
     match v {
@@ -183,63 +198,85 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-impl Wire for String {
+/// A scalar in the gateway's loose forms: each says what it makes of text,
+/// of a number (as written, digits exact) and of a boolean.
+trait Loose: Sized {
+    /// For messages: `an integer`.
+    const WHAT: &'static str;
+    /// See [`Wire::EMPTY_IS_VALUE`].
+    const EMPTY_IS_VALUE: bool = false;
+    fn from_text(s: &str) -> Result<Self, String>;
+    fn from_string(s: String) -> Result<Self, String> {
+        Self::from_text(&s)
+    }
+    fn from_number(text: &str) -> Result<Self, String> {
+        let _ = text;
+        Err(format!("expected {}, found a number", Self::WHAT))
+    }
+    fn from_bool(b: bool) -> Result<Self, String> {
+        let _ = b;
+        Err(format!("expected {}, found a boolean", Self::WHAT))
+    }
+}
+
+impl Loose for String {
+    const WHAT: &'static str = "text";
     const EMPTY_IS_VALUE: bool = true;
-    buffered_scalar!();
-    fn from_wire(v: Value) -> Result<Self, String> {
-        match scalar(v) {
-            Value::String(s) => Ok(s),
-            Value::Number(n) => Ok(n.to_string()),
-            Value::Bool(b) => Ok(b.to_string()),
-            other => Err(format!("expected text, found {}", kind(&other))),
-        }
+    fn from_text(s: &str) -> Result<Self, String> {
+        Ok(s.to_owned())
+    }
+    fn from_string(s: String) -> Result<Self, String> {
+        Ok(s)
+    }
+    fn from_number(text: &str) -> Result<Self, String> {
+        Ok(text.to_owned())
+    }
+    fn from_bool(b: bool) -> Result<Self, String> {
+        Ok(b.to_string())
     }
 }
 
-impl Wire for i64 {
-    buffered_scalar!();
-    fn from_wire(v: Value) -> Result<Self, String> {
-        let text = match scalar(v) {
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s,
-            other => return Err(format!("expected an integer, found {}", kind(&other))),
-        };
-        text.trim()
+impl Loose for i64 {
+    const WHAT: &'static str = "an integer";
+    fn from_text(s: &str) -> Result<Self, String> {
+        s.trim()
             .parse()
-            .map_err(|_| format!("`{text}` is not a 64-bit integer"))
+            .map_err(|_| format!("`{s}` is not a 64-bit integer"))
+    }
+    fn from_number(text: &str) -> Result<Self, String> {
+        Self::from_text(text)
     }
 }
 
-impl Wire for bool {
-    buffered_scalar!();
-    fn from_wire(v: Value) -> Result<Self, String> {
-        match scalar(v) {
-            Value::Bool(b) => Ok(b),
-            Value::String(s) => match s.trim() {
-                "true" | "True" | "TRUE" | "1" => Ok(true),
-                "false" | "False" | "FALSE" | "0" => Ok(false),
-                _ => Err(format!("`{s}` is not a boolean")),
-            },
-            Value::Number(n) => match n.to_string().as_str() {
-                "1" => Ok(true),
-                "0" => Ok(false),
-                t => Err(format!("`{t}` is not a boolean")),
-            },
-            other => Err(format!("expected a boolean, found {}", kind(&other))),
+impl Loose for bool {
+    const WHAT: &'static str = "a boolean";
+    fn from_text(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "true" | "True" | "TRUE" | "1" => Ok(true),
+            "false" | "False" | "FALSE" | "0" => Ok(false),
+            _ => Err(format!("`{s}` is not a boolean")),
         }
     }
+    fn from_number(text: &str) -> Result<Self, String> {
+        match text {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            t => Err(format!("`{t}` is not a boolean")),
+        }
+    }
+    fn from_bool(b: bool) -> Result<Self, String> {
+        Ok(b)
+    }
 }
 
-impl Wire for Decimal {
-    buffered_scalar!();
-    fn from_wire(v: Value) -> Result<Self, String> {
-        let text = match scalar(v) {
-            // With `arbitrary_precision` this is the number exactly as sent.
-            Value::Number(n) => n.to_string(),
-            Value::String(s) => s,
-            other => return Err(format!("expected a decimal, found {}", kind(&other))),
-        };
-        parse_decimal(text.trim())
+impl Loose for Decimal {
+    const WHAT: &'static str = "a decimal";
+    fn from_text(s: &str) -> Result<Self, String> {
+        parse_decimal(s.trim())
+    }
+    // With `arbitrary_precision` this is the number exactly as sent.
+    fn from_number(text: &str) -> Result<Self, String> {
+        parse_decimal(text)
     }
 }
 
@@ -250,20 +287,148 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         .map_err(|_| format!("`{text}` is not a decimal number"))
 }
 
-impl Wire for DateTime {
-    buffered_scalar!();
-    fn from_wire(v: Value) -> Result<Self, String> {
-        match scalar(v) {
-            Value::String(s) => s.trim().parse().map_err(|e: chrono::ParseError| {
-                format!("`{s}` is not a date-time like `2024-01-31 08:00:00`: {e}")
-            }),
-            other => Err(format!("expected a date-time, found {}", kind(&other))),
+impl Loose for DateTime {
+    const WHAT: &'static str = "a date-time";
+    fn from_text(s: &str) -> Result<Self, String> {
+        s.trim().parse().map_err(|e: chrono::ParseError| {
+            format!("`{s}` is not a date-time like `2024-01-31 08:00:00`: {e}")
+        })
+    }
+}
+
+/// Scalars stream: no [`Value`] is built for them.
+macro_rules! loose_wire {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            const EMPTY_IS_VALUE: bool = <$t as Loose>::EMPTY_IS_VALUE;
+            const BUFFERED: bool = true;
+            fn may_start_item(key: &str) -> bool {
+                TEXT_KEYS.contains(&key)
+            }
+            fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+                d.deserialize_any(LooseVisitor::<$t> { optional: true, ty: PhantomData })
+            }
+            fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any(LooseVisitor::<$t> { optional: false, ty: PhantomData })?
+                    .ok_or_else(|| D::Error::custom(format!("expected {}, found null", <$t as Loose>::WHAT)))
+            }
         }
+    )*};
+}
+
+loose_wire!(String, i64, bool, Decimal, DateTime);
+
+/// One scalar; `None` for `null`, and for `""` when `optional` and the type
+/// is not text.
+struct LooseVisitor<T> {
+    optional: bool,
+    ty: PhantomData<T>,
+}
+
+impl<T: Loose> LooseVisitor<T> {
+    fn found<E: de::Error>(what: &str) -> E {
+        E::custom(format!("expected {}, found {what}", T::WHAT))
+    }
+}
+
+impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(T::WHAT)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        T::from_bool(v).map(Some).map_err(E::custom)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        T::from_number(&v.to_string()).map(Some).map_err(E::custom)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        T::from_number(&v.to_string()).map(Some).map_err(E::custom)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        let text = serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string());
+        T::from_number(&text).map(Some).map_err(E::custom)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() && self.optional && !T::EMPTY_IS_VALUE {
+            return Ok(None);
+        }
+        T::from_text(v).map(Some).map_err(E::custom)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        if v.is_empty() && self.optional && !T::EMPTY_IS_VALUE {
+            return Ok(None);
+        }
+        T::from_string(v).map(Some).map_err(E::custom)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(Self::found("a list"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let Some(key) = map.next_key_seed(KeyText)? else {
+            return Err(Self::found("an object"));
+        };
+        let v = if key == NUMBER_TOKEN {
+            let text: String = map.next_value()?;
+            T::from_number(&text).map(Some).map_err(A::Error::custom)?
+        } else if TEXT_KEYS.contains(&&*key) {
+            map.next_value_seed(self)?
+        } else {
+            return Err(Self::found("an object"));
+        };
+        if map.next_key_seed(KeyText)?.is_some() {
+            return Err(Self::found("an object"));
+        }
+        Ok(v)
+    }
+}
+
+impl<'de, T: Loose> DeserializeSeed<'de> for LooseVisitor<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A map key, borrowed from the input when it can be.
+struct KeyText;
+
+impl<'de> DeserializeSeed<'de> for KeyText {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyText {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
 impl Wire for BTreeMap<String, String> {
-    buffered_scalar!();
+    buffered!();
     fn from_wire(v: Value) -> Result<Self, String> {
         match scalar(v) {
             Value::Object(m) => m
@@ -289,9 +454,161 @@ impl Wire for BTreeMap<String, String> {
 
 impl Wire for Value {
     const EMPTY_IS_VALUE: bool = true;
-    buffered_scalar!();
+    buffered!();
     fn from_wire(v: Value) -> Result<Self, String> {
         Ok(v)
+    }
+}
+
+/// A generated response struct: its fields by wire name, and a reader for
+/// each. [`wire_struct!`](crate::wire_struct!) adds `Deserialize` and
+/// [`Wire`] on top, so the per-struct code is two `match`es.
+pub trait WireStruct: Default {
+    /// The index of the field sent as `key`; `None` for a key the page did
+    /// not document (its value is skipped).
+    fn field(key: &str) -> Option<usize>;
+
+    /// Reads the value of field `index` (from [`WireStruct::field`]) off
+    /// `map`, with [`field`].
+    fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// The impls every generated struct shares, given its [`WireStruct`]:
+/// `Deserialize` through [`wire_struct`], and [`Wire`] with its field names
+/// telling a bare list item from a list wrapper.
+#[macro_export]
+macro_rules! wire_struct {
+    ($t:ty) => {
+        impl<'de> $crate::__serde::Deserialize<'de> for $t {
+            fn deserialize<D: $crate::__serde::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::de::wire_struct(d)
+            }
+        }
+        impl $crate::de::Wire for $t {
+            fn may_start_item(key: &str) -> bool {
+                <Self as $crate::de::WireStruct>::field(key).is_some()
+            }
+        }
+    };
+}
+
+/// `Deserialize` of a generated struct: an object, read field by field;
+/// unknown keys are skipped, a repeated key keeps its last value.
+pub fn wire_struct<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: WireStruct,
+{
+    d.deserialize_map(StructVisitor(PhantomData))
+}
+
+/// Reads one field's value in the gateway's loose forms: `Option<T>` with
+/// [`option`], `Vec<T>` with [`list`].
+pub fn field<'de, A, F>(map: &mut A) -> Result<F, A::Error>
+where
+    A: MapAccess<'de>,
+    F: FieldValue,
+{
+    map.next_value_seed(FieldSeed(PhantomData))
+}
+
+/// Skips a value nobody reads.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(drop)
+}
+
+/// The type of a generated response field.
+pub trait FieldValue: Sized {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+impl<T: Wire> FieldValue for Option<T> {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        T::wire_option(d)
+    }
+}
+
+impl<T: Wire> FieldValue for Vec<T> {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(List(PhantomData))
+    }
+}
+
+struct FieldSeed<F>(PhantomData<F>);
+
+impl<'de, F: FieldValue> DeserializeSeed<'de> for FieldSeed<F> {
+    type Value = F;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<F, D::Error> {
+        F::read(d)
+    }
+}
+
+/// A key of a generated struct, resolved without allocating.
+enum StructKey {
+    Field(usize),
+    Unknown,
+    /// `arbitrary_precision`'s number map: a number where an object belongs.
+    Number,
+}
+
+struct StructKeySeed<T>(PhantomData<T>);
+
+impl<'de, T: WireStruct> DeserializeSeed<'de> for StructKeySeed<T> {
+    type Value = StructKey;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StructKey, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, T: WireStruct> Visitor<'de> for StructKeySeed<T> {
+    type Value = StructKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<StructKey, E> {
+        Ok(match T::field(v) {
+            Some(i) => StructKey::Field(i),
+            None if v == NUMBER_TOKEN => StructKey::Number,
+            None => StructKey::Unknown,
+        })
+    }
+}
+
+struct StructVisitor<T>(PhantomData<T>);
+
+/// Reads the rest of a struct's map into `out`.
+fn struct_fields<'de, T: WireStruct, A: MapAccess<'de>>(
+    out: &mut T,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    while let Some(key) = map.next_key_seed(StructKeySeed::<T>(PhantomData))? {
+        match key {
+            StructKey::Field(i) => out.read(i, map)?,
+            StructKey::Unknown => skip(map)?,
+            StructKey::Number => {
+                return Err(A::Error::invalid_type(
+                    de::Unexpected::Other("number"),
+                    &"an object",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl<'de, T: WireStruct> Visitor<'de> for StructVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        struct_fields(&mut out, &mut map)?;
+        Ok(out)
     }
 }
 
@@ -487,8 +804,101 @@ impl<'de, T: Wire> Visitor<'de> for List<T> {
                 Ok(v)
             }
             Some(_) => one_item(map),
-            None => items_from_value(Value::deserialize(MapAccessDeserializer::new(map))?),
+            None => unsized_map(map),
         }
+    }
+}
+
+/// A map of unknown size where a list belongs. Its first key decides:
+/// a key an item cannot start with is the wrapper (`{"order_item": [...]}`),
+/// streamed; otherwise the map is buffered and read as [`items`] reads it.
+fn unsized_map<'de, T: Wire, A: MapAccess<'de>>(mut map: A) -> Result<Vec<T>, A::Error> {
+    let Some(key) = map.next_key_seed(KeyText)? else {
+        return items_from_value(Value::Object(Map::new()));
+    };
+    if key == NUMBER_TOKEN {
+        let text: String = map.next_value()?;
+        let n = serde_json::from_str::<Value>(&text).map_err(A::Error::custom)?;
+        return items_from_value(n);
+    }
+    let first = if T::may_start_item(&key) {
+        map.next_value::<Value>()?
+    } else {
+        match map.next_value_seed(WrapperValue(PhantomData))? {
+            WrapperOr::List(items) => {
+                return match map.next_key_seed(KeyText)? {
+                    None => Ok(items),
+                    Some(next) => Err(A::Error::custom(format!(
+                        "`{key}` holds a list, so it was read as the list's wrapper, but `{next}` follows it"
+                    ))),
+                };
+            }
+            WrapperOr::Scalar(v) => v,
+        }
+    };
+    let mut whole = Map::new();
+    whole.insert(key.into_owned(), first);
+    while let Some(key) = map.next_key_seed(KeyText)? {
+        let v = map.next_value::<Value>()?;
+        whole.insert(key.into_owned(), v);
+    }
+    items_from_value(Value::Object(whole))
+}
+
+/// The value under what looks like a wrapper key: a list or an object are
+/// the list; a scalar is kept until the rest of the map tells.
+enum WrapperOr<T> {
+    List(Vec<T>),
+    Scalar(Value),
+}
+
+struct WrapperValue<T>(PhantomData<T>);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for WrapperValue<T> {
+    type Value = WrapperOr<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Wire> Visitor<'de> for WrapperValue<T> {
+    type Value = WrapperOr<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, an item or a scalar")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        seq_items(seq).map(WrapperOr::List)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        one_item(map).map(WrapperOr::List)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(Value::String(v)))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(WrapperOr::Scalar(v.into()))
     }
 }
 
@@ -665,6 +1075,141 @@ mod tests {
 
     fn json(text: &str) -> Body {
         serde_json::from_str(text).unwrap()
+    }
+
+    /// `Item` and part of `Body` as the generator writes them.
+    #[derive(Debug, Default, PartialEq)]
+    struct WItem {
+        item_id: Option<i64>,
+        can_buy: Option<bool>,
+    }
+    impl WireStruct for WItem {
+        fn field(key: &str) -> Option<usize> {
+            match key {
+                "item_id" => Some(0),
+                "can_buy" => Some(1),
+                _ => None,
+            }
+        }
+        fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
+            match i {
+                0 => self.item_id = field(map)?,
+                1 => self.can_buy = field(map)?,
+                _ => skip(map)?,
+            }
+            Ok(())
+        }
+    }
+    crate::wire_struct!(WItem);
+
+    #[derive(Debug, Default, PartialEq)]
+    struct WBody {
+        id: Option<i64>,
+        name: Option<String>,
+        fee: Option<Decimal>,
+        ids: Vec<String>,
+        items: Vec<WItem>,
+    }
+    impl WireStruct for WBody {
+        fn field(key: &str) -> Option<usize> {
+            ["id", "name", "fee", "ids", "items"]
+                .iter()
+                .position(|k| *k == key)
+        }
+        fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
+            match i {
+                0 => self.id = field(map)?,
+                1 => self.name = field(map)?,
+                2 => self.fee = field(map)?,
+                3 => self.ids = field(map)?,
+                4 => self.items = field(map)?,
+                _ => skip(map)?,
+            }
+            Ok(())
+        }
+    }
+    crate::wire_struct!(WBody);
+
+    /// The streamed reading (from text) and the buffered one (from a
+    /// `Value`, whose maps tell their size) must agree with each other and
+    /// with the derived reader of the same fields.
+    fn both_ways(text: &str) -> Result<WBody, String> {
+        let streamed = serde_json::from_str::<WBody>(text).map_err(|e| e.to_string());
+        let value: Value = serde_json::from_str(text).unwrap();
+        let buffered = serde_json::from_value::<WBody>(value).map_err(|e| e.to_string());
+        assert_eq!(
+            streamed.is_ok(),
+            buffered.is_ok(),
+            "{text}: {streamed:?} / {buffered:?}"
+        );
+        if let Ok(b) = &streamed {
+            assert_eq!(Ok(b), buffered.as_ref(), "{text}");
+            let derived = json(text);
+            assert_eq!(
+                (derived.id, &derived.name, derived.fee, &derived.ids),
+                (b.id, &b.name, b.fee, &b.ids),
+                "{text}"
+            );
+            let items: Vec<WItem> = derived
+                .items
+                .into_iter()
+                .map(|i| WItem {
+                    item_id: i.item_id,
+                    can_buy: i.can_buy,
+                })
+                .collect();
+            assert_eq!(items, b.items, "{text}");
+        }
+        streamed
+    }
+
+    #[test]
+    fn generated_structs_read_every_form() {
+        for text in [
+            r#"{"id": 9007199254740993, "name": 200, "fee": 10.50}"#,
+            r#"{"id": "9007199254740993", "name": "200", "fee": "10.50"}"#,
+            r#"{"id": null, "name": "", "fee": ""}"#,
+            r#"{"ids": {"string": ["Top", "Pub"]}, "items": {"order_item": [{"item_id": 3}]}}"#,
+            r#"{"ids": ["Top", "Pub"], "items": [{"item_id": "3", "can_buy": "true"}]}"#,
+            r#"{"ids": {"string": "Top"}, "items": {"order_item": {"item_id": 3}}}"#,
+            r#"{"items": {"item_id": 3, "can_buy": false}}"#,
+            r#"{"items": {"undocumented": 1, "item_id": 3}}"#,
+            r#"{"items": {"order_item": null}, "ids": ""}"#,
+            r#"{"items": {}, "ids": null, "unknown": {"deep": [1, 2]}}"#,
+        ] {
+            both_ways(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+        let b =
+            both_ways(r#"{"items": {"order_item": [{"item_id": 3}, {"can_buy": 1}]}}"#).unwrap();
+        assert_eq!(b.items[1].can_buy, Some(true));
+        // A repeated key keeps its last value, as a `Value` would (serde's
+        // derive refuses it).
+        let twice = r#"{"id": 1, "id": 2}"#;
+        assert_eq!(serde_json::from_str::<WBody>(twice).unwrap().id, Some(2));
+        let v: Value = serde_json::from_str(twice).unwrap();
+        assert_eq!(serde_json::from_value::<WBody>(v).unwrap().id, Some(2));
+        for bad in [
+            r#"{"id": "abc"}"#,
+            r#"{"id": [1]}"#,
+            r#"{"items": 5}"#,
+            r#"{"items": [{"item_id": {"x": 1}}]}"#,
+        ] {
+            assert!(both_ways(bad).is_err(), "{bad}");
+        }
+        // A number where an object belongs is an error, not an empty struct.
+        let e = serde_json::from_str::<WBody>(r#"{"items": [7]}"#).unwrap_err();
+        assert!(e.to_string().contains("item 0"), "{e}");
+    }
+
+    #[test]
+    fn a_wrapper_is_streamed_and_checked() {
+        // Streamed from text, a wrapper followed by more keys cannot be
+        // taken back; it is an error that says so.
+        let e = serde_json::from_str::<WBody>(r#"{"items": {"order_item": [], "item_id": 3}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`order_item` holds a list"), "{e}");
+        assert!(e.contains("`item_id` follows it"), "{e}");
     }
 
     #[test]

@@ -20,3 +20,6 @@ pub use types::{DateTime, Decimal, FileItem};
 pub use client::{CallOptions, Client, ClientBuilder, Prepared, RetryPolicy, Secret};
 pub use error::{Error, ErrorCode, PlatformError, QimenFailure};
 pub use sign::SignMethod;
+
+#[doc(hidden)]
+pub use serde as __serde;
