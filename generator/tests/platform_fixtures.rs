@@ -124,7 +124,8 @@ fn the_quirks_come_out_as_decided() {
         ),
         (
             "alibaba/security_jaq_rp_cloud_realname_check",
-            &["rename = \"match\"", "pub match_: "],
+            // A response field: its wire name is the key the reader matches.
+            &["\"match\" => ::core::option::Option::Some(", "pub match_: "],
         ),
         (
             "tmall/traceplatform_awdc_info_upload",

@@ -163,25 +163,48 @@ impl ::top_runtime::Request for ItemmarketOrderInfoUpdateRequest {
 }
 
 /// Answer of `taobao.itemmarket.order.info.update`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ItemmarketOrderInfoUpdateResponse {
     /// 更新是否成功
     ///
     /// Example: `true`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub call_success: ::std::option::Option<bool>,
     /// 错误码
     ///
     /// Example: `1001`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub call_error_code: ::std::option::Option<::std::string::String>,
     /// 错误信息
     ///
     /// Example: `SystemError`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub call_error_msg: ::std::option::Option<::std::string::String>,
 }
+
+impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "call_success" => ::core::option::Option::Some(0),
+            "call_error_code" => ::core::option::Option::Some(1),
+            "call_error_msg" => ::core::option::Option::Some(2),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.call_success = ::top_runtime::de::field(map)?,
+            1 => self.call_error_code = ::top_runtime::de::field(map)?,
+            2 => self.call_error_msg = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(ItemmarketOrderInfoUpdateResponse);
 
 /// sku 信息
 ///

@@ -46,13 +46,34 @@ impl ::top_runtime::Request for PcOrderCancelRequest {
 }
 
 /// Answer of `taobao.pc.order.cancel`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PcOrderCancelResponse {
     /// result
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub result: ::std::option::Option<Result>,
 }
+
+impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "result" => ::core::option::Option::Some(0),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.result = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(PcOrderCancelResponse);
 
 /// 订单取消请求
 ///
@@ -86,88 +107,157 @@ impl ContractCancelOrderReq {
 /// result
 ///
 /// TOP type `Result`, at `response.result`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Result {
     /// 操作是否成功
     ///
     /// Example: `true`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub success: ::std::option::Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub error_msg: ::std::option::Option<::std::string::String>,
     /// 结果
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub contract_place_order: ::std::option::Option<ContractPlaceOrder>,
 }
 
-impl ::top_runtime::de::Wire for Result {}
+impl ::top_runtime::de::WireStruct for Result {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "success" => ::core::option::Option::Some(0),
+            "error_code" => ::core::option::Option::Some(1),
+            "error_msg" => ::core::option::Option::Some(2),
+            "contract_place_order" => ::core::option::Option::Some(3),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.success = ::top_runtime::de::field(map)?,
+            1 => self.error_code = ::top_runtime::de::field(map)?,
+            2 => self.error_msg = ::top_runtime::de::field(map)?,
+            3 => self.contract_place_order = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(Result);
+
 /// 结果
 ///
 /// TOP type `ContractPlaceOrder`, at `response.result.contract_place_order`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ContractPlaceOrder {
     /// 合约ID
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 外部订单编号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `Top,Pub`
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub biz_order_ids: ::std::vec::Vec<::std::string::String>,
     /// 商品信息(仅渲染接口返回)
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub order_items: ::std::vec::Vec<OrderItem>,
 }
 
-impl ::top_runtime::de::Wire for ContractPlaceOrder {}
+impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "contract_no" => ::core::option::Option::Some(0),
+            "out_order_id" => ::core::option::Option::Some(1),
+            "biz_order_ids" => ::core::option::Option::Some(2),
+            "order_items" => ::core::option::Option::Some(3),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.contract_no = ::top_runtime::de::field(map)?,
+            1 => self.out_order_id = ::top_runtime::de::field(map)?,
+            2 => self.biz_order_ids = ::top_runtime::de::field(map)?,
+            3 => self.order_items = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(ContractPlaceOrder);
+
 /// 商品信息(仅渲染接口返回)
 ///
 /// TOP type `OrderItem`, at `response.result.contract_place_order.order_items`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrderItem {
     /// 商品ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_id: ::std::option::Option<i64>,
     /// 商品SKU ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub sku_id: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub buy_amount: ::std::option::Option<i64>,
     /// 商品价格
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_price: ::std::option::Option<i64>,
     /// 是否可购买
     ///
     /// Example: `false`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub can_buy: ::std::option::Option<bool>,
 }
 
-impl ::top_runtime::de::Wire for OrderItem {}
+impl ::top_runtime::de::WireStruct for OrderItem {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "item_id" => ::core::option::Option::Some(0),
+            "sku_id" => ::core::option::Option::Some(1),
+            "buy_amount" => ::core::option::Option::Some(2),
+            "item_price" => ::core::option::Option::Some(3),
+            "can_buy" => ::core::option::Option::Some(4),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.item_id = ::top_runtime::de::field(map)?,
+            1 => self.sku_id = ::top_runtime::de::field(map)?,
+            2 => self.buy_amount = ::top_runtime::de::field(map)?,
+            3 => self.item_price = ::top_runtime::de::field(map)?,
+            4 => self.can_buy = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(OrderItem);

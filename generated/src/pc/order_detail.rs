@@ -50,13 +50,34 @@ impl ::top_runtime::Request for PcOrderDetailRequest {
 }
 
 /// Answer of `taobao.pc.order.detail`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PcOrderDetailResponse {
     /// result
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub result: ::std::option::Option<Result>,
 }
+
+impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "result" => ::core::option::Option::Some(0),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.result = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(PcOrderDetailResponse);
 
 /// 订单详情请求
 ///
@@ -90,342 +111,515 @@ impl ContractOrderDetailReq {
 /// result
 ///
 /// TOP type `Result`, at `response.result`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Result {
     /// 操作是否成功
     ///
     /// Example: `true`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub success: ::std::option::Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub error_msg: ::std::option::Option<::std::string::String>,
     /// 结果
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub order_detail_item: ::std::option::Option<OrderDetailItem>,
 }
 
-impl ::top_runtime::de::Wire for Result {}
+impl ::top_runtime::de::WireStruct for Result {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "success" => ::core::option::Option::Some(0),
+            "error_code" => ::core::option::Option::Some(1),
+            "error_msg" => ::core::option::Option::Some(2),
+            "order_detail_item" => ::core::option::Option::Some(3),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.success = ::top_runtime::de::field(map)?,
+            1 => self.error_code = ::top_runtime::de::field(map)?,
+            2 => self.error_msg = ::top_runtime::de::field(map)?,
+            3 => self.order_detail_item = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(Result);
+
 /// 结果
 ///
 /// TOP type `OrderDetailItem`, at `response.result.order_detail_item`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct OrderDetailItem {
     /// 子订单信息详情
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub sub_order_details: ::std::vec::Vec<SubOrderDetailItem>,
     /// 支付信息
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_info: ::std::option::Option<PayInfo>,
     /// 物流信息
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 买方的企业账号ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub buyer_id: ::std::option::Option<i64>,
     /// 服务商ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub out_service_id: ::std::option::Option<i64>,
     /// 服务商名称
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub out_service_nick: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 外部系统订单号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 合同ID
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 社会信用代码
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub social_credit_code: ::std::option::Option<::std::string::String>,
     /// 关联的淘宝订单列表
     ///
     /// Example: `Top,Pub`
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub tp_order_id_list: ::std::vec::Vec<::std::string::String>,
     /// 购买的商品数量
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub buy_amount: ::std::option::Option<i64>,
     /// 总费用, 单位为分
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub total_fee: ::std::option::Option<i64>,
     /// 邮费, 单位为分
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub post_fee: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub logistics_status: ::std::option::Option<i64>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 确认收货时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub logistics_confirm_time: ::std::option::Option<::std::string::String>,
     /// 买家的额外说明或备注
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 收货人信息
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub receiver: ::std::option::Option<Receiver>,
 }
 
-impl ::top_runtime::de::Wire for OrderDetailItem {}
+impl ::top_runtime::de::WireStruct for OrderDetailItem {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "sub_order_details" => ::core::option::Option::Some(0),
+            "pay_info" => ::core::option::Option::Some(1),
+            "logistics" => ::core::option::Option::Some(2),
+            "buyer_id" => ::core::option::Option::Some(3),
+            "out_service_id" => ::core::option::Option::Some(4),
+            "out_service_nick" => ::core::option::Option::Some(5),
+            "biz_order_id" => ::core::option::Option::Some(6),
+            "out_order_id" => ::core::option::Option::Some(7),
+            "contract_no" => ::core::option::Option::Some(8),
+            "social_credit_code" => ::core::option::Option::Some(9),
+            "tp_order_id_list" => ::core::option::Option::Some(10),
+            "buy_amount" => ::core::option::Option::Some(11),
+            "total_fee" => ::core::option::Option::Some(12),
+            "post_fee" => ::core::option::Option::Some(13),
+            "status" => ::core::option::Option::Some(14),
+            "pay_status" => ::core::option::Option::Some(15),
+            "logistics_status" => ::core::option::Option::Some(16),
+            "refund_status" => ::core::option::Option::Some(17),
+            "create_time" => ::core::option::Option::Some(18),
+            "pay_time" => ::core::option::Option::Some(19),
+            "end_time" => ::core::option::Option::Some(20),
+            "logistics_confirm_time" => ::core::option::Option::Some(21),
+            "remark" => ::core::option::Option::Some(22),
+            "receiver" => ::core::option::Option::Some(23),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.sub_order_details = ::top_runtime::de::field(map)?,
+            1 => self.pay_info = ::top_runtime::de::field(map)?,
+            2 => self.logistics = ::top_runtime::de::field(map)?,
+            3 => self.buyer_id = ::top_runtime::de::field(map)?,
+            4 => self.out_service_id = ::top_runtime::de::field(map)?,
+            5 => self.out_service_nick = ::top_runtime::de::field(map)?,
+            6 => self.biz_order_id = ::top_runtime::de::field(map)?,
+            7 => self.out_order_id = ::top_runtime::de::field(map)?,
+            8 => self.contract_no = ::top_runtime::de::field(map)?,
+            9 => self.social_credit_code = ::top_runtime::de::field(map)?,
+            10 => self.tp_order_id_list = ::top_runtime::de::field(map)?,
+            11 => self.buy_amount = ::top_runtime::de::field(map)?,
+            12 => self.total_fee = ::top_runtime::de::field(map)?,
+            13 => self.post_fee = ::top_runtime::de::field(map)?,
+            14 => self.status = ::top_runtime::de::field(map)?,
+            15 => self.pay_status = ::top_runtime::de::field(map)?,
+            16 => self.logistics_status = ::top_runtime::de::field(map)?,
+            17 => self.refund_status = ::top_runtime::de::field(map)?,
+            18 => self.create_time = ::top_runtime::de::field(map)?,
+            19 => self.pay_time = ::top_runtime::de::field(map)?,
+            20 => self.end_time = ::top_runtime::de::field(map)?,
+            21 => self.logistics_confirm_time = ::top_runtime::de::field(map)?,
+            22 => self.remark = ::top_runtime::de::field(map)?,
+            23 => self.receiver = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(OrderDetailItem);
+
 /// 子订单信息详情
 ///
 /// TOP type `SubOrderDetailItem`, at `response.result.order_detail_item.sub_order_details`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct SubOrderDetailItem {
     /// 物流信息
-    #[serde(default, deserialize_with = "::top_runtime::de::list")]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 子订单ID
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 父订单ID
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// 淘宝订单ID
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub tp_order_id: ::std::option::Option<::std::string::String>,
     /// 外部订单号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 商品ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_id: ::std::option::Option<i64>,
     /// 商品名称
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_name: ::std::option::Option<::std::string::String>,
     /// 商品主图链接
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_pic: ::std::option::Option<::std::string::String>,
     /// SKU ID
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub sku_id: ::std::option::Option<i64>,
     /// SKU属性
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub sku_property: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub item_price: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub buy_amount: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub logistics_status: ::std::option::Option<i64>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub end_time: ::std::option::Option<::std::string::String>,
 }
 
-impl ::top_runtime::de::Wire for SubOrderDetailItem {}
+impl ::top_runtime::de::WireStruct for SubOrderDetailItem {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "logistics" => ::core::option::Option::Some(0),
+            "biz_order_id" => ::core::option::Option::Some(1),
+            "parent_id" => ::core::option::Option::Some(2),
+            "tp_order_id" => ::core::option::Option::Some(3),
+            "out_order_id" => ::core::option::Option::Some(4),
+            "item_id" => ::core::option::Option::Some(5),
+            "item_name" => ::core::option::Option::Some(6),
+            "item_pic" => ::core::option::Option::Some(7),
+            "sku_id" => ::core::option::Option::Some(8),
+            "sku_property" => ::core::option::Option::Some(9),
+            "item_price" => ::core::option::Option::Some(10),
+            "buy_amount" => ::core::option::Option::Some(11),
+            "status" => ::core::option::Option::Some(12),
+            "pay_status" => ::core::option::Option::Some(13),
+            "logistics_status" => ::core::option::Option::Some(14),
+            "refund_status" => ::core::option::Option::Some(15),
+            "create_time" => ::core::option::Option::Some(16),
+            "pay_time" => ::core::option::Option::Some(17),
+            "end_time" => ::core::option::Option::Some(18),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.logistics = ::top_runtime::de::field(map)?,
+            1 => self.biz_order_id = ::top_runtime::de::field(map)?,
+            2 => self.parent_id = ::top_runtime::de::field(map)?,
+            3 => self.tp_order_id = ::top_runtime::de::field(map)?,
+            4 => self.out_order_id = ::top_runtime::de::field(map)?,
+            5 => self.item_id = ::top_runtime::de::field(map)?,
+            6 => self.item_name = ::top_runtime::de::field(map)?,
+            7 => self.item_pic = ::top_runtime::de::field(map)?,
+            8 => self.sku_id = ::top_runtime::de::field(map)?,
+            9 => self.sku_property = ::top_runtime::de::field(map)?,
+            10 => self.item_price = ::top_runtime::de::field(map)?,
+            11 => self.buy_amount = ::top_runtime::de::field(map)?,
+            12 => self.status = ::top_runtime::de::field(map)?,
+            13 => self.pay_status = ::top_runtime::de::field(map)?,
+            14 => self.logistics_status = ::top_runtime::de::field(map)?,
+            15 => self.refund_status = ::top_runtime::de::field(map)?,
+            16 => self.create_time = ::top_runtime::de::field(map)?,
+            17 => self.pay_time = ::top_runtime::de::field(map)?,
+            18 => self.end_time = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(SubOrderDetailItem);
+
 /// 物流信息
 ///
 /// TOP type `Logistics`, at `response.result.order_detail_item.sub_order_details.logistics`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Logistics {
     /// 快递公司Code
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub cp_code: ::std::option::Option<::std::string::String>,
     /// 快递名称
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub cp_name: ::std::option::Option<::std::string::String>,
     /// 运单号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub mail_no: ::std::option::Option<::std::string::String>,
     /// 发货时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub consign_time: ::std::option::Option<::std::string::String>,
     /// 物流状态描述
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub standard_desc: ::std::option::Option<::std::string::String>,
     /// 物流状态Code
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub status_code: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub phone: ::std::option::Option<::std::string::String>,
 }
 
-impl ::top_runtime::de::Wire for Logistics {}
+impl ::top_runtime::de::WireStruct for Logistics {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "cp_code" => ::core::option::Option::Some(0),
+            "cp_name" => ::core::option::Option::Some(1),
+            "mail_no" => ::core::option::Option::Some(2),
+            "consign_time" => ::core::option::Option::Some(3),
+            "standard_desc" => ::core::option::Option::Some(4),
+            "status_code" => ::core::option::Option::Some(5),
+            "phone" => ::core::option::Option::Some(6),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.cp_code = ::top_runtime::de::field(map)?,
+            1 => self.cp_name = ::top_runtime::de::field(map)?,
+            2 => self.mail_no = ::top_runtime::de::field(map)?,
+            3 => self.consign_time = ::top_runtime::de::field(map)?,
+            4 => self.standard_desc = ::top_runtime::de::field(map)?,
+            5 => self.status_code = ::top_runtime::de::field(map)?,
+            6 => self.phone = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(Logistics);
+
 /// 支付信息
 ///
 /// TOP type `PayInfo`, at `response.result.order_detail_item.pay_info`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct PayInfo {
     /// 支付方式
     ///
     /// Example: `10`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_type: ::std::option::Option<i64>,
     /// 总支付金额
     ///
     /// Example: `3`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub total_price: ::std::option::Option<i64>,
     /// 支付时间
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub pay_time: ::std::option::Option<::std::string::String>,
 }
 
-impl ::top_runtime::de::Wire for PayInfo {}
+impl ::top_runtime::de::WireStruct for PayInfo {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "pay_type" => ::core::option::Option::Some(0),
+            "total_price" => ::core::option::Option::Some(1),
+            "pay_time" => ::core::option::Option::Some(2),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.pay_type = ::top_runtime::de::field(map)?,
+            1 => self.total_price = ::top_runtime::de::field(map)?,
+            2 => self.pay_time = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(PayInfo);
+
 /// 收货人信息
 ///
 /// TOP type `Receiver`, at `response.result.order_detail_item.receiver`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Receiver {
     /// 收件人的姓名
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub receiver_name: ::std::option::Option<::std::string::String>,
     /// 手机号码
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub mobile: ::std::option::Option<::std::string::String>,
     /// 地址详情
     ///
     /// Example: `xxxxx`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub address_detail: ::std::option::Option<::std::string::String>,
 }
 
-impl ::top_runtime::de::Wire for Receiver {}
+impl ::top_runtime::de::WireStruct for Receiver {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "receiver_name" => ::core::option::Option::Some(0),
+            "mobile" => ::core::option::Option::Some(1),
+            "address_detail" => ::core::option::Option::Some(2),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.receiver_name = ::top_runtime::de::field(map)?,
+            1 => self.mobile = ::top_runtime::de::field(map)?,
+            2 => self.address_detail = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(Receiver);

@@ -165,25 +165,48 @@ impl ::top_runtime::Request for QimenOrderCancelRequest {
 }
 
 /// Answer of `taobao.qimen.order.cancel`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct QimenOrderCancelResponse {
     /// 响应结果:success\|failure
     ///
     /// Example: `success`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub flag: ::std::option::Option<::std::string::String>,
     /// 响应码
     ///
     /// Example: `0`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应信息
     ///
     /// Example: `invalid appkey`
-    #[serde(default, deserialize_with = "::top_runtime::de::option")]
     pub message: ::std::option::Option<::std::string::String>,
 }
+
+impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "flag" => ::core::option::Option::Some(0),
+            "code" => ::core::option::Option::Some(1),
+            "message" => ::core::option::Option::Some(2),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => self.flag = ::top_runtime::de::field(map)?,
+            1 => self.code = ::top_runtime::de::field(map)?,
+            2 => self.message = ::top_runtime::de::field(map)?,
+            _ => ::top_runtime::de::skip(map)?,
+        }
+        ::core::result::Result::Ok(())
+    }
+}
+
+::top_runtime::wire_struct!(QimenOrderCancelResponse);
 
 /// 交易平台子订单信息
 ///

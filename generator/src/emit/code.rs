@@ -160,22 +160,56 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
     quote! { #doc #attr pub #name: #ty, }
 }
 
-/// A response-side field: absent, empty and loose forms all decode.
+/// A response-side field: plain, since [`wire_impls`] reads it.
 fn response_field(api: &Api, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
     let ty = value_type(api, f);
-    let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
-    parts.push(quote!(default));
     let ty = if f.array {
-        parts.push(quote!(deserialize_with = "::top_runtime::de::list"));
         ty
     } else {
-        parts.push(quote!(deserialize_with = "::top_runtime::de::option"));
         quote!(::std::option::Option<#ty>)
     };
-    let attr = serde_attr(parts);
-    quote! { #doc #attr pub #name: #ty, }
+    quote! { #doc pub #name: #ty, }
+}
+
+/// Decoding of a response struct through the runtime's one generic struct
+/// reader: a wire-name lookup and a reader per field, far less code for the
+/// compiler than serde's derive with a wrapper per field.
+fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
+    let index = |i: usize| proc_macro2::Literal::usize_unsuffixed(i);
+    let keys = fields.iter().enumerate().map(|(i, f)| {
+        let wire = &f.wire;
+        let i = index(i);
+        quote!(#wire => ::core::option::Option::Some(#i))
+    });
+    let reads = fields.iter().enumerate().map(|(i, f)| {
+        let n = ident(&f.ident);
+        let i = index(i);
+        quote!(#i => self.#n = ::top_runtime::de::field(map)?)
+    });
+    quote! {
+        impl ::top_runtime::de::WireStruct for #name {
+            fn field(key: &str) -> ::core::option::Option<usize> {
+                match key {
+                    #(#keys,)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn read<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match index {
+                    #(#reads,)*
+                    _ => ::top_runtime::de::skip(map)?,
+                }
+                ::core::result::Result::Ok(())
+            }
+        }
+        ::top_runtime::wire_struct!(#name);
+    }
 }
 
 fn setter_name(f: &Field) -> Ident {
@@ -264,7 +298,7 @@ fn derives(side: Side, fields: &[Field]) -> TokenStream {
             quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
         }
         Side::Request => quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]),
-        Side::Response => quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]),
+        Side::Response => quote!(#[derive(Debug, Clone, Default, PartialEq)]),
     }
 }
 
@@ -312,10 +346,11 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
             let fields = s.fields.iter().map(|f| response_field(api, f));
             let boxed = is_boxed(api, index)
                 .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
+            let wire = wire_impls(&name, &s.fields);
             quote! {
                 #doc #derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
-                impl ::top_runtime::de::Wire for #name {}
+                #wire
                 #boxed
             }
         }
@@ -478,6 +513,7 @@ pub fn module(api: &Api) -> Result<String, String> {
     }
     let pdoc = docs(&pdoc);
     let resp_fields = api.response.iter().map(|f| response_field(api, f));
+    let resp_wire = wire_impls(&resp, &api.response);
     let nested = api
         .structs
         .iter()
@@ -495,9 +531,10 @@ pub fn module(api: &Api) -> Result<String, String> {
         #req_impl
 
         #pdoc
-        #[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+        #[derive(Debug, Clone, Default, PartialEq)]
         #[non_exhaustive]
         pub struct #resp { #(#resp_fields)* }
+        #resp_wire
 
         #(#nested)*
     };
