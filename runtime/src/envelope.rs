@@ -1,7 +1,12 @@
 //! TOP gateway answers: the `<method>_response` envelope, `simplify`, and
 //! `error_response`.
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserializer as _;
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, PlatformError};
@@ -23,6 +28,60 @@ pub fn response_key(method: &str) -> String {
 /// [`Error::Platform`]; anything else that does not fit `T` becomes
 /// [`Error::Decode`] with the field path.
 pub fn decode_top<T: DeserializeOwned>(api: &str, body: &[u8], simplify: bool) -> Result<T, Error> {
+    // The common answer streams straight into `T`; anything else (an error,
+    // no envelope, a body that does not fit) takes the buffered reading
+    // below, which says precisely what is wrong.
+    if !simplify && let Some(answer) = streamed(api, body) {
+        return Ok(answer);
+    }
+    buffered(api, body, simplify)
+}
+
+/// `{"<key>": {...}}` read in one pass; `None` unless it decoded and there
+/// was no `error_response`.
+fn streamed<T: DeserializeOwned>(api: &str, body: &[u8]) -> Option<T> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let answer = de
+        .deserialize_map(EnvelopeVisitor {
+            key: response_key(api),
+            answer: PhantomData,
+        })
+        .ok()
+        .flatten()?;
+    de.end().ok()?;
+    Some(answer)
+}
+
+/// The envelope's value under `key`; `None` when it is absent or an
+/// `error_response` is there.
+struct EnvelopeVisitor<T> {
+    key: String,
+    answer: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object with `{}`", self.key)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
+        let mut answer = None;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            if key == "error_response" {
+                return Ok(None);
+            }
+            if key == self.key {
+                answer = Some(map.next_value::<T>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(answer)
+    }
+}
+
+fn buffered<T: DeserializeOwned>(api: &str, body: &[u8], simplify: bool) -> Result<T, Error> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| decode_error(api, ".", format!("the answer is not JSON: {e}"), body))?;
     let Value::Object(mut map) = value else {
@@ -182,6 +241,21 @@ mod tests {
             assert_eq!(p.request_id.as_deref(), Some("abc"));
             assert!(p.is_caller_fault());
         }
+    }
+
+    #[test]
+    fn error_response_wins_wherever_it_stands() {
+        // The streamed reading has already decoded the answer when it meets
+        // `error_response`; the error still wins, as it does when buffered.
+        let body = br#"{"pc_order_detail_response":{"result":{"success":true,"order_detail_item":{"buyer_id":3}}},"error_response":{"code":7,"msg":"App Call Limited"}}"#;
+        let e = decode_top::<Detail>(API, body, false).unwrap_err();
+        assert_eq!(e.platform().expect("platform error").code, "7");
+        // Trailing bytes after the object are not an answer.
+        let trailing = br#"{"pc_order_detail_response":{"result":{"success":true,"order_detail_item":{"buyer_id":3}}}} x"#;
+        assert!(matches!(
+            decode_top::<Detail>(API, trailing, false),
+            Err(Error::Decode { .. })
+        ));
     }
 
     #[test]
