@@ -47,13 +47,15 @@ pub fn code_span(s: &str) -> String {
 }
 
 /// `#[doc]` attributes, one per line; prettyplease prints them as `///`.
+/// Control characters (a NUL or a backspace pasted into a page) are
+/// dropped: they would land raw in the source file.
 pub fn docs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
+        let l: String = l
+            .chars()
+            .filter(|c| *c == '\t' || !c.is_control())
+            .collect();
+        let l = if l.is_empty() { l } else { format!(" {l}") };
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
@@ -581,4 +583,16 @@ fn space_items(code: &str) -> String {
         prev = line;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_drop_control_characters() {
+        let tokens = docs(&["配送费\0分摊\u{8}".into(), "a\tb".into(), String::new()]);
+        let text = format_file(quote!(#tokens pub struct S;)).unwrap();
+        assert_eq!(text, "/// 配送费分摊\n/// a\tb\n///\npub struct S;\n");
+    }
 }
