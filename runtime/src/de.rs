@@ -469,7 +469,7 @@ pub trait WireStruct: Default {
     fn field(key: &str) -> Option<usize>;
 
     /// Reads the value of field `index` (from [`WireStruct::field`]) off
-    /// `map`, with [`field`].
+    /// `map`, with [`field_into`].
     fn read<'de, A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
 }
 
@@ -504,14 +504,15 @@ where
     d.deserialize_map(StructVisitor(PhantomData))
 }
 
-/// Reads one field's value in the gateway's loose forms: `Option<T>` with
-/// [`option`], `Vec<T>` with [`list`].
-pub fn field<'de, A, F>(map: &mut A) -> Result<F, A::Error>
+/// Reads one field's value into `slot`, in the gateway's loose forms:
+/// `Option<T>` as [`option`] does, `Vec<T>` as [`list`] does.
+pub fn field_into<'de, A, F>(map: &mut A, slot: &mut F) -> Result<(), A::Error>
 where
     A: MapAccess<'de>,
     F: FieldValue,
 {
-    map.next_value_seed(FieldSeed(PhantomData))
+    *slot = map.next_value_seed(FieldSeed(PhantomData))?;
+    Ok(())
 }
 
 /// Skips a value nobody reads.
@@ -1093,11 +1094,10 @@ mod tests {
         }
         fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
             match i {
-                0 => self.item_id = field(map)?,
-                1 => self.can_buy = field(map)?,
-                _ => skip(map)?,
+                0 => field_into(map, &mut self.item_id),
+                1 => field_into(map, &mut self.can_buy),
+                _ => skip(map),
             }
-            Ok(())
         }
     }
     crate::wire_struct!(WItem);
@@ -1118,14 +1118,13 @@ mod tests {
         }
         fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
             match i {
-                0 => self.id = field(map)?,
-                1 => self.name = field(map)?,
-                2 => self.fee = field(map)?,
-                3 => self.ids = field(map)?,
-                4 => self.items = field(map)?,
-                _ => skip(map)?,
+                0 => field_into(map, &mut self.id),
+                1 => field_into(map, &mut self.name),
+                2 => field_into(map, &mut self.fee),
+                3 => field_into(map, &mut self.ids),
+                4 => field_into(map, &mut self.items),
+                _ => skip(map),
             }
-            Ok(())
         }
     }
     crate::wire_struct!(WBody);

@@ -195,12 +195,11 @@ impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.call_success = ::top_runtime::de::field(map)?,
-            1 => self.call_error_code = ::top_runtime::de::field(map)?,
-            2 => self.call_error_msg = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.call_success),
+            1 => ::top_runtime::de::field_into(map, &mut self.call_error_code),
+            2 => ::top_runtime::de::field_into(map, &mut self.call_error_msg),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 

@@ -66,10 +66,9 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.result = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.result),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -142,13 +141,12 @@ impl ::top_runtime::de::WireStruct for Result {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.success = ::top_runtime::de::field(map)?,
-            1 => self.error_code = ::top_runtime::de::field(map)?,
-            2 => self.error_msg = ::top_runtime::de::field(map)?,
-            3 => self.contract_place_order = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.success),
+            1 => ::top_runtime::de::field_into(map, &mut self.error_code),
+            2 => ::top_runtime::de::field_into(map, &mut self.error_msg),
+            3 => ::top_runtime::de::field_into(map, &mut self.contract_place_order),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -192,13 +190,12 @@ impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.contract_no = ::top_runtime::de::field(map)?,
-            1 => self.out_order_id = ::top_runtime::de::field(map)?,
-            2 => self.biz_order_ids = ::top_runtime::de::field(map)?,
-            3 => self.order_items = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.contract_no),
+            1 => ::top_runtime::de::field_into(map, &mut self.out_order_id),
+            2 => ::top_runtime::de::field_into(map, &mut self.biz_order_ids),
+            3 => ::top_runtime::de::field_into(map, &mut self.order_items),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -249,14 +246,13 @@ impl ::top_runtime::de::WireStruct for OrderItem {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.item_id = ::top_runtime::de::field(map)?,
-            1 => self.sku_id = ::top_runtime::de::field(map)?,
-            2 => self.buy_amount = ::top_runtime::de::field(map)?,
-            3 => self.item_price = ::top_runtime::de::field(map)?,
-            4 => self.can_buy = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.item_id),
+            1 => ::top_runtime::de::field_into(map, &mut self.sku_id),
+            2 => ::top_runtime::de::field_into(map, &mut self.buy_amount),
+            3 => ::top_runtime::de::field_into(map, &mut self.item_price),
+            4 => ::top_runtime::de::field_into(map, &mut self.can_buy),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 

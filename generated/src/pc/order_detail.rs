@@ -70,10 +70,9 @@ impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.result = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.result),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -146,13 +145,12 @@ impl ::top_runtime::de::WireStruct for Result {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.success = ::top_runtime::de::field(map)?,
-            1 => self.error_code = ::top_runtime::de::field(map)?,
-            2 => self.error_msg = ::top_runtime::de::field(map)?,
-            3 => self.order_detail_item = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.success),
+            1 => ::top_runtime::de::field_into(map, &mut self.error_code),
+            2 => ::top_runtime::de::field_into(map, &mut self.error_msg),
+            3 => ::top_runtime::de::field_into(map, &mut self.order_detail_item),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -290,33 +288,32 @@ impl ::top_runtime::de::WireStruct for OrderDetailItem {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.sub_order_details = ::top_runtime::de::field(map)?,
-            1 => self.pay_info = ::top_runtime::de::field(map)?,
-            2 => self.logistics = ::top_runtime::de::field(map)?,
-            3 => self.buyer_id = ::top_runtime::de::field(map)?,
-            4 => self.out_service_id = ::top_runtime::de::field(map)?,
-            5 => self.out_service_nick = ::top_runtime::de::field(map)?,
-            6 => self.biz_order_id = ::top_runtime::de::field(map)?,
-            7 => self.out_order_id = ::top_runtime::de::field(map)?,
-            8 => self.contract_no = ::top_runtime::de::field(map)?,
-            9 => self.social_credit_code = ::top_runtime::de::field(map)?,
-            10 => self.tp_order_id_list = ::top_runtime::de::field(map)?,
-            11 => self.buy_amount = ::top_runtime::de::field(map)?,
-            12 => self.total_fee = ::top_runtime::de::field(map)?,
-            13 => self.post_fee = ::top_runtime::de::field(map)?,
-            14 => self.status = ::top_runtime::de::field(map)?,
-            15 => self.pay_status = ::top_runtime::de::field(map)?,
-            16 => self.logistics_status = ::top_runtime::de::field(map)?,
-            17 => self.refund_status = ::top_runtime::de::field(map)?,
-            18 => self.create_time = ::top_runtime::de::field(map)?,
-            19 => self.pay_time = ::top_runtime::de::field(map)?,
-            20 => self.end_time = ::top_runtime::de::field(map)?,
-            21 => self.logistics_confirm_time = ::top_runtime::de::field(map)?,
-            22 => self.remark = ::top_runtime::de::field(map)?,
-            23 => self.receiver = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.sub_order_details),
+            1 => ::top_runtime::de::field_into(map, &mut self.pay_info),
+            2 => ::top_runtime::de::field_into(map, &mut self.logistics),
+            3 => ::top_runtime::de::field_into(map, &mut self.buyer_id),
+            4 => ::top_runtime::de::field_into(map, &mut self.out_service_id),
+            5 => ::top_runtime::de::field_into(map, &mut self.out_service_nick),
+            6 => ::top_runtime::de::field_into(map, &mut self.biz_order_id),
+            7 => ::top_runtime::de::field_into(map, &mut self.out_order_id),
+            8 => ::top_runtime::de::field_into(map, &mut self.contract_no),
+            9 => ::top_runtime::de::field_into(map, &mut self.social_credit_code),
+            10 => ::top_runtime::de::field_into(map, &mut self.tp_order_id_list),
+            11 => ::top_runtime::de::field_into(map, &mut self.buy_amount),
+            12 => ::top_runtime::de::field_into(map, &mut self.total_fee),
+            13 => ::top_runtime::de::field_into(map, &mut self.post_fee),
+            14 => ::top_runtime::de::field_into(map, &mut self.status),
+            15 => ::top_runtime::de::field_into(map, &mut self.pay_status),
+            16 => ::top_runtime::de::field_into(map, &mut self.logistics_status),
+            17 => ::top_runtime::de::field_into(map, &mut self.refund_status),
+            18 => ::top_runtime::de::field_into(map, &mut self.create_time),
+            19 => ::top_runtime::de::field_into(map, &mut self.pay_time),
+            20 => ::top_runtime::de::field_into(map, &mut self.end_time),
+            21 => ::top_runtime::de::field_into(map, &mut self.logistics_confirm_time),
+            22 => ::top_runtime::de::field_into(map, &mut self.remark),
+            23 => ::top_runtime::de::field_into(map, &mut self.receiver),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -435,28 +432,27 @@ impl ::top_runtime::de::WireStruct for SubOrderDetailItem {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.logistics = ::top_runtime::de::field(map)?,
-            1 => self.biz_order_id = ::top_runtime::de::field(map)?,
-            2 => self.parent_id = ::top_runtime::de::field(map)?,
-            3 => self.tp_order_id = ::top_runtime::de::field(map)?,
-            4 => self.out_order_id = ::top_runtime::de::field(map)?,
-            5 => self.item_id = ::top_runtime::de::field(map)?,
-            6 => self.item_name = ::top_runtime::de::field(map)?,
-            7 => self.item_pic = ::top_runtime::de::field(map)?,
-            8 => self.sku_id = ::top_runtime::de::field(map)?,
-            9 => self.sku_property = ::top_runtime::de::field(map)?,
-            10 => self.item_price = ::top_runtime::de::field(map)?,
-            11 => self.buy_amount = ::top_runtime::de::field(map)?,
-            12 => self.status = ::top_runtime::de::field(map)?,
-            13 => self.pay_status = ::top_runtime::de::field(map)?,
-            14 => self.logistics_status = ::top_runtime::de::field(map)?,
-            15 => self.refund_status = ::top_runtime::de::field(map)?,
-            16 => self.create_time = ::top_runtime::de::field(map)?,
-            17 => self.pay_time = ::top_runtime::de::field(map)?,
-            18 => self.end_time = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.logistics),
+            1 => ::top_runtime::de::field_into(map, &mut self.biz_order_id),
+            2 => ::top_runtime::de::field_into(map, &mut self.parent_id),
+            3 => ::top_runtime::de::field_into(map, &mut self.tp_order_id),
+            4 => ::top_runtime::de::field_into(map, &mut self.out_order_id),
+            5 => ::top_runtime::de::field_into(map, &mut self.item_id),
+            6 => ::top_runtime::de::field_into(map, &mut self.item_name),
+            7 => ::top_runtime::de::field_into(map, &mut self.item_pic),
+            8 => ::top_runtime::de::field_into(map, &mut self.sku_id),
+            9 => ::top_runtime::de::field_into(map, &mut self.sku_property),
+            10 => ::top_runtime::de::field_into(map, &mut self.item_price),
+            11 => ::top_runtime::de::field_into(map, &mut self.buy_amount),
+            12 => ::top_runtime::de::field_into(map, &mut self.status),
+            13 => ::top_runtime::de::field_into(map, &mut self.pay_status),
+            14 => ::top_runtime::de::field_into(map, &mut self.logistics_status),
+            15 => ::top_runtime::de::field_into(map, &mut self.refund_status),
+            16 => ::top_runtime::de::field_into(map, &mut self.create_time),
+            17 => ::top_runtime::de::field_into(map, &mut self.pay_time),
+            18 => ::top_runtime::de::field_into(map, &mut self.end_time),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -517,16 +513,15 @@ impl ::top_runtime::de::WireStruct for Logistics {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.cp_code = ::top_runtime::de::field(map)?,
-            1 => self.cp_name = ::top_runtime::de::field(map)?,
-            2 => self.mail_no = ::top_runtime::de::field(map)?,
-            3 => self.consign_time = ::top_runtime::de::field(map)?,
-            4 => self.standard_desc = ::top_runtime::de::field(map)?,
-            5 => self.status_code = ::top_runtime::de::field(map)?,
-            6 => self.phone = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.cp_code),
+            1 => ::top_runtime::de::field_into(map, &mut self.cp_name),
+            2 => ::top_runtime::de::field_into(map, &mut self.mail_no),
+            3 => ::top_runtime::de::field_into(map, &mut self.consign_time),
+            4 => ::top_runtime::de::field_into(map, &mut self.standard_desc),
+            5 => ::top_runtime::de::field_into(map, &mut self.status_code),
+            6 => ::top_runtime::de::field_into(map, &mut self.phone),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -567,12 +562,11 @@ impl ::top_runtime::de::WireStruct for PayInfo {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.pay_type = ::top_runtime::de::field(map)?,
-            1 => self.total_price = ::top_runtime::de::field(map)?,
-            2 => self.pay_time = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.pay_type),
+            1 => ::top_runtime::de::field_into(map, &mut self.total_price),
+            2 => ::top_runtime::de::field_into(map, &mut self.pay_time),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
@@ -613,12 +607,11 @@ impl ::top_runtime::de::WireStruct for Receiver {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.receiver_name = ::top_runtime::de::field(map)?,
-            1 => self.mobile = ::top_runtime::de::field(map)?,
-            2 => self.address_detail = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.receiver_name),
+            1 => ::top_runtime::de::field_into(map, &mut self.mobile),
+            2 => ::top_runtime::de::field_into(map, &mut self.address_detail),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 

@@ -197,12 +197,11 @@ impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
         map: &mut A,
     ) -> ::core::result::Result<(), A::Error> {
         match index {
-            0 => self.flag = ::top_runtime::de::field(map)?,
-            1 => self.code = ::top_runtime::de::field(map)?,
-            2 => self.message = ::top_runtime::de::field(map)?,
-            _ => ::top_runtime::de::skip(map)?,
+            0 => ::top_runtime::de::field_into(map, &mut self.flag),
+            1 => ::top_runtime::de::field_into(map, &mut self.code),
+            2 => ::top_runtime::de::field_into(map, &mut self.message),
+            _ => ::top_runtime::de::skip(map),
         }
-        ::core::result::Result::Ok(())
     }
 }
 
