@@ -5,7 +5,7 @@
 //! (`{"order_items": {"order_item": [...]}}`) or bare (`simplify=true`), and a
 //! one-item list as the item itself. Generated structs implement
 //! [`WireStruct`] (a field lookup and a field reader) and hand the rest to
-//! [`wire_struct`]; every field is read by [`field`], so the rules live in one
+//! [`wire_struct`]; every field is read by [`field_into`], so the rules live in one
 //! place and a generated struct costs the compiler two `match`es. Answers are
 //! streamed: a [`Value`] is built only where the form cannot be told without
 //! looking ahead.
