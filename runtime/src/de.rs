@@ -355,6 +355,14 @@ impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         T::from_number(&v.to_string()).map(Some).map_err(E::custom)
     }
+    // A `Value` holding a number past 64 bits hands it over as 128 bits.
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        T::from_number(&v.to_string()).map(Some).map_err(E::custom)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        T::from_number(&v.to_string()).map(Some).map_err(E::custom)
+    }
+    // A `Value` hands over a float only when it prints back as sent.
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         let text = serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string());
         T::from_number(&text).map(Some).map_err(E::custom)
@@ -380,7 +388,10 @@ impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
         };
         let v = if key == NUMBER_TOKEN {
             let text: String = map.next_value()?;
-            T::from_number(&text).map(Some).map_err(A::Error::custom)?
+            // A `Value` hands `-0` over as the integer 0; read it the same
+            // way, so streamed and buffered answers agree.
+            let text = if text == "-0" { "0" } else { &text };
+            T::from_number(text).map(Some).map_err(A::Error::custom)?
         } else if TEXT_KEYS.contains(&&*key) {
             map.next_value_seed(self)?
         } else {
@@ -749,6 +760,16 @@ impl<'de, T: Wire> Visitor<'de> for Wrapped<T> {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         items_from_value(Value::Array(vec![v.into()]))
     }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![Value::deserialize(
+            v.into_deserializer(),
+        )?]))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        items_from_value(Value::Array(vec![Value::deserialize(
+            v.into_deserializer(),
+        )?]))
+    }
 }
 
 impl<'de, T: Wire> Visitor<'de> for List<T> {
@@ -783,6 +804,13 @@ impl<'de, T: Wire> Visitor<'de> for List<T> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         items_from_value(Value::from(v))
+    }
+    // A `Value` holding a number past 64 bits hands it over as 128 bits.
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        items_from_value(Value::deserialize(v.into_deserializer())?)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        items_from_value(Value::deserialize(v.into_deserializer())?)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         // A map of one key wraps the list; any other map is one item. Only a
@@ -900,6 +928,12 @@ impl<'de, T: Wire> Visitor<'de> for WrapperValue<T> {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(WrapperOr::Scalar(v.into()))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
+        Value::deserialize(v.into_deserializer()).map(WrapperOr::Scalar)
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
+        Value::deserialize(v.into_deserializer()).map(WrapperOr::Scalar)
     }
 }
 
@@ -1175,6 +1209,10 @@ mod tests {
             r#"{"items": {"undocumented": 1, "item_id": 3}}"#,
             r#"{"items": {"order_item": null}, "ids": ""}"#,
             r#"{"items": {}, "ids": null, "unknown": {"deep": [1, 2]}}"#,
+            // Past 64 bits, and `-0`, which a `Value` reads as 0.
+            r#"{"name": 99999999999999999999999999, "ids": -9223372036854775809}"#,
+            r#"{"name": -0, "ids": [-0], "fee": -0}"#,
+            r#"{"fee": 1.5, "name": 1.50, "ids": [1e5, 2.0]}"#,
         ] {
             both_ways(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         }
