@@ -150,8 +150,15 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
     let mut sizes: Vec<usize> = [100, 1000].into_iter().filter(|&n| n < total).collect();
     sizes.push(total);
     let exe = std::env::current_exe().map_err(|e| Error::at(corpus, None, e.to_string()))?;
+    // `cargo xtask` builds the dev profile; its figures are several times
+    // those of the optimized build the README reports.
+    let profile = if cfg!(debug_assertions) {
+        "debug build; `cargo run --release -p xtask -- bench` for release figures"
+    } else {
+        "release build"
+    };
     println!(
-        "corpus: {} ({total} documents), {} threads",
+        "corpus: {} ({total} documents), {} threads, {profile}",
         corpus.display(),
         rayon::current_num_threads()
     );
