@@ -64,8 +64,8 @@ pub trait Wire: DeserializeOwned {
     }
 
     /// A present-or-absent value read straight from `d`. Structs (the
-    /// default) stream their fields; scalars override it to go through
-    /// [`Wire::from_wire`], which is cheap for one scalar.
+    /// default) stream their fields; scalars stream their loose forms; maps
+    /// and raw JSON go through [`Wire::from_wire`].
     fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
         d.deserialize_any(StructOption(PhantomData))
     }
@@ -412,7 +412,7 @@ impl<'de, T: Loose> DeserializeSeed<'de> for LooseVisitor<T> {
 }
 
 /// A map key, borrowed from the input when it can be.
-struct KeyText;
+pub(crate) struct KeyText;
 
 impl<'de> DeserializeSeed<'de> for KeyText {
     type Value = Cow<'de, str>;
@@ -720,58 +720,6 @@ fn one_item<'de, T: Wire, A: MapAccess<'de>>(map: A) -> Result<Vec<T>, A::Error>
         .map_err(|e| A::Error::custom(format!("item 0: {e}")))
 }
 
-/// The value under a wrapper key: a list, nothing, or one item.
-struct Wrapped<T>(PhantomData<T>);
-
-impl<'de, T: Wire> DeserializeSeed<'de> for Wrapped<T> {
-    type Value = Vec<T>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de, T: Wire> Visitor<'de> for Wrapped<T> {
-    type Value = Vec<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list or one item")
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        seq_items(seq)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        one_item(map)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![Value::String(v.to_owned())]))
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![Value::Bool(v)]))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![v.into()]))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![v.into()]))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![v.into()]))
-    }
-    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![Value::deserialize(
-            v.into_deserializer(),
-        )?]))
-    }
-    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
-        items_from_value(Value::Array(vec![Value::deserialize(
-            v.into_deserializer(),
-        )?]))
-    }
-}
-
 impl<'de, T: Wire> Visitor<'de> for List<T> {
     type Value = Vec<T>;
 
@@ -812,36 +760,21 @@ impl<'de, T: Wire> Visitor<'de> for List<T> {
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
         items_from_value(Value::deserialize(v.into_deserializer())?)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        // A map of one key wraps the list; any other map is one item. Only a
-        // map that tells its size (a decoded `Value`) is streamed; otherwise
-        // it is buffered, since its size is known only at its end.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        // A map that tells its size (a decoded `Value`) and has other than
+        // one key is one item; any other is told by its first key.
         match map.size_hint() {
-            Some(1) => {
-                let Some(key) = map.next_key::<Cow<'de, str>>()? else {
-                    return Ok(Vec::new());
-                };
-                if key == NUMBER_TOKEN {
-                    let text: String = map.next_value()?;
-                    let n = serde_json::from_str::<Value>(&text).map_err(A::Error::custom)?;
-                    return items_from_value(n);
-                }
-                let v = map.next_value_seed(Wrapped(PhantomData))?;
-                while map.next_key::<de::IgnoredAny>()?.is_some() {
-                    map.next_value::<de::IgnoredAny>()?;
-                }
-                Ok(v)
-            }
-            Some(_) => one_item(map),
-            None => unsized_map(map),
+            Some(n) if n != 1 => one_item(map),
+            _ => map_as_list(map),
         }
     }
 }
 
-/// A map of unknown size where a list belongs. Its first key decides:
-/// a key an item cannot start with is the wrapper (`{"order_item": [...]}`),
-/// streamed; otherwise the map is buffered and read as [`items`] reads it.
-fn unsized_map<'de, T: Wire, A: MapAccess<'de>>(mut map: A) -> Result<Vec<T>, A::Error> {
+/// A map where a list belongs, of one key or of a size not known before its
+/// end. Its first key decides: a key an item cannot start with is the
+/// wrapper (`{"order_item": [...]}`), streamed; otherwise the map is
+/// buffered and read as [`items`] reads it.
+fn map_as_list<'de, T: Wire, A: MapAccess<'de>>(mut map: A) -> Result<Vec<T>, A::Error> {
     let Some(key) = map.next_key_seed(KeyText)? else {
         return items_from_value(Value::Object(Map::new()));
     };

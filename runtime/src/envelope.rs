@@ -1,7 +1,6 @@
 //! TOP gateway answers: the `<method>_response` envelope, `simplify`, and
 //! `error_response`.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -9,6 +8,7 @@ use serde::Deserializer as _;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use crate::de::KeyText;
 use crate::error::{Error, PlatformError};
 
 /// The envelope key of an API's answer: the method minus a leading
@@ -67,7 +67,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeVisitor<T> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<T>, A::Error> {
         let mut answer = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        while let Some(key) = map.next_key_seed(KeyText)? {
             if key == "error_response" {
                 return Ok(None);
             }
