@@ -538,13 +538,13 @@ pub trait FieldValue: Sized {
 
 impl<T: Wire> FieldValue for Option<T> {
     fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        T::wire_option(d)
+        option(d)
     }
 }
 
 impl<T: Wire> FieldValue for Vec<T> {
     fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(List(PhantomData))
+        list(d)
     }
 }
 
