@@ -7,14 +7,21 @@
 //! - [`emit`] resolves the specs into Rust types ([`emit`]'s type space) and
 //!   emits the `generated/` crate and its example tests with `quote!`;
 //! - [`output`] swaps the result in atomically.
+//!
+//! Shared by the stages: [`types`] (what TOP types there are and what each
+//! becomes), [`xml`] (the one reader of XML examples), [`layout`] (folder
+//! names) and [`diag`] (typed, located errors and warnings).
 
 pub mod diag;
 pub mod emit;
 pub mod freshness;
+pub mod layout;
 pub mod naming;
 pub mod output;
 pub mod pipeline;
 pub mod scrape;
 pub mod spec;
+pub mod types;
+pub mod xml;
 
-pub use diag::{Error, Warning};
+pub use diag::{Error, Kind, Warning};

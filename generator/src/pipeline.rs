@@ -3,20 +3,13 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Error, Warning};
+use crate::diag::{Error, Kind, Warning, find_line};
 use crate::emit;
 use crate::output::FileSet;
 use crate::scrape;
-use crate::spec::{self, Spec};
+use crate::spec::{self, Spec, SpecFile};
 
-/// Folder of the specs, relative to the output root.
-pub const SPECS_DIR: &str = "specs";
-/// Folder of the generated bindings crate.
-pub const GENERATED_DIR: &str = "generated";
-/// Folder of the generated example tests.
-pub const TESTS_DIR: &str = "tests/tests/api";
-/// Folder of the embedded default input pages.
-pub const PAGES_DIR: &str = "pages";
+pub use crate::layout::{GENERATED_DIR, PAGES_DIR, REGEN_DIRS, SPECS_DIR, TESTS_DIR};
 
 /// Page files a folder contributes: text, HTML and JSON documents.
 pub fn is_page(p: &Path) -> bool {
@@ -77,6 +70,27 @@ pub fn scrape_all(
     pages: &[PathBuf],
     on_page: &(dyn Fn() + Sync),
 ) -> Result<Scraped, Error> {
+    let mut by_api: BTreeMap<String, Spec> = BTreeMap::new();
+    let mut warnings = Vec::new();
+    for result in scrape_each(base, pages, on_page) {
+        let got = result?;
+        warnings.extend(got.warnings);
+        by_api.insert(got.spec.api.clone(), got.spec);
+    }
+    Ok(Scraped {
+        specs: by_api.into_values().collect(),
+        warnings,
+    })
+}
+
+/// Scrape every page, in parallel, past bad ones: each page's result, in
+/// input order. A page for an API an earlier page already describes is an
+/// error naming both.
+pub fn scrape_each(
+    base: &Path,
+    pages: &[PathBuf],
+    on_page: &(dyn Fn() + Sync),
+) -> Vec<Result<scrape::Scraped, Error>> {
     use rayon::prelude::*;
     let results: Vec<_> = pages
         .par_iter()
@@ -86,39 +100,38 @@ pub fn scrape_all(
             r
         })
         .collect();
-    let mut by_api: BTreeMap<String, (PathBuf, Spec)> = BTreeMap::new();
-    let mut warnings = Vec::new();
-    for (page, result) in pages.iter().zip(results) {
-        let got = result?;
-        let shown = page.strip_prefix(base).unwrap_or(page);
-        warnings.extend(got.warnings);
-        if let Some((first, _)) = by_api.get(&got.spec.api) {
-            return Err(Error::at(
-                shown,
-                line_naming(page, &got.spec.api),
-                format!(
-                    "{} is already described by {}; keep one page per API",
-                    got.spec.api,
-                    first.display()
-                ),
-            ));
-        }
-        by_api.insert(got.spec.api.clone(), (shown.to_path_buf(), got.spec));
-    }
-    Ok(Scraped {
-        specs: by_api.into_values().map(|(_, s)| s).collect(),
-        warnings,
-    })
+    let mut first_page: BTreeMap<String, PathBuf> = BTreeMap::new();
+    pages
+        .iter()
+        .zip(results)
+        .map(|(page, result)| {
+            let got = result?;
+            let shown = page.strip_prefix(base).unwrap_or(page);
+            if let Some(first) = first_page.get(&got.spec.api) {
+                return Err(duplicate(page, shown, first, &got.spec.api));
+            }
+            first_page.insert(got.spec.api.clone(), shown.to_path_buf());
+            Ok(got)
+        })
+        .collect()
 }
 
-/// The first line of a page that names `api`: its title line on a doc page,
-/// its `"name"` line in a JSON document.
-fn line_naming(page: &Path, api: &str) -> Option<usize> {
-    let text = std::fs::read(page).ok()?;
-    String::from_utf8_lossy(&text)
-        .lines()
-        .position(|l| l.contains(api))
-        .map(|i| i + 1)
+fn duplicate(page: &Path, shown: &Path, first: &Path, api: &str) -> Error {
+    // The first line of the page that names the API: its title line on a doc
+    // page, its `"name"` line in a JSON document.
+    let line = std::fs::read(page)
+        .ok()
+        .and_then(|text| find_line(&String::from_utf8_lossy(&text), api));
+    Error::at(
+        shown,
+        line,
+        format!(
+            "{api} is already described by {}; keep one page per API",
+            first.display()
+        ),
+    )
+    .with_kind(Kind::DuplicateApi)
+    .for_api(api)
 }
 
 /// A JSON document takes its category from the `catelog.json` beside it.
@@ -153,9 +166,19 @@ pub fn read_specs(dir: &Path) -> Result<Vec<Spec>, Error> {
     spec::read_dir(dir)
 }
 
+/// Read the specs of a folder back, each with its file.
+pub fn read_spec_files(dir: &Path) -> Result<Vec<SpecFile>, Error> {
+    spec::read_dir_files(dir)
+}
+
 /// Codegen for a set of specs.
 pub fn codegen(specs: &[Spec], options: &emit::Options) -> Result<emit::Generated, Error> {
     emit::generate(specs, options)
+}
+
+/// Codegen for specs read from files; messages name the file read.
+pub fn codegen_read(specs: &[SpecFile], options: &emit::Options) -> Result<emit::Generated, Error> {
+    emit::generate_read(specs, options)
 }
 
 /// Everything `cargo xtask regen` writes, built in memory.
@@ -187,6 +210,3 @@ pub fn regen(
         warnings,
     })
 }
-
-/// The owned folders `regen` replaces.
-pub const REGEN_DIRS: [&str; 3] = [SPECS_DIR, GENERATED_DIR, TESTS_DIR];

@@ -42,7 +42,16 @@ fn every_fixture_generates_with_the_expected_warnings() {
     let mut got: Vec<String> = r
         .warnings
         .iter()
-        .map(|w| format!("{}: {}", w.file.display(), w.message))
+        .map(|w| {
+            // Codegen's name the API and field path; the reader's say them in the message.
+            let parts = [
+                w.api.as_deref(),
+                w.path.as_deref(),
+                Some(w.message.as_str()),
+            ];
+            let said: Vec<&str> = parts.into_iter().flatten().collect();
+            format!("{}: {}", w.file.display(), said.join(": "))
+        })
         .collect();
     got.sort();
     let mut expected = vec![

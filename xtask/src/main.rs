@@ -228,8 +228,8 @@ fn scrape(a: ScrapeArgs) -> Result<(), Error> {
 fn codegen(a: CodegenArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
     let specs_dir = a.specs.clone().unwrap_or_else(|| out.join(SPECS_DIR));
-    let specs = pipeline::read_specs(&specs_dir)?;
-    let generated = pipeline::codegen(&specs, &emit_options(&out))?;
+    let specs = pipeline::read_spec_files(&specs_dir)?;
+    let generated = pipeline::codegen_read(&specs, &emit_options(&out))?;
     output::commit(&out, &[GENERATED_DIR, TESTS_DIR], &generated.files)?;
     Summary {
         pages: 0,

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use topgen::pipeline;
+use topgen::spec::Spec;
 use topgen::{Error, output};
 
 #[derive(Default)]
@@ -35,10 +35,26 @@ fn category(corpus: &Path, page: &Path) -> String {
         .unwrap_or_else(|| ".".into())
 }
 
-/// The API a codegen message is about: its file is `specs/<api>.yaml`.
-fn api_of(file: &Path) -> Option<String> {
-    let name = file.file_name()?.to_str()?;
-    name.strip_suffix(".yaml").map(str::to_string)
+/// The corpus as read: a row per category, the specs, and every message.
+#[derive(Default)]
+struct Tally {
+    table: BTreeMap<String, Row>,
+    specs: Vec<Spec>,
+    /// Category of each API that has a spec.
+    category_of: BTreeMap<String, String>,
+    /// Warnings, one per line, for the report file.
+    report: String,
+    errors: Vec<String>,
+    /// Errors of the crate as a whole (not of one API): no crate to check.
+    crate_errors: usize,
+}
+
+impl Tally {
+    /// The row of the category an API's spec came from.
+    fn row_of(&mut self, api: Option<&str>) -> Option<&mut Row> {
+        let cat = self.category_of.get(api?)?;
+        self.table.get_mut(cat)
+    }
 }
 
 pub fn run(
@@ -56,100 +72,20 @@ pub fn run(
         ));
     }
     let started = Instant::now();
-    let bar = crate::progress(pages.len() as u64, "scraping");
-    let results: Vec<_> = pages
-        .par_iter()
-        .map(|p| {
-            let r = pipeline::scrape_one(corpus, p);
-            bar.inc(1);
-            r
-        })
-        .collect();
-    bar.finish_and_clear();
-
-    let mut table: BTreeMap<String, Row> = BTreeMap::new();
-    let mut specs = BTreeMap::new();
-    let mut category_of: BTreeMap<String, String> = BTreeMap::new();
-    let mut report = String::new();
-    let mut errors: Vec<String> = Vec::new();
-    for (page, result) in pages.iter().zip(results) {
-        let cat = category(corpus, page);
-        let row = table.entry(cat.clone()).or_default();
-        row.documents += 1;
-        match result {
-            Ok(got) if specs.contains_key(&got.spec.api) => {
-                row.errors += 1;
-                errors.push(format!(
-                    "{}: {} is described twice",
-                    page.display(),
-                    got.spec.api
-                ));
-            }
-            Ok(got) => {
-                row.specs += 1;
-                row.warnings += got.warnings.len();
-                for w in &got.warnings {
-                    let _ = writeln!(report, "{w}");
-                }
-                category_of.insert(got.spec.api.clone(), cat);
-                specs.insert(got.spec.api.clone(), got.spec);
-            }
-            Err(e) => {
-                row.errors += 1;
-                errors.push(e.to_string());
-            }
-        }
-    }
-    let specs: Vec<_> = specs.into_values().collect();
-    let (generated, codegen_errors) = topgen::emit::generate_partial(&specs, emit);
+    let mut tally = scrape(corpus, &pages);
+    let generated = codegen(&mut tally, emit);
     let scraped_in = started.elapsed();
-
-    // Codegen messages name `specs/<api>.yaml`: count them in the API's row.
-    let mut crate_errors = 0;
-    for s in &specs {
-        if let Some(row) = category_of.get(&s.api).and_then(|c| table.get_mut(c)) {
-            row.generated += 1;
-        }
-    }
-    for w in &generated.warnings {
-        let _ = writeln!(report, "{w}");
-        let row = api_of(&w.file)
-            .and_then(|a| category_of.get(&a))
-            .and_then(|c| table.get_mut(c));
-        if let Some(row) = row {
-            row.warnings += 1;
-        }
-    }
-    for e in &codegen_errors {
-        errors.push(e.to_string());
-        let row = api_of(&e.file)
-            .and_then(|a| category_of.get(&a))
-            .and_then(|c| table.get_mut(c));
-        match row {
-            Some(row) => {
-                row.errors += 1;
-                row.generated = row.generated.saturating_sub(1);
-            }
-            None => crate_errors += 1,
-        }
-    }
-    for e in &errors {
+    for e in &tally.errors {
         eprintln!("error: {e}");
-        let _ = writeln!(report, "error: {e}");
+        let _ = writeln!(tally.report, "error: {e}");
     }
-
-    let mut files = pipeline::spec_files(&specs);
-    files.extend(generated.files);
-    output::commit(out, &pipeline::REGEN_DIRS, &files)?;
-    let report_path = out.join("platform-report.txt");
-    std::fs::write(&report_path, &report).map_err(|e| Error::io(&report_path, e))?;
+    write(out, &tally, generated)?;
     eprintln!(
         "scraped and generated in {:.1} s; warnings and errors listed in {}",
         scraped_in.as_secs_f64(),
-        report_path.display()
+        out.join(REPORT).display()
     );
-
-    let check_ok = if check && crate_errors == 0 {
+    let check_ok = if check && tally.crate_errors == 0 {
         let started = Instant::now();
         let ok = cargo_check(&out.join(pipeline::GENERATED_DIR))?;
         eprintln!(
@@ -160,13 +96,89 @@ pub fn run(
     } else {
         !check
     };
+    Ok(print_table(&tally, check, check_ok))
+}
 
+/// File under the output root listing every warning and error.
+const REPORT: &str = "platform-report.txt";
+
+/// Scrape every document past bad ones, counting each in its category's row.
+fn scrape(corpus: &Path, pages: &[PathBuf]) -> Tally {
+    let bar = crate::progress(pages.len() as u64, "scraping");
+    let results = pipeline::scrape_each(corpus, pages, &|| bar.inc(1));
+    bar.finish_and_clear();
+    let mut tally = Tally::default();
+    let mut specs = BTreeMap::new();
+    for (page, result) in pages.iter().zip(results) {
+        let cat = category(corpus, page);
+        let row = tally.table.entry(cat.clone()).or_default();
+        row.documents += 1;
+        match result {
+            Ok(got) => {
+                row.specs += 1;
+                row.warnings += got.warnings.len();
+                for w in &got.warnings {
+                    let _ = writeln!(tally.report, "{w}");
+                }
+                tally.category_of.insert(got.spec.api.clone(), cat);
+                specs.insert(got.spec.api.clone(), got.spec);
+            }
+            Err(e) => {
+                row.errors += 1;
+                tally.errors.push(e.to_string());
+            }
+        }
+    }
+    tally.specs = specs.into_values().collect();
+    tally
+}
+
+/// Generate what can be; each message counts in its API's row.
+fn codegen(tally: &mut Tally, emit: &topgen::emit::Options) -> topgen::emit::Generated {
+    let (generated, errors) = topgen::emit::generate_partial(&tally.specs, emit);
+    let apis: Vec<String> = tally.specs.iter().map(|s| s.api.clone()).collect();
+    for api in &apis {
+        if let Some(row) = tally.row_of(Some(api)) {
+            row.generated += 1;
+        }
+    }
+    for w in &generated.warnings {
+        let _ = writeln!(tally.report, "{w}");
+        if let Some(row) = tally.row_of(w.api.as_deref()) {
+            row.warnings += 1;
+        }
+    }
+    for e in &errors {
+        tally.errors.push(e.to_string());
+        match tally.row_of(e.api.as_deref()) {
+            Some(row) => {
+                row.errors += 1;
+                row.generated = row.generated.saturating_sub(1);
+            }
+            None => tally.crate_errors += 1,
+        }
+    }
+    generated
+}
+
+/// The specs, the generated crate and tests, and the report.
+fn write(out: &Path, tally: &Tally, generated: topgen::emit::Generated) -> Result<(), Error> {
+    let mut files = pipeline::spec_files(&tally.specs);
+    files.extend(generated.files);
+    output::commit(out, &pipeline::REGEN_DIRS, &files)?;
+    let report_path = out.join(REPORT);
+    std::fs::write(&report_path, &tally.report).map_err(|e| Error::io(&report_path, e))
+}
+
+/// The table per category and the closing `total:` line; true when every
+/// document was generated and the check (if run) passed.
+fn print_table(tally: &Tally, check: bool, check_ok: bool) -> bool {
     println!(
         "{:<24} {:>9} {:>6} {:>9} {:>9} {:>7}",
         "category", "documents", "specs", "generated", "warnings", "errors"
     );
     let mut total = Row::default();
-    for (name, row) in &table {
+    for (name, row) in &tally.table {
         println!(
             "{name:<24} {:>9} {:>6} {:>9} {:>9} {:>7}",
             row.documents, row.specs, row.generated, row.warnings, row.errors
@@ -177,7 +189,7 @@ pub fn run(
         total.warnings += row.warnings;
         total.errors += row.errors;
     }
-    let generated = if crate_errors == 0 {
+    let generated = if tally.crate_errors == 0 {
         total.generated
     } else {
         0
@@ -191,9 +203,9 @@ pub fn run(
         "total: {generated}/{} documents generated, {} warnings, {} errors, {verdict}",
         total.documents,
         total.warnings,
-        total.errors + crate_errors
+        total.errors + tally.crate_errors
     );
-    Ok(generated == total.documents && check_ok)
+    generated == total.documents && check_ok
 }
 
 /// `cargo check --all-features` on the generated crate, in its own target

@@ -81,20 +81,11 @@ fn field_docs(f: &Field) -> TokenStream {
     docs(&lines)
 }
 
-/// The Rust side of the mapping table (`space::scalar`).
+/// The Rust type of a scalar, from the one table (`types`).
 pub fn scalar_type(s: Scalar) -> TokenStream {
-    match s {
-        Scalar::String => quote!(::std::string::String),
-        Scalar::Int => quote!(i64),
-        Scalar::Bool => quote!(bool),
-        Scalar::Decimal => quote!(::top_runtime::Decimal),
-        Scalar::DateTime => quote!(::top_runtime::DateTime),
-        Scalar::Map => {
-            quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
-        }
-        Scalar::Json => quote!(::serde_json::Value),
-        Scalar::File => quote!(::top_runtime::FileItem),
-    }
+    s.rust_type()
+        .parse()
+        .expect("the table's Rust types are valid tokens")
 }
 
 fn base_type(api: &Api, ty: Ty) -> TokenStream {

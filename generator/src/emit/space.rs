@@ -4,54 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Error, Warning};
+use crate::diag::{Error, Kind, Warning};
 use crate::naming::{self, Features, Namer};
 use crate::spec::{Param, Protocol, Spec};
-
-/// A TOP scalar type, from [`scalar`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scalar {
-    String,
-    Int,
-    Bool,
-    Decimal,
-    DateTime,
-    Map,
-    Json,
-    File,
-}
-
-/// The one mapping table from TOP types to Rust types
-/// (the Rust side is in `code::scalar_type`).
-///
-/// `byte` alone is Java's `Byte`, a small number: every such field of the doc
-/// center is a code or flag (`is_test`: 0/1). `byte[]` (`byte` marked as an
-/// array, or `File`) is a file; see [`leaf`] for where a file can travel.
-pub fn scalar(top_type: &str) -> Option<Scalar> {
-    Some(match top_type {
-        "String" => Scalar::String,
-        "Number" | "Integer" | "Long" | "byte" => Scalar::Int,
-        "Boolean" => Scalar::Bool,
-        "BigDecimal" | "Price" => Scalar::Decimal,
-        "Date" => Scalar::DateTime,
-        "Map" => Scalar::Map,
-        "Json" => Scalar::Json,
-        "byte[]" | "File" => Scalar::File,
-        _ => return None,
-    })
-}
-
-/// The scalar of a parameter without fields, array mark included:
-/// `byte` marked as an array is `byte[]`, one file, not a list of numbers.
-pub fn leaf(top_type: &str, array: bool) -> Option<(Scalar, bool)> {
-    match (top_type, array) {
-        ("byte", true) => Some((Scalar::File, false)),
-        (t, a) => scalar(t).map(|s| (s, a)),
-    }
-}
-
-/// The types of the table, for messages.
-pub const TABLE: &str = "String, Number, Integer, Long, byte, Boolean, BigDecimal, Price, Date, Map, Json, byte[], File";
+pub use crate::types::Scalar;
+use crate::types::leaf;
 
 /// Type names that say nothing; a struct of such a type is named from its path.
 const GENERIC_NAMES: &[&str] = &["Struct", "Object", "object"];
@@ -128,11 +85,6 @@ impl Api<'_> {
     pub fn is_qimen(&self) -> bool {
         self.spec.protocol == Protocol::Qimen
     }
-}
-
-/// The spec file an API is read from, as errors name it.
-pub fn spec_file(api: &str) -> PathBuf {
-    Path::new(crate::pipeline::SPECS_DIR).join(format!("{api}.yaml"))
 }
 
 /// Qimen sends the `request` struct as the body and answers with the
@@ -294,11 +246,23 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn err(&self, path: &str, msg: impl std::fmt::Display) -> Error {
-        Error::at(&self.file, None, format!("{}: {path}: {msg}", self.api))
+        Error::about(
+            Kind::Codegen,
+            &self.file,
+            self.api,
+            Some(path),
+            msg.to_string(),
+        )
     }
 
     fn warn(&mut self, path: &str, msg: impl std::fmt::Display) {
-        let w = Warning::at(&self.file, None, format!("{}: {path}: {msg}", self.api));
+        let w = Warning::about(
+            Kind::Codegen,
+            &self.file,
+            self.api,
+            Some(path),
+            msg.to_string(),
+        );
         self.warnings.push(w);
     }
 
@@ -414,14 +378,21 @@ impl Builder<'_> {
 /// they differ (case-insensitively, for rustdoc's file names). A TOP type
 /// name is kept when it has one shape on its side of the API; a generic name
 /// (`Struct`) or one with several shapes is named from its field path.
-pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<Warning>), Error> {
-    let file = spec_file(&spec.api);
+/// `file` is the spec file read, or the one scrape writes, for messages.
+pub fn resolve<'a>(
+    spec: &'a Spec,
+    file: &Path,
+    features: &Features,
+) -> Result<(Api<'a>, Vec<Warning>), Error> {
+    let file = file.to_path_buf();
     let mut warnings = Vec::new();
     let (group, module) = naming::module_path(&spec.api);
     let (feature, known) = features.feature(&spec.category);
     if !known {
-        warnings.push(Warning::at(
+        warnings.push(Warning::about(
+            Kind::Codegen,
             &file,
+            &spec.api,
             None,
             format!(
                 "category `{}` is not in generator/src/emit/categories.tsv; using feature `{feature}` (add a line `{}<TAB>feature`)",
@@ -523,10 +494,12 @@ pub fn resolve<'a>(spec: &'a Spec, features: &Features) -> Result<(Api<'a>, Vec<
         .map(|(s, name)| s.map(|s| Struct { name, ..s }))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| {
-            Error::at(
+            Error::about(
+                Kind::Codegen,
                 &file,
+                &spec.api,
                 None,
-                format!("{}: internal: a struct was never resolved", spec.api),
+                "internal: a struct was never resolved",
             )
         })?;
 

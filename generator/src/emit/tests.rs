@@ -14,8 +14,9 @@ use quote::quote;
 use super::code::{format_file, ident};
 use super::space::{Api, Field, Scalar, Ty};
 use super::xml;
-use crate::diag::Warning;
+use crate::diag::{Kind, Warning};
 use crate::naming;
+use crate::xml::Element;
 
 /// A raw string literal holding `text` exactly.
 fn raw(text: &str) -> TokenStream {
@@ -198,16 +199,11 @@ fn sample_value(
     label: &str,
     n: usize,
     stack: &mut Vec<usize>,
-) -> Option<(xml::Node, TokenStream)> {
+) -> Option<(Element, TokenStream)> {
     match ty {
         Ty::Scalar(s) => {
             let (text, expr) = sample_scalar(s, label, n)?;
-            let node = xml::Node {
-                name: name.to_string(),
-                text,
-                children: Vec::new(),
-            };
-            Some((node, expr))
+            Some((Element::leaf(name, text), expr))
         }
         Ty::Struct(i) => {
             // A type that contains itself stops at its first level.
@@ -218,12 +214,7 @@ fn sample_value(
             let filled = sample_struct(api, &api.structs[i].name, &api.structs[i].fields, n, stack);
             stack.pop();
             let (children, expr) = filled?;
-            let node = xml::Node {
-                name: name.to_string(),
-                text: String::new(),
-                children,
-            };
-            Some((node, expr))
+            Some((Element::parent(name, children), expr))
         }
     }
 }
@@ -236,7 +227,7 @@ fn sample_struct(
     fields: &[Field],
     n: usize,
     stack: &mut Vec<usize>,
-) -> Option<(Vec<xml::Node>, TokenStream)> {
+) -> Option<(Vec<Element>, TokenStream)> {
     let mut nodes = Vec::new();
     let mut sets = Vec::new();
     for f in fields {
@@ -253,11 +244,7 @@ fn sample_struct(
             ) else {
                 continue;
             };
-            nodes.push(xml::Node {
-                name: f.wire.clone(),
-                text: String::new(),
-                children: vec![a, b],
-            });
+            nodes.push(Element::parent(&f.wire, vec![a, b]));
             sets.push(quote!(v.#field = ::std::vec![#ea, #eb];));
         } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, stack) {
             nodes.push(node);
@@ -285,7 +272,7 @@ fn sample_struct(
 /// rules: (caller's fault, service fault, retryable).
 fn classify(xml_error: &str) -> Option<(bool, bool, bool, String)> {
     let top = xml::parse(xml_error).ok()?;
-    let nodes: &[xml::Node] = match top.as_slice() {
+    let nodes: &[Element] = match top.as_slice() {
         [root] if root.name == "error_response" => &root.children,
         nodes => nodes,
     };
@@ -313,248 +300,50 @@ fn classify(xml_error: &str) -> Option<(bool, bool, bool, String)> {
     Some((caller, service, retryable, why))
 }
 
+/// What a test module is made of: constants and helpers, then tests.
+#[derive(Default)]
+struct Parts {
+    consts: Vec<TokenStream>,
+    tests: Vec<TokenStream>,
+}
+
+/// What every test of one API refers to.
+struct Ctx<'a, 'b> {
+    api: &'a Api<'b>,
+    test_mod: &'a str,
+    req: proc_macro2::Ident,
+    resp: proc_macro2::Ident,
+    /// Binds `method` to the API's method name.
+    bind_method: TokenStream,
+}
+
 /// One test module, or `None` when the page has no example at all.
 pub fn module(
     api: &Api,
     test_mod: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<String>, String> {
-    let spec = api.spec;
-    let (group, module) = (ident(&api.group), ident(&api.module));
     let req = ident(&api.request_name);
-    let resp = ident(&api.response_name);
-    let mut consts = Vec::new();
-    let mut tests = Vec::new();
-    let method = quote!(method);
-    let bind_method = quote!(let method = <api::#req as top_runtime::Request>::METHOD;);
-
-    let has_request_example = !spec.examples.request.is_empty()
-        || api.request.iter().any(|f| f.example.is_some())
-        || api
-            .structs
-            .iter()
-            .any(|s| s.fields.iter().any(|f| f.example.is_some()));
-    let request = struct_expr(api, &api.request_name, &api.request).or_else(|| {
-        (api.request.iter().all(|f| !f.required) && has_request_example)
-            .then(|| quote!(api::#req::new()))
-    });
-    match request {
-        Some(build) if has_request_example => {
-            let name = format!("{test_mod}__request");
-            tests.push(quote! {
-                /// The request built from the page's example values: its
-                /// parameters, then the signed call as the client sends it.
-                #[test]
-                fn request_from_the_page_example() {
-                    let request = #build;
-                    let wire = top_tests::examples::wire_text(&request);
-                    crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, wire));
-                }
-            });
-        }
-        _ if has_request_example => warnings.push(Warning::at(
-            &api.file,
-            None,
-            format!(
-                "{}: a required request field has no usable example; no request test",
-                spec.api
-            ),
-        )),
-        _ => {}
-    }
-
-    let key = if api.is_qimen() {
-        "response".to_string()
-    } else {
-        naming::response_key(&spec.api)
+    let cx = Ctx {
+        api,
+        test_mod,
+        bind_method: quote!(let method = <api::#req as top_runtime::Request>::METHOD;),
+        req,
+        resp: ident(&api.response_name),
     };
-    let xml_example = spec
-        .examples
-        .response
-        .iter()
-        .find(|e| e.lang == "xml")
-        .map(|e| e.code.clone());
-    // Without an example the page's schema gives a typed sample instead.
-    let sample = match xml_example {
-        // A page with only a JSON example has no XML to compare it with.
-        None if spec.examples.response.is_empty() => {
-            let mut stack = Vec::new();
-            sample_struct(api, &api.response_name, &api.response, 1, &mut stack)
-        }
-        _ => None,
-    };
-    let response_xml = match (&xml_example, &sample) {
-        (Some(x), _) => Some(x.clone()),
-        (None, Some((nodes, _))) => Some(xml::render(&key, nodes)),
-        (None, None) => None,
-    };
-    if let Some(xml_text) = response_xml {
-        let text = raw(&xml_text);
-        consts.push(quote!(const RESPONSE_XML: &str = #text;));
-        consts.push(quote! {
-            fn response_from_xml() -> api::#resp {
-                top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
-            }
-        });
-        match &sample {
-            None => {
-                let name = format!("{test_mod}__response");
-                tests.push(quote! {
-                    /// The page's XML response example, decoded.
-                    #[test]
-                    fn response_xml_example() {
-                        let response = response_from_xml();
-                        assert_ne!(response, api::#resp::default(), "the example decodes to nothing");
-                        crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
-                    }
-                });
-            }
-            Some((_, expr)) => {
-                let name = format!("{test_mod}__sample");
-                consts.push(quote! {
-                    /// A value with every field filled, derived from the schema:
-                    /// the page shows no response example.
-                    #[allow(clippy::field_reassign_with_default, clippy::useless_conversion)]
-                    fn response_sample() -> api::#resp {
-                        #expr
-                    }
-                });
-                tests.push(quote! {
-                    /// The schema-derived sample in its XML form decodes back to the sample.
-                    #[test]
-                    fn response_sample_from_the_schema() {
-                        let response = response_from_xml();
-                        assert_eq!(response, response_sample(), "the XML form decodes to the sample");
-                        assert_ne!(response, api::#resp::default(), "the sample is empty");
-                        crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
-                    }
-                });
-            }
-        }
-        let bad = |e: String| format!("the XML response example is not well-formed: {e}");
-        let json = match spec.examples.response.iter().find(|e| e.lang == "json") {
-            Some(j) => j.code.clone(),
-            None => xml::gateway_json(api, &xml_text, &key).map_err(bad)?,
-        };
-        let json = raw(&json);
-        consts.push(quote!(const RESPONSE_JSON: &str = #json;));
-        if api.is_qimen() {
-            // The client reads a Qimen answer as XML (or JSON) under `<response>`.
-            let answer = match xml::parse(&xml_text).map_err(bad)?.as_slice() {
-                [root] if root.name == "response" => quote!(RESPONSE_XML),
-                nodes => {
-                    let wrapped = raw(&xml::render("response", nodes));
-                    quote!(#wrapped)
-                }
-            };
-            tests.push(quote! {
-                /// The answer as the client decodes it, in XML and in JSON, equals the XML value.
-                #[test]
-                fn response_json_matches_xml() {
-                    #bind_method
-                    let key = <api::#req as top_runtime::Request>::response_key();
-                    assert_eq!(key, #key);
-                    let from_xml: api::#resp = top_runtime::qimen::decode_qimen(#method, #answer.as_bytes())
-                        .expect("the XML answer decodes through the client");
-                    assert_eq!(from_xml, response_from_xml());
-                    let from_json: api::#resp = top_runtime::qimen::decode_qimen(#method, RESPONSE_JSON.as_bytes())
-                        .expect("the JSON answer decodes through the client");
-                    assert_eq!(from_json, response_from_xml());
-                }
-            });
-        } else {
-            let simple = raw(&xml::simplified_json(api, &xml_text, &key).map_err(bad)?);
-            consts.push(quote!(const RESPONSE_JSON_SIMPLIFIED: &str = #simple;));
-            tests.push(quote! {
-                /// The gateway's JSON answer, with its envelope and with
-                /// `simplify` (no envelope, bare lists), decodes through the
-                /// client to the XML value.
-                #[test]
-                fn response_json_matches_xml() {
-                    #bind_method
-                    let key = <api::#req as top_runtime::Request>::response_key();
-                    assert_eq!(key, #key);
-                    let enveloped: api::#resp = top_runtime::envelope::decode_top(#method, RESPONSE_JSON.as_bytes(), false)
-                        .expect("the JSON answer decodes through the client");
-                    assert_eq!(enveloped, response_from_xml());
-                    let simplified: api::#resp = top_runtime::envelope::decode_top(#method, RESPONSE_JSON_SIMPLIFIED.as_bytes(), true)
-                        .expect("the simplified JSON answer decodes through the client");
-                    assert_eq!(simplified, response_from_xml());
-                }
-            });
-        }
-    }
-
-    if let Some(ex) = spec.examples.error.iter().find(|e| e.lang == "xml") {
-        let name = format!("{test_mod}__error");
-        let decode = if api.is_qimen() {
-            let text = raw(&ex.code);
-            consts.push(quote!(const ERROR_XML: &str = #text;));
-            quote! {
-                let error = top_runtime::qimen::decode_qimen::<api::#resp>(#method, ERROR_XML.as_bytes())
-                    .expect_err("the page's error example is an error");
-            }
-        } else {
-            let json = match spec.examples.error.iter().find(|e| e.lang == "json") {
-                Some(j) => j.code.clone(),
-                None => xml::error_json(&ex.code)
-                    .map_err(|e| format!("the XML error example is not well-formed: {e}"))?,
-            };
-            let json = raw(&json);
-            consts.push(quote! {
-                /// The page's XML error example as the gateway's JSON answer.
-                const ERROR_JSON: &str = #json;
-            });
-            quote! {
-                let error = top_runtime::envelope::decode_top::<api::#resp>(#method, ERROR_JSON.as_bytes(), false)
-                    .expect_err("the page's error example is an error");
-                let simplified = top_runtime::envelope::decode_top::<api::#resp>(#method, ERROR_JSON.as_bytes(), true)
-                    .expect_err("the page's error example is an error under simplify too");
-                assert_eq!(simplified.platform(), error.platform());
-            }
-        };
-        let checks = match classify(&ex.code) {
-            Some((caller, service, retryable, why)) => {
-                let (m1, m2, m3) = (
-                    format!("{why}: the caller's fault"),
-                    format!("{why}: a service fault"),
-                    format!("{why}: retryable"),
-                );
-                let yes_no = |b: bool, call: TokenStream, msg: String| {
-                    if b {
-                        quote!(assert!(#call, #msg);)
-                    } else {
-                        let msg = format!("not {msg}");
-                        quote!(assert!(!#call, #msg);)
-                    }
-                };
-                let a = yes_no(caller, quote!(platform.is_caller_fault()), m1);
-                let b = yes_no(service, quote!(platform.is_service_fault()), m2);
-                let c = yes_no(retryable, quote!(error.is_retryable()), m3);
-                quote!(#a #b #c)
-            }
-            None => quote!(),
-        };
-        tests.push(quote! {
-            /// The page's error example, decoded as the client decodes an answer.
-            #[test]
-            fn error_example() {
-                #bind_method
-                #decode
-                let platform = error.platform().expect("a platform error");
-                assert_eq!(platform.api, #method);
-                assert!(!platform.code.is_empty(), "the example has a code");
-                #checks
-                let shown = top_tests::examples::error_text(&error);
-                crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, shown));
-            }
-        });
-    }
-
-    if tests.is_empty() {
+    let mut parts = Parts::default();
+    request_test(&cx, &mut parts, warnings);
+    response_tests(&cx, &mut parts, warnings)?;
+    error_test(&cx, &mut parts)?;
+    if parts.tests.is_empty() {
         return Ok(None);
     }
-    let doc = format!(" Examples of `{}`, from its documentation page.", spec.api);
+    let (group, module) = (ident(&api.group), ident(&api.module));
+    let doc = format!(
+        " Examples of `{}`, from its documentation page.",
+        api.spec.api
+    );
+    let Parts { consts, tests } = parts;
     let tokens = quote! {
         #![doc = #doc]
         use top_api::#group::#module as api;
@@ -562,6 +351,304 @@ pub fn module(
         #(#tests)*
     };
     format_file(tokens).map(Some)
+}
+
+fn warn(cx: &Ctx, warnings: &mut Vec<Warning>, message: String) {
+    warnings.push(Warning::about(
+        Kind::Codegen,
+        &cx.api.file,
+        &cx.api.spec.api,
+        None,
+        message,
+    ));
+}
+
+/// The request built from the page's example values, when the page has any.
+fn request_test(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
+    let api = cx.api;
+    let req = &cx.req;
+    let has_request_example = !api.spec.examples.request.is_empty()
+        || api.request.iter().any(|f| f.example.is_some())
+        || api
+            .structs
+            .iter()
+            .any(|s| s.fields.iter().any(|f| f.example.is_some()));
+    if !has_request_example {
+        return;
+    }
+    let request = struct_expr(api, &api.request_name, &api.request).or_else(|| {
+        api.request
+            .iter()
+            .all(|f| !f.required)
+            .then(|| quote!(api::#req::new()))
+    });
+    let Some(build) = request else {
+        warn(
+            cx,
+            warnings,
+            "a required request field has no usable example; no request test".into(),
+        );
+        return;
+    };
+    let name = format!("{}__request", cx.test_mod);
+    parts.tests.push(quote! {
+        /// The request built from the page's example values: its
+        /// parameters, then the signed call as the client sends it.
+        #[test]
+        fn request_from_the_page_example() {
+            let request = #build;
+            let wire = top_tests::examples::wire_text(&request);
+            crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, wire));
+        }
+    });
+}
+
+/// The XML answer the response tests start from: the page's example, or a
+/// typed sample derived from the schema when the page shows no response
+/// example at all (a page with only a JSON example has no XML to compare).
+fn response_xml(cx: &Ctx, key: &str) -> (Option<String>, Option<(Vec<Element>, TokenStream)>) {
+    let api = cx.api;
+    let examples = &api.spec.examples.response;
+    if let Some(e) = examples.iter().find(|e| e.lang == "xml") {
+        return (Some(e.code.clone()), None);
+    }
+    if !examples.is_empty() {
+        return (None, None);
+    }
+    let mut stack = Vec::new();
+    let sample = sample_struct(api, &api.response_name, &api.response, 1, &mut stack);
+    let xml = sample.as_ref().map(|(nodes, _)| xml::render(key, nodes));
+    (xml, sample)
+}
+
+/// The response decoded from XML, then from the gateway's JSON, which must
+/// give the same value. An example the XML reader rejects (the scraper has
+/// warned about it) gets no response test, with a warning.
+fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) -> Result<(), String> {
+    let api = cx.api;
+    let key = if api.is_qimen() {
+        "response".to_string()
+    } else {
+        naming::response_key(&api.spec.api)
+    };
+    let (Some(xml_text), sample) = response_xml(cx, &key) else {
+        return Ok(());
+    };
+    let top = match xml::parse(&xml_text) {
+        Ok(top) => top,
+        Err(e) => {
+            warn(
+                cx,
+                warnings,
+                format!("the XML response example is not well-formed ({e}); no response test"),
+            );
+            return Ok(());
+        }
+    };
+    let resp = &cx.resp;
+    let text = raw(&xml_text);
+    parts.consts.push(quote!(const RESPONSE_XML: &str = #text;));
+    parts.consts.push(quote! {
+        fn response_from_xml() -> api::#resp {
+            top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
+        }
+    });
+    decode_test(cx, parts, sample.map(|(_, expr)| expr));
+    let json = match api.spec.examples.response.iter().find(|e| e.lang == "json") {
+        Some(j) => j.code.clone(),
+        None => xml::gateway_json(api, &top, &key),
+    };
+    let json = raw(&json);
+    parts
+        .consts
+        .push(quote!(const RESPONSE_JSON: &str = #json;));
+    if api.is_qimen() {
+        qimen_json_test(cx, parts, &key, &top);
+    } else {
+        top_json_test(cx, parts, &key, &top);
+    }
+    Ok(())
+}
+
+/// The XML answer decoded: a snapshot of the page's example, or the
+/// schema-derived sample (`sample`) decoded back to itself.
+fn decode_test(cx: &Ctx, parts: &mut Parts, sample: Option<TokenStream>) {
+    let resp = &cx.resp;
+    let Some(expr) = sample else {
+        let name = format!("{}__response", cx.test_mod);
+        parts.tests.push(quote! {
+            /// The page's XML response example, decoded.
+            #[test]
+            fn response_xml_example() {
+                let response = response_from_xml();
+                assert_ne!(response, api::#resp::default(), "the example decodes to nothing");
+                crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
+            }
+        });
+        return;
+    };
+    let name = format!("{}__sample", cx.test_mod);
+    parts.consts.push(quote! {
+        /// A value with every field filled, derived from the schema:
+        /// the page shows no response example.
+        #[allow(clippy::field_reassign_with_default, clippy::useless_conversion)]
+        fn response_sample() -> api::#resp {
+            #expr
+        }
+    });
+    parts.tests.push(quote! {
+        /// The schema-derived sample in its XML form decodes back to the sample.
+        #[test]
+        fn response_sample_from_the_schema() {
+            let response = response_from_xml();
+            assert_eq!(response, response_sample(), "the XML form decodes to the sample");
+            assert_ne!(response, api::#resp::default(), "the sample is empty");
+            crate::snapshot_settings().bind(|| insta::assert_debug_snapshot!(#name, response));
+        }
+    });
+}
+
+/// Binds `method` and checks the request's response key is `key`.
+fn key_check(cx: &Ctx, key: &str) -> TokenStream {
+    let (req, bind_method) = (&cx.req, &cx.bind_method);
+    quote! {
+        #bind_method
+        let key = <api::#req as top_runtime::Request>::response_key();
+        assert_eq!(key, #key);
+    }
+}
+
+/// Qimen: the client reads the answer as XML (or JSON) under `<response>`.
+fn qimen_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
+    let (resp, key_check) = (&cx.resp, key_check(cx, key));
+    let answer = match top {
+        [root] if root.name == "response" => quote!(RESPONSE_XML),
+        nodes => {
+            let wrapped = raw(&xml::render("response", nodes));
+            quote!(#wrapped)
+        }
+    };
+    parts.tests.push(quote! {
+        /// The answer as the client decodes it, in XML and in JSON, equals the XML value.
+        #[test]
+        fn response_json_matches_xml() {
+            #key_check
+            let from_xml: api::#resp = top_runtime::qimen::decode_qimen(method, #answer.as_bytes())
+                .expect("the XML answer decodes through the client");
+            assert_eq!(from_xml, response_from_xml());
+            let from_json: api::#resp = top_runtime::qimen::decode_qimen(method, RESPONSE_JSON.as_bytes())
+                .expect("the JSON answer decodes through the client");
+            assert_eq!(from_json, response_from_xml());
+        }
+    });
+}
+
+/// TOP: the gateway's JSON answer, with its envelope and with `simplify`.
+fn top_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
+    let (resp, key_check) = (&cx.resp, key_check(cx, key));
+    let simple = raw(&xml::simplified_json(cx.api, top, key));
+    parts
+        .consts
+        .push(quote!(const RESPONSE_JSON_SIMPLIFIED: &str = #simple;));
+    parts.tests.push(quote! {
+        /// The gateway's JSON answer, with its envelope and with
+        /// `simplify` (no envelope, bare lists), decodes through the
+        /// client to the XML value.
+        #[test]
+        fn response_json_matches_xml() {
+            #key_check
+            let enveloped: api::#resp = top_runtime::envelope::decode_top(method, RESPONSE_JSON.as_bytes(), false)
+                .expect("the JSON answer decodes through the client");
+            assert_eq!(enveloped, response_from_xml());
+            let simplified: api::#resp = top_runtime::envelope::decode_top(method, RESPONSE_JSON_SIMPLIFIED.as_bytes(), true)
+                .expect("the simplified JSON answer decodes through the client");
+            assert_eq!(simplified, response_from_xml());
+        }
+    });
+}
+
+/// The page's XML error example decoded into the client's error type, with
+/// the classification the platform's rules give it.
+fn error_test(cx: &Ctx, parts: &mut Parts) -> Result<(), String> {
+    let api = cx.api;
+    let Some(ex) = api.spec.examples.error.iter().find(|e| e.lang == "xml") else {
+        return Ok(());
+    };
+    let (resp, bind_method) = (&cx.resp, &cx.bind_method);
+    let decode = if api.is_qimen() {
+        let text = raw(&ex.code);
+        parts.consts.push(quote!(const ERROR_XML: &str = #text;));
+        quote! {
+            let error = top_runtime::qimen::decode_qimen::<api::#resp>(method, ERROR_XML.as_bytes())
+                .expect_err("the page's error example is an error");
+        }
+    } else {
+        let json = match api.spec.examples.error.iter().find(|e| e.lang == "json") {
+            Some(j) => j.code.clone(),
+            None => xml::error_json(&ex.code)
+                .map_err(|e| format!("the XML error example is not well-formed: {e}"))?,
+        };
+        let json = raw(&json);
+        parts.consts.push(quote! {
+            /// The page's XML error example as the gateway's JSON answer.
+            const ERROR_JSON: &str = #json;
+        });
+        quote! {
+            let error = top_runtime::envelope::decode_top::<api::#resp>(method, ERROR_JSON.as_bytes(), false)
+                .expect_err("the page's error example is an error");
+            let simplified = top_runtime::envelope::decode_top::<api::#resp>(method, ERROR_JSON.as_bytes(), true)
+                .expect_err("the page's error example is an error under simplify too");
+            assert_eq!(simplified.platform(), error.platform());
+        }
+    };
+    let checks = classification_checks(&ex.code);
+    let name = format!("{}__error", cx.test_mod);
+    parts.tests.push(quote! {
+        /// The page's error example, decoded as the client decodes an answer.
+        #[test]
+        fn error_example() {
+            #bind_method
+            #decode
+            let platform = error.platform().expect("a platform error");
+            assert_eq!(platform.api, method);
+            assert!(!platform.code.is_empty(), "the example has a code");
+            #checks
+            let shown = top_tests::examples::error_text(&error);
+            crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, shown));
+        }
+    });
+    Ok(())
+}
+
+/// Assertions of the error example's classification, when it has a code.
+fn classification_checks(xml_error: &str) -> TokenStream {
+    let Some((caller, service, retryable, why)) = classify(xml_error) else {
+        return quote!();
+    };
+    let yes_no = |b: bool, call: TokenStream, msg: String| {
+        if b {
+            quote!(assert!(#call, #msg);)
+        } else {
+            let msg = format!("not {msg}");
+            quote!(assert!(!#call, #msg);)
+        }
+    };
+    let a = yes_no(
+        caller,
+        quote!(platform.is_caller_fault()),
+        format!("{why}: the caller's fault"),
+    );
+    let b = yes_no(
+        service,
+        quote!(platform.is_service_fault()),
+        format!("{why}: a service fault"),
+    );
+    let c = yes_no(
+        retryable,
+        quote!(error.is_retryable()),
+        format!("{why}: retryable"),
+    );
+    quote!(#a #b #c)
 }
 
 /// `main.rs` of the example tests.

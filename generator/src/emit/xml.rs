@@ -1,77 +1,13 @@
-//! The page's XML response example, read into a tree and rewritten as the
-//! gateway's JSON answer (`{"x_response": {...}}`), typed by the spec.
-
-use quick_xml::events::Event;
+//! The page's XML response example, read by the shared example reader
+//! ([`crate::xml`]) and rewritten as the gateway's JSON answer
+//! (`{"x_response": {...}}`), typed by the spec.
 
 use super::space::{Api, Field, Scalar, Ty};
+use crate::xml::Element as Node;
 
-#[derive(Debug, Clone, Default)]
-pub struct Node {
-    pub name: String,
-    pub children: Vec<Node>,
-    pub text: String,
-}
-
-/// Top-level elements of an XML document or fragment.
+/// Top-level elements of an example, by the shared reader.
 pub fn parse(xml: &str) -> Result<Vec<Node>, String> {
-    let mut reader = quick_xml::Reader::from_str(xml);
-    let mut stack: Vec<Node> = vec![Node::default()];
-    loop {
-        match reader.read_event().map_err(|e| e.to_string())? {
-            Event::Start(s) => stack.push(Node {
-                name: String::from_utf8_lossy(s.name().as_ref()).into_owned(),
-                ..Node::default()
-            }),
-            Event::Empty(s) => {
-                let n = Node {
-                    name: String::from_utf8_lossy(s.name().as_ref()).into_owned(),
-                    ..Node::default()
-                };
-                if let Some(top) = stack.last_mut() {
-                    top.children.push(n);
-                }
-            }
-            Event::End(_) => {
-                let n = stack
-                    .pop()
-                    .filter(|_| !stack.is_empty())
-                    .ok_or("unmatched end tag")?;
-                if let Some(top) = stack.last_mut() {
-                    top.children.push(n);
-                }
-            }
-            Event::Text(t) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t.decode().map_err(|e| e.to_string())?);
-                }
-            }
-            Event::CData(t) => {
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&t.decode().map_err(|e| e.to_string())?);
-                }
-            }
-            Event::GeneralRef(r) => {
-                let c = match r.resolve_char_ref().map_err(|e| e.to_string())? {
-                    Some(c) => c.to_string(),
-                    None => {
-                        let name = r.decode().map_err(|e| e.to_string())?;
-                        quick_xml::escape::unescape(&format!("&{name};"))
-                            .map_err(|e| e.to_string())?
-                            .into_owned()
-                    }
-                };
-                if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&c);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
-    match stack.pop() {
-        Some(root) if stack.is_empty() => Ok(root.children),
-        _ => Err("an element is never closed".into()),
-    }
+    crate::xml::parse(xml, 1).map_err(|b| format!("line {}: {}", b.line, b.message))
 }
 
 /// JSON text writer that keeps numbers exactly as written.
@@ -192,20 +128,19 @@ fn body<'n>(top: &'n [Node], key: &str) -> &'n [Node] {
     }
 }
 
-/// The gateway's JSON for the page's XML response example, under `key`.
-pub fn gateway_json(api: &Api, xml: &str, key: &str) -> Result<String, String> {
-    let top = parse(xml)?;
+/// The gateway's JSON for the page's XML response example (its parsed
+/// top-level elements), under `key`.
+pub fn gateway_json(api: &Api, top: &[Node], key: &str) -> String {
     let w = Writer { api, bare: false };
-    let inner = w.fields(&api.response, body(&top, key), 1);
-    Ok(format!("{{\n  {}: {inner}\n}}\n", string(key)))
+    let inner = w.fields(&api.response, body(top, key), 1);
+    format!("{{\n  {}: {inner}\n}}\n", string(key))
 }
 
 /// The same answer as the gateway sends it with `simplify=true`: no
 /// envelope, lists bare.
-pub fn simplified_json(api: &Api, xml: &str, key: &str) -> Result<String, String> {
-    let top = parse(xml)?;
+pub fn simplified_json(api: &Api, top: &[Node], key: &str) -> String {
     let w = Writer { api, bare: true };
-    Ok(format!("{}\n", w.fields(&api.response, body(&top, key), 0)))
+    format!("{}\n", w.fields(&api.response, body(top, key), 0))
 }
 
 /// The gateway's JSON for an XML `error_response` example: `code` as the
@@ -230,34 +165,7 @@ pub fn error_json(xml: &str) -> Result<String, String> {
     ))
 }
 
-/// XML text of `nodes` under a root element `root`, indented.
-pub fn render(root: &str, nodes: &[Node]) -> String {
-    fn write(out: &mut String, n: &Node, depth: usize) {
-        let pad = "    ".repeat(depth);
-        if n.children.is_empty() {
-            let text = quick_xml::escape::escape(n.text.as_str());
-            out.push_str(&format!("{pad}<{0}>{text}</{0}>\n", n.name));
-        } else {
-            out.push_str(&format!("{pad}<{}>\n", n.name));
-            for c in &n.children {
-                write(out, c, depth + 1);
-            }
-            out.push_str(&format!("{pad}</{}>\n", n.name));
-        }
-    }
-    let mut out = String::new();
-    write(
-        &mut out,
-        &Node {
-            name: root.to_string(),
-            children: nodes.to_vec(),
-            text: String::new(),
-        },
-        0,
-    );
-    out.truncate(out.trim_end().len());
-    out
-}
+pub use crate::xml::render;
 
 #[cfg(test)]
 mod tests {
@@ -278,40 +186,5 @@ mod tests {
             }})
         );
         assert!(error_json("<error_response><code>").is_err());
-    }
-
-    #[test]
-    fn render_escapes_and_round_trips_through_parse() {
-        let nodes = vec![
-            Node {
-                name: "a".into(),
-                text: "x < y & z".into(),
-                children: vec![],
-            },
-            Node {
-                name: "list".into(),
-                text: String::new(),
-                children: vec![
-                    Node {
-                        name: "string".into(),
-                        text: "1".into(),
-                        children: vec![],
-                    },
-                    Node {
-                        name: "string".into(),
-                        text: "2".into(),
-                        children: vec![],
-                    },
-                ],
-            },
-        ];
-        let xml = render("r", &nodes);
-        assert_eq!(
-            xml,
-            "<r>\n    <a>x &lt; y &amp; z</a>\n    <list>\n        <string>1</string>\n        <string>2</string>\n    </list>\n</r>"
-        );
-        let back = parse(&xml).unwrap();
-        assert_eq!(back[0].children[0].text, "x < y & z");
-        assert_eq!(back[0].children[1].children.len(), 2);
     }
 }

@@ -17,11 +17,9 @@
 //! - Names are kept verbatim (`type`, `a.b`); an empty name or one with spaces is
 //!   an error. A parameter listed twice in one struct is kept once when the two
 //!   are identical (a warning), and is an error when they differ.
-//! - Protocol: `qimen` for APIs of the Qimen category whose request is one
-//!   struct named `request` (the Qimen XML body); everything else is `top`.
-//!   The Qimen category also has plain TOP APIs (`taobao.qimen.store.*`), and
-//!   other categories have `request` structs (`alibaba.fundplatform.*`), so
-//!   neither the category nor the shape alone decides.
+//! - Protocol: by the one rule ([`crate::spec::Protocol::from_evidence`]),
+//!   from the category and the request's shape, as a document has no Java
+//!   example.
 //!
 //! Positions: parameters are kept as raw JSON slices of the input, so every
 //! error and warning names the line of the parameter's `name`.
@@ -32,29 +30,13 @@ use heck::ToUpperCamelCase;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Context, Scraped};
-use crate::diag::{Error, Warning};
-use crate::spec::{Constraints, FORMAT_VERSION, MAX_DEPTH, Param, Protocol, Spec};
+use super::{Context, Header, Parts, Scraped, assemble, utf8_text};
+use crate::diag::{Error, Lines, Warning};
+use crate::spec::{Constraints, MAX_DEPTH, Param, is_api_name};
+use crate::types::{Written, is_scalar};
 
-/// Category name (from `catelog.json`) of the Qimen warehouse APIs.
-pub const QIMEN_CATEGORY: &str = "奇门仓储API";
-
-/// Type given to a parameter whose document names none: it keeps any value.
-pub const UNTYPED: &str = "Json";
-
-/// Type names the code generator maps to scalars; one with sub-parameters is
-/// really a struct of that name, which is worth a warning.
-const SCALARS: [&str; 9] = [
-    "String",
-    "Number",
-    "Boolean",
-    "Date",
-    "BigDecimal",
-    "Price",
-    "Json",
-    "Map",
-    "byte",
-];
+pub use crate::spec::QIMEN_CATEGORY;
+pub use crate::types::UNTYPED;
 
 #[derive(Deserialize)]
 struct RawDoc<'a> {
@@ -100,51 +82,35 @@ enum Side {
 
 /// Read one JSON document. `file` is the path shown in messages and stored as `source`.
 pub fn read_document(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped, Error> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
+    let text = utf8_text(bytes).map_err(|line| {
         Error::at(
             file,
             Some(line),
             "not UTF-8 text; save the document as UTF-8",
         )
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = Reader {
         file,
         text,
-        line_starts: line_starts(text),
+        lines: Lines::new(text.as_bytes()),
         warnings: Vec::new(),
         depth: 1,
     };
-    let spec = reader.document(ctx)?;
-    Ok(Scraped {
-        spec,
-        warnings: reader.warnings,
-    })
+    let parts = reader.document(ctx)?;
+    Ok(assemble(file, parts, reader.warnings))
 }
 
 struct Reader<'a> {
     file: &'a Path,
     text: &'a str,
-    /// Byte offset where each line starts, for offset → line.
-    line_starts: Vec<usize>,
+    lines: Lines,
     warnings: Vec<Warning>,
     /// Level of the parameters being read (top level: 1).
     depth: usize,
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
-}
-
 impl<'a> Reader<'a> {
-    fn document(&mut self, ctx: &Context) -> Result<Spec, Error> {
+    fn document(&mut self, ctx: &Context) -> Result<Parts, Error> {
         let doc: RawDoc<'a> = self.parse(self.text)?;
         let name_line = self.line(doc.name.get());
         let api: String = self.parse(doc.name.get())?;
@@ -184,32 +150,22 @@ impl<'a> Reader<'a> {
             Side::Response,
             "response",
         )?;
-        let protocol = if category == QIMEN_CATEGORY
-            && request.len() == 1
-            && request[0].name == "request"
-            && !request[0].fields.is_empty()
-        {
-            Protocol::Qimen
-        } else {
-            Protocol::Top
-        };
-        Ok(Spec {
-            format: FORMAT_VERSION,
-            api,
-            title,
-            category,
-            description: doc
-                .description
-                .map(|d| d.trim().to_string())
-                .unwrap_or_default(),
-            top_only: false,
-            protocol,
-            source: self.file.to_string_lossy().replace('\\', "/"),
+        Ok(Parts {
+            header: Header {
+                api,
+                title,
+                category,
+                description: doc
+                    .description
+                    .map(|d| d.trim().to_string())
+                    .unwrap_or_default(),
+                top_only: false,
+            },
+            java_qimen: None,
             request,
             response,
             examples: Default::default(),
             error_codes: Vec::new(),
-            notes: self.warnings.iter().map(Warning::note).collect(),
         })
     }
 
@@ -268,7 +224,7 @@ impl<'a> Reader<'a> {
         let here = format!("{path}.{name}");
         let subs = p.sub_params.unwrap_or_default();
         let (ty, array) = self.type_of(p.ty.as_deref(), &name, &here, !subs.is_empty(), line)?;
-        if !subs.is_empty() && SCALARS.contains(&ty.as_str()) {
+        if !subs.is_empty() && is_scalar(&ty) {
             self.warn(
                 line,
                 format!("`{here}` has type `{ty}` and sub-parameters; it is read as a struct named `{ty}`"),
@@ -316,16 +272,9 @@ impl<'a> Reader<'a> {
         line: usize,
     ) -> Result<(String, bool), Error> {
         let given = given.unwrap_or("").trim();
-        let mut base = given;
-        let mut levels = 0;
-        while let Some(rest) = base.strip_suffix(']') {
-            let Some(rest) = rest.trim_end().strip_suffix('[') else {
-                break;
-            };
-            base = rest.trim_end();
-            levels += 1;
-        }
-        if levels > 1 {
+        let written = Written::parse(given);
+        let base = written.base;
+        if written.marks > 1 {
             self.warn(
                 line,
                 format!(
@@ -333,7 +282,7 @@ impl<'a> Reader<'a> {
                 ),
             );
         }
-        let array = levels > 0;
+        let array = written.array();
         if base.is_empty() || base == "null" {
             let (ty, why) = if has_fields {
                 (name.to_upper_camel_case(), "a struct named after the field")
@@ -405,12 +354,7 @@ impl<'a> Reader<'a> {
     /// 1-based line and column (in bytes) of a slice of the input.
     fn position(&self, slice: &str) -> (usize, usize) {
         let offset = (slice.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
-        let offset = offset.min(self.text.len());
-        let idx = self
-            .line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        (idx + 1, offset - self.line_starts[idx] + 1)
+        self.lines.position(offset.min(self.text.len()))
     }
 
     fn line(&self, slice: &str) -> usize {
@@ -427,19 +371,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Dotted segments of letters, digits, `_` and `-` (`slb.aliyuncs.com.SetX.2013-02-21`).
-fn is_api_name(s: &str) -> bool {
-    s.split('.').all(|seg| {
-        !seg.is_empty()
-            && seg
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spec::Protocol;
 
     fn ctx(category: &str) -> Context {
         Context {
@@ -590,11 +525,14 @@ mod tests {
 
     #[test]
     fn a_scalar_type_with_fields_warns() {
-        let (p, w) = one(
-            r#"{"name": "fee", "type": "Price", "subParams": [{"name": "amount", "type": "String"}]}"#,
-        );
-        assert_eq!((p.ty.as_str(), p.fields.len()), ("Price", 1));
-        assert!(w[0].message.contains("read as a struct"), "{w:?}");
+        // Every scalar of the one type table, as codegen maps them.
+        for ty in ["Price", "Integer", "Long", "File", "Double"] {
+            let (p, w) = one(&format!(
+                r#"{{"name": "fee", "type": "{ty}", "subParams": [{{"name": "amount", "type": "String"}}]}}"#
+            ));
+            assert_eq!((p.ty.as_str(), p.fields.len()), (ty, 1));
+            assert!(w[0].message.contains("read as a struct"), "{ty}: {w:?}");
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! the intermediate [`page::Page`] ([`json`] reads doc-center JSON documents
 //! straight into a spec); [`rows`] assigns each row's cells;
 //! [`evidence`] reads the Java request and XML response examples; [`tree`]
-//! recovers the parameter trees from rows and evidence; this module puts the
-//! spec together.
+//! recovers the parameter trees from rows and evidence; [`assemble`] puts the
+//! spec together, for every reader.
 
 pub mod evidence;
 pub mod html;
@@ -17,8 +17,11 @@ pub mod tree;
 
 use std::path::Path;
 
-use crate::diag::{Error, Warning};
-use crate::spec::{CodeExample, Examples, FORMAT_VERSION, Protocol, Spec};
+use crate::diag::{Error, Warning, line_of};
+use crate::spec::{
+    CodeExample, ErrorCode, Examples, FORMAT_VERSION, Param, Protocol, ProtocolEvidence, Spec,
+    is_api_name,
+};
 use evidence::{EvNode, java, xml};
 use page::{Cell, Page};
 
@@ -77,58 +80,61 @@ pub fn scrape_page(file: &Path, bytes: &[u8], ctx: &Context) -> Result<Scraped, 
         ));
     }
     let page = read(&text);
-    let spec = build(file, &page, ctx, &mut warnings)?;
-    Ok(Scraped { spec, warnings })
+    build(file, &page, ctx, warnings)
+}
+
+/// The text of a file saved as UTF-8, a byte order mark skipped; the one
+/// UTF-8 rule of every reader. `Err` holds the line of the first byte that
+/// is not UTF-8.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, usize> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| line_of(bytes, e.valid_up_to()))
 }
 
 /// UTF-8 (with or without BOM); GBK where a browser saved it so and it
 /// reads as a doc page. Anything else is rejected, never garbled.
 fn decode(file: &Path, bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, Error> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // No text encoding of a doc page has NUL bytes (UTF-16 does: save as UTF-8).
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
-        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
         return Err(Error::at(
             file,
-            Some(line),
+            Some(line_of(bytes, at)),
             "the file holds NUL bytes: it is binary (or UTF-16), not a doc page saved as UTF-8 text",
         ));
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            let line_of = |at: usize| bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-            let (gbk, bad) = decode_gbk(bytes);
-            // Judged on the whole page, bad sequences replaced, so a bad byte
-            // before the markers still finds a GBK page.
-            let whole = match bad {
-                None => std::borrow::Cow::Borrowed(gbk.as_str()),
-                Some(_) => encoding_rs::GBK.decode_without_bom_handling(bytes).0,
-            };
-            let looks_like_page =
-                whole.contains(page::REQUEST_PARAMS) || whole.contains("文档中心");
-            match bad {
-                None if looks_like_page => {
-                    warnings.push(Warning::at(
-                        file,
-                        None,
-                        "the page is GBK-encoded; read as GBK",
-                    ));
-                    Ok(gbk)
-                }
-                // A GBK page with a byte sequence neither encoding has: name the encoding.
-                Some(at) if looks_like_page => Err(Error::at(
-                    file,
-                    Some(line_of(at)),
-                    "the page reads as GBK up to here, where a byte sequence is neither GBK nor UTF-8; save the page again as UTF-8",
-                )),
-                _ => Err(Error::at(
-                    file,
-                    Some(line_of(e.valid_up_to())),
-                    "the page is not UTF-8 text (nor GBK); save it again as UTF-8",
-                )),
-            }
+    let not_utf8 = match utf8_text(bytes) {
+        Ok(s) => return Ok(s.to_string()),
+        Err(line) => line,
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (gbk, bad) = decode_gbk(bytes);
+    // Judged on the whole page, bad sequences replaced, so a bad byte
+    // before the markers still finds a GBK page.
+    let whole = match bad {
+        None => std::borrow::Cow::Borrowed(gbk.as_str()),
+        Some(_) => encoding_rs::GBK.decode_without_bom_handling(bytes).0,
+    };
+    let looks_like_page = whole.contains(page::REQUEST_PARAMS) || whole.contains("文档中心");
+    match bad {
+        None if looks_like_page => {
+            warnings.push(Warning::at(
+                file,
+                None,
+                "the page is GBK-encoded; read as GBK",
+            ));
+            Ok(gbk)
         }
+        // A GBK page with a byte sequence neither encoding has: name the encoding.
+        Some(at) if looks_like_page => Err(Error::at(
+            file,
+            Some(line_of(bytes, at)),
+            "the page reads as GBK up to here, where a byte sequence is neither GBK nor UTF-8; save the page again as UTF-8",
+        )),
+        _ => Err(Error::at(
+            file,
+            Some(not_utf8),
+            "the page is not UTF-8 text (nor GBK); save it again as UTF-8",
+        )),
     }
 }
 
@@ -166,11 +172,7 @@ fn split_title(s: &str) -> Option<(String, String)> {
         .or_else(|| rest.strip_prefix('（'))
         .unwrap_or(rest);
     let title = rest.strip_suffix(')').or_else(|| rest.strip_suffix('）'))?;
-    let ok = api.contains('.')
-        && api
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
-    ok.then(|| (api.to_string(), title.trim().to_string()))
+    is_api_name(api).then(|| (api.to_string(), title.trim().to_string()))
 }
 
 fn head(file: &Path, cells: &[Cell]) -> Result<Head, Error> {
@@ -230,7 +232,7 @@ fn response_root<'a>(
     api: &str,
     roots: &'a [EvNode],
     top_names: &[&str],
-    protocol: Protocol,
+    qimen: bool,
     warnings: &mut Vec<Warning>,
 ) -> Vec<&'a EvNode> {
     let envelope = format!(
@@ -254,29 +256,35 @@ fn response_root<'a>(
         }
         _ => {
             let line = roots.first().map(|r| r.line);
-            let msg = match protocol {
-                Protocol::Top => format!(
-                    "the XML response example has no `<{envelope}>` envelope; its {} root element(s) read as the response parameters",
-                    roots.len()
-                ),
-                Protocol::Qimen => format!(
-                    "the XML response example has no `<response>` root; its {} root element(s) read as the response parameters",
-                    roots.len()
-                ),
+            let root = if qimen {
+                "`<response>` root".to_string()
+            } else {
+                format!("`<{envelope}>` envelope")
             };
+            let msg = format!(
+                "the XML response example has no {root}; its {} root element(s) read as the response parameters",
+                roots.len()
+            );
             warnings.push(Warning::at(file, line, msg));
             roots.iter().collect()
         }
     }
 }
 
-fn build(
+/// A page's parameter tables, as rows.
+struct Tables<'p> {
+    request: Vec<rows::ParamRow>,
+    response: Vec<rows::ParamRow>,
+    codes: &'p page::Section,
+}
+
+/// The sections every doc page has: 错误码解释 last (else it is truncated)
+/// and a 请求参数 table; a page without a 响应参数 table has no response.
+fn tables<'p>(
     file: &Path,
-    page: &Page,
-    ctx: &Context,
+    page: &'p Page,
     warnings: &mut Vec<Warning>,
-) -> Result<Spec, Error> {
-    let head = head(file, &page.head)?;
+) -> Result<Tables<'p>, Error> {
     let Some(codes) = page.section(page::ERROR_CODES) else {
         let last = page
             .sections
@@ -312,8 +320,8 @@ fn build(
             ),
         ));
     };
-    let req_rows = rows::param_rows(file, req_table)?;
-    let resp_rows = match page
+    let request = rows::param_rows(file, req_table)?;
+    let response = match page
         .section(page::RESPONSE_PARAMS)
         .and_then(|s| s.table.as_ref())
     {
@@ -327,28 +335,38 @@ fn build(
             vec![]
         }
     };
+    Ok(Tables {
+        request,
+        response,
+        codes,
+    })
+}
 
-    // Evidence: the Java request example and the XML response example.
+/// What the page's examples say: the Java request example (with the client
+/// it calls) and the XML response example's elements.
+struct Evidence {
+    java: Option<java::JavaEvidence>,
+    xml: Option<Vec<EvNode>>,
+}
+
+fn evidence(file: &Path, page: &Page, warnings: &mut Vec<Warning>) -> Evidence {
     let java_code = page
         .section(page::REQUEST_EXAMPLE)
         .and_then(|s| s.code.iter().find(|c| c.lang == "java"));
     let java = java_code.map(|c| java::parse(&c.text, c.line));
-    let protocol = if java.as_ref().is_some_and(|j| j.qimen) {
-        Protocol::Qimen
-    } else {
-        Protocol::Top
-    };
-    if java_code.is_some() && java.as_ref().is_some_and(|j| j.root.is_none()) {
+    if let (Some(code), Some(j)) = (java_code, &java)
+        && j.root.is_none()
+    {
         warnings.push(Warning::at(
             file,
-            java_code.map(|c| c.line),
+            Some(code.line),
             "the Java request example builds no request object; request fields are placed by the table alone",
         ));
     }
     let xml_code = page
         .section(page::RESPONSE_EXAMPLE)
         .and_then(|s| s.code.iter().find(|c| c.lang == "xml"));
-    let xml_roots = match xml_code.map(|c| xml::parse(&c.text, c.line)) {
+    let xml = match xml_code.map(|c| xml::parse(&c.text, c.line)) {
         Some(Ok(roots)) => Some(roots),
         Some(Err(b)) => {
             warnings.push(Warning::at(
@@ -363,28 +381,51 @@ fn build(
         }
         None => None,
     };
+    Evidence { java, xml }
+}
 
-    let top_names: Vec<&str> = resp_rows
+impl Evidence {
+    /// The protocol the Java example shows, before the trees are known: it
+    /// decides which example nodes are protocol parameters.
+    fn java_qimen(&self) -> Option<bool> {
+        self.java.as_ref().map(|j| j.qimen)
+    }
+}
+
+/// The request and response trees, from the rows and the examples.
+fn trees(
+    file: &Path,
+    api: &str,
+    tables: &Tables,
+    ev: &Evidence,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Vec<Param>, Vec<Param>), Error> {
+    let qimen = ev.java_qimen() == Some(true);
+    let top_names: Vec<&str> = tables
+        .response
         .iter()
         .filter(|r| !r.nested)
         .map(|r| r.name.as_str())
         .collect();
-    let resp_root = xml_roots
+    let resp_root = ev
+        .xml
         .as_deref()
-        .map(|roots| response_root(file, &head.api, roots, &top_names, protocol, warnings));
-    let req_root = java
+        .map(|roots| response_root(file, api, roots, &top_names, qimen, warnings));
+    let req_root = ev
+        .java
         .as_ref()
         .and_then(|j| j.root.as_ref())
         .map(|r| r.children.iter().collect());
-    let ignore: &[&str] = match protocol {
-        Protocol::Qimen => &["customerid", "version"],
-        Protocol::Top => &[],
+    let ignore: &[&str] = if qimen {
+        &["customerid", "version"]
+    } else {
+        &[]
     };
     let request = tree::recover(
         file,
         &tree::Side {
             label: "request",
-            rows: &req_rows,
+            rows: &tables.request,
             root: req_root,
             ignore,
         },
@@ -394,14 +435,39 @@ fn build(
         file,
         &tree::Side {
             label: "response",
-            rows: &resp_rows,
+            rows: &tables.response,
             root: resp_root,
             ignore: &[],
         },
         warnings,
     )?;
+    Ok((request, response))
+}
 
-    let (error_codes, doubts) = codes
+/// The category: the page's breadcrumb, else the pipeline's.
+fn category(file: &Path, page: &Page, head: &Head, ctx: &Context) -> Result<String, Error> {
+    match (&head.category, &ctx.category) {
+        (Some(c), _) | (None, Some(c)) => Ok(c.clone()),
+        (None, None) => Err(Error::at(
+            file,
+            Some(page.head.first().map_or(1, |c| c.line)),
+            "no breadcrumb `文档中心 > API类目 > …` above the title; the category cannot be told",
+        )),
+    }
+}
+
+fn build(
+    file: &Path,
+    page: &Page,
+    ctx: &Context,
+    mut warnings: Vec<Warning>,
+) -> Result<Scraped, Error> {
+    let head = head(file, &page.head)?;
+    let tables = tables(file, page, &mut warnings)?;
+    let ev = evidence(file, page, &mut warnings);
+    let (request, response) = trees(file, &head.api, &tables, &ev, &mut warnings)?;
+    let (error_codes, doubts) = tables
+        .codes
         .table
         .as_ref()
         .map(rows::error_codes)
@@ -411,27 +477,16 @@ fn build(
             .into_iter()
             .map(|(l, m)| Warning::at(file, Some(l), m)),
     );
-
-    let category = match (head.category, &ctx.category) {
-        (Some(c), _) => c,
-        (None, Some(c)) => c.clone(),
-        (None, None) => {
-            return Err(Error::at(
-                file,
-                Some(page.head.first().map_or(1, |c| c.line)),
-                "no breadcrumb `文档中心 > API类目 > …` above the title; the category cannot be told",
-            ));
-        }
-    };
-    Ok(Spec {
-        format: FORMAT_VERSION,
-        api: head.api,
-        title: head.title,
-        category,
-        description: head.description,
-        top_only: head.top_only,
-        protocol,
-        source: file.to_string_lossy().replace('\\', "/"),
+    let category = category(file, page, &head, ctx)?;
+    let parts = Parts {
+        header: Header {
+            api: head.api,
+            title: head.title,
+            category,
+            description: head.description,
+            top_only: head.top_only,
+        },
+        java_qimen: ev.java_qimen(),
         request,
         response,
         examples: Examples {
@@ -440,6 +495,62 @@ fn build(
             error: examples(page, page::ERROR_EXAMPLE),
         },
         error_codes,
+    };
+    Ok(assemble(file, parts, warnings))
+}
+
+/// What a reader knows about an API besides its parameters.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub api: String,
+    pub title: String,
+    pub category: String,
+    pub description: String,
+    pub top_only: bool,
+}
+
+/// Everything a reader found, for [`assemble`].
+#[derive(Debug, Clone)]
+pub struct Parts {
+    pub header: Header,
+    /// Whether the Java request example calls the Qimen client, where there is one.
+    pub java_qimen: Option<bool>,
+    pub request: Vec<Param>,
+    pub response: Vec<Param>,
+    pub examples: Examples,
+    pub error_codes: Vec<ErrorCode>,
+}
+
+/// The one place a spec is put together, for every reader: the protocol by
+/// the one rule, the source as a `/` path, the warnings kept as notes.
+pub fn assemble(file: &Path, parts: Parts, warnings: Vec<Warning>) -> Scraped {
+    let Parts {
+        header,
+        java_qimen,
+        request,
+        response,
+        examples,
+        error_codes,
+    } = parts;
+    let protocol = Protocol::from_evidence(&ProtocolEvidence {
+        java_qimen,
+        category: &header.category,
+        request: &request,
+    });
+    let spec = Spec {
+        format: FORMAT_VERSION,
+        api: header.api,
+        title: header.title,
+        category: header.category,
+        description: header.description,
+        top_only: header.top_only,
+        protocol,
+        source: file.to_string_lossy().replace('\\', "/"),
+        request,
+        response,
+        examples,
+        error_codes,
         notes: warnings.iter().map(Warning::note).collect(),
-    })
+    };
+    Scraped { spec, warnings }
 }

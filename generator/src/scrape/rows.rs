@@ -10,40 +10,15 @@ use std::path::Path;
 use super::page::{Cell, Row, RowKind, Table};
 use crate::diag::Error;
 use crate::spec::ErrorCode;
-
-/// Types that never have fields. Anything else (`Struct`, `OrderItem`) is a struct.
-const SCALARS: [&str; 18] = [
-    "String",
-    "Number",
-    "Boolean",
-    "Date",
-    "Price",
-    "BigDecimal",
-    "Long",
-    "Integer",
-    "Int",
-    "Double",
-    "Float",
-    "Short",
-    "Byte",
-    "byte[]",
-    "Byte[]",
-    "FieldList",
-    "Json",
-    "Map",
-];
-
-pub fn is_scalar(ty: &str) -> bool {
-    SCALARS.contains(&ty)
-}
+use crate::types::{Written, is_scalar};
 
 /// A type cell: `String`, `OrderItem []`, `String[]`, `byte[]`.
 pub fn looks_like_type(s: &str) -> bool {
-    let base = s.trim().trim_end_matches("[]").trim_end();
+    let base = Written::parse(s).base;
     let mut chars = base.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '<' | '>'))
-        && (base.starts_with(|c: char| c.is_ascii_uppercase()) || is_scalar(s.trim()))
+        && (base.starts_with(|c: char| c.is_ascii_uppercase()) || is_scalar(base))
 }
 
 /// A name cell of a struct row: an identifier-like word.
@@ -131,16 +106,11 @@ impl ParamRow {
     }
 }
 
-/// Split `X []` / `X[]` into the type and the array mark; `byte[]` is a scalar.
+/// Split `X []` / `X[]` into the type and the array mark, as every reader
+/// does: `byte[]` is `byte` marked as an array (a file, by the type table).
 pub fn split_type(s: &str) -> (String, bool) {
-    let s = s.trim();
-    if is_scalar(s) {
-        return (s.to_string(), false);
-    }
-    match s.strip_suffix("[]") {
-        Some(base) => (base.trim_end().to_string(), true),
-        None => (s.to_string(), false),
-    }
+    let w = Written::parse(s);
+    (w.base.to_string(), w.array())
 }
 
 /// Column layout of a parameter table, from its header.
@@ -614,7 +584,9 @@ mod tests {
     fn types_and_array_marks() {
         assert_eq!(split_type("String []"), ("String".into(), true));
         assert_eq!(split_type("OrderItem[]"), ("OrderItem".into(), true));
-        assert_eq!(split_type("byte[]"), ("byte[]".into(), false));
+        // The JSON reader's reading: `byte` marked as an array, one file.
+        assert_eq!(split_type("byte[]"), ("byte".into(), true));
+        assert_eq!(split_type("Item [ ]"), ("Item".into(), true));
         assert!(looks_like_type("ImItemSkuDetailVO []"));
         assert!(!looks_like_type("必须"));
         assert!(!looks_like_type("name"));

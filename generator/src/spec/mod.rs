@@ -4,11 +4,11 @@
 //! Specs are read strictly (`deny_unknown_fields`): a spec is this project's own
 //! format, so a misspelt key in a hand-edited spec is an error, not a silent default.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::diag::Error;
+use crate::diag::{Error, find_line};
 
 /// Version of the spec format; bumped when a key changes meaning.
 pub const FORMAT_VERSION: u32 = 1;
@@ -67,6 +67,43 @@ pub enum Protocol {
     Top,
     /// Qimen: system parameters in the URL, an XML `<request>` body, a `<response>` answer.
     Qimen,
+}
+
+/// Category name (a `catelog.json`'s, or a page breadcrumb's last part) of
+/// the Qimen warehouse APIs.
+pub const QIMEN_CATEGORY: &str = "奇门仓储API";
+
+/// What a page or document shows about how its API is called.
+#[derive(Debug, Clone, Copy)]
+pub struct ProtocolEvidence<'a> {
+    /// Whether the page's Java request example calls the Qimen client;
+    /// `None` without a Java example (every JSON document).
+    pub java_qimen: Option<bool>,
+    pub category: &'a str,
+    pub request: &'a [Param],
+}
+
+impl Protocol {
+    /// The one protocol rule. A Java request example says which client it
+    /// calls. Without one: `qimen` for APIs of the Qimen category whose
+    /// request is one struct named `request` (the Qimen XML body). The Qimen
+    /// category also has plain TOP APIs (`taobao.qimen.store.*`), and other
+    /// categories have `request` structs (`alibaba.fundplatform.*`), so
+    /// neither the category nor the shape alone decides.
+    pub fn from_evidence(e: &ProtocolEvidence) -> Protocol {
+        let qimen = match e.java_qimen {
+            Some(q) => q,
+            None => {
+                e.category == QIMEN_CATEGORY
+                    && matches!(e.request, [one] if one.name == "request" && !one.fields.is_empty())
+            }
+        };
+        if qimen {
+            Protocol::Qimen
+        } else {
+            Protocol::Top
+        }
+    }
 }
 
 /// One parameter, request or response side.
@@ -216,7 +253,7 @@ impl Spec {
                 ),
             ));
         }
-        if self.api.is_empty() || !self.api.split('.').all(is_api_segment) {
+        if !is_api_name(&self.api) {
             return Err(Error::at(
                 file,
                 find_line(text, "api:"),
@@ -233,11 +270,17 @@ impl Spec {
     }
 }
 
-/// `-` occurs in Aliyun methods of the doc center (`m-kvstore.aliyuncs.com.X.2015-03-01`).
-fn is_api_segment(s: &str) -> bool {
-    !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+/// The one rule for API method names: two or more dotted segments of ASCII
+/// letters, digits, `_` and `-` (`taobao.pc.order.cancel`; `-` occurs in
+/// Aliyun methods of the doc center, `m-kvstore.aliyuncs.com.X.2015-03-01`).
+pub fn is_api_name(s: &str) -> bool {
+    s.contains('.')
+        && s.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
 fn validate_params(
@@ -359,11 +402,6 @@ fn flow_too_deep(text: &str) -> Option<usize> {
     None
 }
 
-/// First 1-based line containing `needle`, to point errors at the right place.
-fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
-}
-
 /// JSON Schema of the spec format, written next to the specs.
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(Spec);
@@ -372,8 +410,20 @@ pub fn json_schema() -> String {
     s
 }
 
+/// A spec and the file it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecFile {
+    pub file: PathBuf,
+    pub spec: Spec,
+}
+
 /// Read every `*.yaml` spec in a folder, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<Spec>, Error> {
+    Ok(read_dir_files(dir)?.into_iter().map(|s| s.spec).collect())
+}
+
+/// [`read_dir`], each spec with its file.
+pub fn read_dir_files(dir: &Path) -> Result<Vec<SpecFile>, Error> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -384,7 +434,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Spec>, Error> {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).map_err(|e| Error::io(p, e))?;
-            Spec::from_yaml(p, &text)
+            Ok(SpecFile {
+                file: p.clone(),
+                spec: Spec::from_yaml(p, &text)?,
+            })
         })
         .collect()
 }
