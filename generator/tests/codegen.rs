@@ -180,6 +180,11 @@ fn the_mapping_table_covers_java_names_and_byte() {
          \x20 - {name: big, type: Long, array: true}\n\
          \x20 - {name: upload, type: File}\n\
          \x20 - {name: data, type: \"byte[]\"}\n\
+         \x20 - {name: scan, type: Byte, array: true}\n\
+         \x20 - {name: rate, type: Double}\n\
+         \x20 - {name: ratio, type: Float}\n\
+         \x20 - {name: fields, type: FieldList}\n\
+         \x20 - {name: small, type: Short}\n\
          response:\n\
          \x20 - {name: status, type: byte}\n",
     );
@@ -192,6 +197,12 @@ fn the_mapping_table_covers_java_names_and_byte() {
         "pub big: ::std::option::Option<::std::vec::Vec<i64>>,",
         "pub upload: ::std::option::Option<::top_runtime::FileItem>,",
         "pub data: ::std::option::Option<::top_runtime::FileItem>,",
+        "pub scan: ::std::option::Option<::top_runtime::FileItem>,",
+        // Doubles are decimals, so an amount never goes through `f64`.
+        "pub rate: ::std::option::Option<::top_runtime::Decimal>,",
+        "pub ratio: ::std::option::Option<::top_runtime::Decimal>,",
+        "pub fields: ::std::option::Option<::std::string::String>,",
+        "pub small: ::std::option::Option<i64>,",
         "pub status: ::std::option::Option<i64>,",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
@@ -430,6 +441,59 @@ fn two_apis_on_one_module_are_an_error() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("both map to module `x::api`"), "{e}");
+}
+
+/// Specs read under other file names: messages name the files read.
+fn read_as(name: &str, spec: Spec) -> spec::SpecFile {
+    spec::SpecFile {
+        file: Path::new("copies").join(name),
+        spec,
+    }
+}
+
+#[test]
+fn two_specs_for_one_api_name_both_files_read() {
+    let a = read_as("first.yaml", spec_with(""));
+    let b = read_as("second.yaml", spec_with(""));
+    let e = emit::generate_read(&[a, b], &Options::default()).unwrap_err();
+    assert_eq!(e.kind, topgen::Kind::DuplicateApi);
+    assert_eq!(e.file, Path::new("copies/second.yaml"));
+    assert_eq!(e.api.as_deref(), Some("taobao.x"));
+    let shown = e.to_string();
+    assert!(shown.contains("two specs for one API"), "{shown}");
+    assert!(shown.contains("copies/first.yaml"), "{shown}");
+    assert!(!shown.contains("both map to module"), "{shown}");
+}
+
+#[test]
+fn two_apis_on_one_module_name_both_files_read() {
+    let a = read_as("a.yaml", spec_with(""));
+    let mut other = spec_with("");
+    other.api = "taobao.X".into();
+    let b = read_as("b.yaml", other);
+    let e = emit::generate_read(&[a, b], &Options::default()).unwrap_err();
+    assert_eq!(e.kind, topgen::Kind::ModuleClash);
+    let (first, second) = if e.file == Path::new("copies/a.yaml") {
+        ("copies/b.yaml", "copies/a.yaml")
+    } else {
+        ("copies/a.yaml", "copies/b.yaml")
+    };
+    assert_eq!(e.file, Path::new(second));
+    let shown = e.to_string();
+    assert!(shown.contains("both map to module `x::api`"), "{shown}");
+    assert!(shown.contains(first), "{shown}");
+}
+
+#[test]
+fn codegen_messages_carry_kind_api_and_field_path() {
+    let s = spec_with("response:\n  - {name: gone, type: Missing}\n");
+    let g = generate(&[s]);
+    let w = &g.warnings[0];
+    assert_eq!(w.kind, topgen::Kind::Codegen);
+    assert_eq!(w.file, Path::new("specs/taobao.x.yaml"));
+    assert_eq!(w.api.as_deref(), Some("taobao.x"));
+    assert_eq!(w.path.as_deref(), Some("response.gone"));
+    assert!(w.message.starts_with("type `Missing` has no fields"), "{w}");
 }
 
 #[test]

@@ -123,3 +123,30 @@ fn a_failed_regen_leaves_the_previous_output_alone() {
     assert!(!bad.status.success());
     assert_eq!(before, snapshot(&out_dir));
 }
+
+#[test]
+fn codegen_of_specs_copied_under_other_names_names_the_files_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let specs = dir.path().join("copies");
+    fs::create_dir(&specs).unwrap();
+    let spec = pages().join("../specs/taobao.pc.order.cancel.yaml");
+    fs::copy(&spec, specs.join("cancel-1.yaml")).unwrap();
+    fs::copy(&spec, specs.join("cancel-2.yaml")).unwrap();
+    let out = xtask(&[
+        "codegen",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--specs",
+        specs.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("cancel-2.yaml"), "{err}");
+    assert!(err.contains("two specs for one API"), "{err}");
+    assert!(err.contains("cancel-1.yaml"), "{err}");
+    assert!(!err.contains("specs/taobao.pc.order.cancel.yaml"), "{err}");
+    assert!(
+        !dir.path().join("generated").exists(),
+        "nothing half-written"
+    );
+}
