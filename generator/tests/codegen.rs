@@ -497,6 +497,33 @@ fn codegen_messages_carry_kind_api_and_field_path() {
 }
 
 #[test]
+fn a_broken_xml_example_gets_no_test_and_a_warning() {
+    // The scraper keeps such an example verbatim and warns; codegen follows.
+    let s = spec_with(
+        "response:\n  - {name: a, type: String}\n\
+         examples:\n\
+         \x20 response:\n\
+         \x20   - {lang: xml, code: \"<x_response><a>1</b></x_response>\"}\n\
+         \x20 error:\n\
+         \x20   - {lang: xml, code: \"<error_response><code>7</error_response>\"}\n",
+    );
+    let g = generate(&[s]);
+    let said: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].contains("XML response example is not well-formed"),
+        "{said:?}"
+    );
+    assert!(said[0].ends_with("no response test"), "{said:?}");
+    assert!(
+        said[1].contains("XML error example is not well-formed"),
+        "{said:?}"
+    );
+    assert!(g.files.get("generated/src/x/api.rs").is_some());
+    assert!(g.files.get("tests/tests/api/x_api.rs").is_none());
+}
+
+#[test]
 fn names_collide_by_shape_not_by_name() {
     // Two `Item` types of different shapes get path names; two `Same` of one shape are one type.
     let s = spec_with(

@@ -6,7 +6,9 @@
 //! and the error example decoded into the client's error type (a snapshot).
 //! A page without a response example gets a typed sample derived from its
 //! schema instead, checked the same way; a page without an example of any
-//! other kind gets no test for it.
+//! other kind gets no test for it. An XML example the shared reader rejects
+//! (the scraper has warned about it already) gets no test either, with a
+//! warning, rather than failing the API.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -333,8 +335,8 @@ pub fn module(
     };
     let mut parts = Parts::default();
     request_test(&cx, &mut parts, warnings);
-    response_tests(&cx, &mut parts, warnings)?;
-    error_test(&cx, &mut parts)?;
+    response_tests(&cx, &mut parts, warnings);
+    error_test(&cx, &mut parts, warnings);
     if parts.tests.is_empty() {
         return Ok(None);
     }
@@ -424,7 +426,7 @@ fn response_xml(cx: &Ctx, key: &str) -> (Option<String>, Option<(Vec<Element>, T
 /// The response decoded from XML, then from the gateway's JSON, which must
 /// give the same value. An example the XML reader rejects (the scraper has
 /// warned about it) gets no response test, with a warning.
-fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) -> Result<(), String> {
+fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
     let api = cx.api;
     let key = if api.is_qimen() {
         "response".to_string()
@@ -432,7 +434,7 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) -> R
         naming::response_key(&api.spec.api)
     };
     let (Some(xml_text), sample) = response_xml(cx, &key) else {
-        return Ok(());
+        return;
     };
     let top = match xml::parse(&xml_text) {
         Ok(top) => top,
@@ -442,7 +444,7 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) -> R
                 warnings,
                 format!("the XML response example is not well-formed ({e}); no response test"),
             );
-            return Ok(());
+            return;
         }
     };
     let resp = &cx.resp;
@@ -467,7 +469,6 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) -> R
     } else {
         top_json_test(cx, parts, &key, &top);
     }
-    Ok(())
 }
 
 /// The XML answer decoded: a snapshot of the page's example, or the
@@ -569,10 +570,11 @@ fn top_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
 
 /// The page's XML error example decoded into the client's error type, with
 /// the classification the platform's rules give it.
-fn error_test(cx: &Ctx, parts: &mut Parts) -> Result<(), String> {
+/// An example the XML reader rejects gets no error test, with a warning.
+fn error_test(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
     let api = cx.api;
     let Some(ex) = api.spec.examples.error.iter().find(|e| e.lang == "xml") else {
-        return Ok(());
+        return;
     };
     let (resp, bind_method) = (&cx.resp, &cx.bind_method);
     let decode = if api.is_qimen() {
@@ -585,8 +587,15 @@ fn error_test(cx: &Ctx, parts: &mut Parts) -> Result<(), String> {
     } else {
         let json = match api.spec.examples.error.iter().find(|e| e.lang == "json") {
             Some(j) => j.code.clone(),
-            None => xml::error_json(&ex.code)
-                .map_err(|e| format!("the XML error example is not well-formed: {e}"))?,
+            None => match xml::error_json(&ex.code) {
+                Ok(json) => json,
+                Err(e) => {
+                    let message =
+                        format!("the XML error example is not well-formed ({e}); no error test");
+                    warn(cx, warnings, message);
+                    return;
+                }
+            },
         };
         let json = raw(&json);
         parts.consts.push(quote! {
@@ -617,7 +626,6 @@ fn error_test(cx: &Ctx, parts: &mut Parts) -> Result<(), String> {
             crate::snapshot_settings().bind(|| insta::assert_snapshot!(#name, shown));
         }
     });
-    Ok(())
 }
 
 /// Assertions of the error example's classification, when it has a code.

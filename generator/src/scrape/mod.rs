@@ -554,3 +554,23 @@ pub fn assemble(file: &Path, parts: Parts, warnings: Vec<Warning>) -> Scraped {
     };
     Scraped { spec, warnings }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_line_names_the_api_by_the_one_rule() {
+        let t = |s: &str| split_title(s).map(|(api, title)| format!("{api}|{title}"));
+        assert_eq!(
+            t("taobao.pc.order.cancel (企业购订单取消)").as_deref(),
+            Some("taobao.pc.order.cancel|企业购订单取消")
+        );
+        assert_eq!(
+            t("m-kvstore.aliyuncs.com.X.2015-03-01 （创建实例）").as_deref(),
+            Some("m-kvstore.aliyuncs.com.X.2015-03-01|创建实例")
+        );
+        assert_eq!(t("taobao (一个词)"), None);
+        assert_eq!(t("文档中心 > API类目 (x)"), None);
+    }
+}

@@ -484,6 +484,71 @@ mod tests {
     }
 
     #[test]
+    fn one_api_name_rule() {
+        for ok in [
+            "taobao.pc.order.cancel",
+            "m-kvstore.aliyuncs.com.X.2015-03-01",
+            "a_b.c",
+        ] {
+            assert!(is_api_name(ok), "{ok}");
+        }
+        for bad in ["", "taobao", "taobao..x", ".a.b", "a.b.", "a.b c", "a.中"] {
+            assert!(!is_api_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn one_protocol_rule_from_each_form_of_evidence() {
+        let request = |name: &str, fields: usize| Param {
+            name: name.into(),
+            ty: "Req".into(),
+            fields: (0..fields)
+                .map(|i| Param {
+                    name: format!("f{i}"),
+                    ty: "String".into(),
+                    ..request_leaf()
+                })
+                .collect(),
+            ..request_leaf()
+        };
+        let of = |java_qimen, category, request: &[Param]| {
+            Protocol::from_evidence(&ProtocolEvidence {
+                java_qimen,
+                category,
+                request,
+            })
+        };
+        let body = [request("request", 1)];
+        // A Java example decides, whatever the shape.
+        assert_eq!(of(Some(true), "c", &[]), Protocol::Qimen);
+        assert_eq!(of(Some(false), QIMEN_CATEGORY, &body), Protocol::Top);
+        // Without one: the Qimen category and one `request` struct.
+        assert_eq!(of(None, QIMEN_CATEGORY, &body), Protocol::Qimen);
+        assert_eq!(of(None, "资金平台", &body), Protocol::Top);
+        assert_eq!(
+            of(None, QIMEN_CATEGORY, &[request("request", 0)]),
+            Protocol::Top
+        );
+        assert_eq!(
+            of(None, QIMEN_CATEGORY, &[request("req", 1)]),
+            Protocol::Top
+        );
+    }
+
+    fn request_leaf() -> Param {
+        Param {
+            name: String::new(),
+            ty: String::new(),
+            array: false,
+            required: false,
+            example: None,
+            description: None,
+            constraints: Constraints::default(),
+            fields: vec![],
+        }
+    }
+
+    #[test]
     fn aliyun_method_names_are_accepted() {
         let text = minimal().replace(
             "taobao.a.b",
