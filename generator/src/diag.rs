@@ -25,8 +25,8 @@ pub enum Kind {
     Codegen,
 }
 
-/// `file:line: ` or `file: api: path: `: a line says where in a page or
-/// document; without one, the API and field path say where in a spec.
+/// `file:line: api: path: `, each part where known: the line says where in
+/// the file, the API and field path what it is about.
 fn write_place(
     f: &mut fmt::Formatter<'_>,
     file: &Path,
@@ -34,16 +34,15 @@ fn write_place(
     api: &Option<String>,
     path: &Option<String>,
 ) -> fmt::Result {
-    match line {
-        Some(l) => write!(f, "{}:{l}: ", file.display()),
-        None => {
-            write!(f, "{}: ", file.display())?;
-            for part in [api, path].into_iter().flatten() {
-                write!(f, "{part}: ")?;
-            }
-            Ok(())
-        }
+    write!(f, "{}", file.display())?;
+    if let Some(l) = line {
+        write!(f, ":{l}")?;
     }
+    write!(f, ": ")?;
+    for part in [api, path].into_iter().flatten() {
+        write!(f, "{part}: ")?;
+    }
+    Ok(())
 }
 
 /// A located, user-facing error.
@@ -93,12 +92,6 @@ impl Error {
 
     pub fn with_kind(mut self, kind: Kind) -> Self {
         self.kind = kind;
-        self
-    }
-
-    /// The same error, about `api` from here on.
-    pub fn for_api(mut self, api: &str) -> Self {
-        self.api = Some(api.to_string());
         self
     }
 }
@@ -233,7 +226,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_line_says_where_in_a_page_api_and_path_where_in_a_spec() {
+    fn a_place_is_file_line_api_and_path_where_known() {
         let e = Error::at(Path::new("p.txt"), Some(3), "bad");
         assert_eq!(e.to_string(), "p.txt:3: bad");
         assert_eq!(e.kind, Kind::Input);
@@ -247,6 +240,8 @@ mod tests {
         assert_eq!(e.to_string(), "specs/a.b.yaml: a.b: response.x: no");
         let w = Warning::about(Kind::Codegen, Path::new("s.yaml"), "a.b", None, "hm");
         assert_eq!(w.to_string(), "warning: s.yaml: a.b: hm");
+        let e = Error { line: Some(7), ..e };
+        assert_eq!(e.to_string(), "specs/a.b.yaml:7: a.b: response.x: no");
         assert_eq!(w.note(), "hm");
     }
 

@@ -131,7 +131,6 @@ fn duplicate(page: &Path, shown: &Path, first: &Path, api: &str) -> Error {
         ),
     )
     .with_kind(Kind::DuplicateApi)
-    .for_api(api)
 }
 
 /// A JSON document takes its category from the `catelog.json` beside it.

@@ -447,6 +447,7 @@ fn two_apis_on_one_module_are_an_error() {
 fn read_as(name: &str, spec: Spec) -> spec::SpecFile {
     spec::SpecFile {
         file: Path::new("copies").join(name),
+        text: spec.to_yaml(),
         spec,
     }
 }
@@ -459,6 +460,8 @@ fn two_specs_for_one_api_name_both_files_read() {
     assert_eq!(e.kind, topgen::Kind::DuplicateApi);
     assert_eq!(e.file, Path::new("copies/second.yaml"));
     assert_eq!(e.api.as_deref(), Some("taobao.x"));
+    // The `api:` line of the file read.
+    assert_eq!(e.line, Some(4), "{e}");
     let shown = e.to_string();
     assert!(shown.contains("two specs for one API"), "{shown}");
     assert!(shown.contains("copies/first.yaml"), "{shown}");
@@ -482,6 +485,28 @@ fn two_apis_on_one_module_name_both_files_read() {
     let shown = e.to_string();
     assert!(shown.contains("both map to module `x::api`"), "{shown}");
     assert!(shown.contains(first), "{shown}");
+}
+
+#[test]
+fn codegen_of_a_file_read_points_at_the_field_line() {
+    let s =
+        spec_with("response:\n  - name: ok\n    type: String\n  - name: gone\n    type: Missing\n");
+    let read = read_as("gone.yaml", s);
+    let line = read
+        .text
+        .lines()
+        .position(|l| l.ends_with("name: gone"))
+        .map(|i| i + 1);
+    let g = emit::generate_read(&[read], &Options::default()).unwrap();
+    assert_eq!(g.warnings[0].line, line);
+    let shown = g.warnings[0].to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "warning: copies/gone.yaml:{}: taobao.x: response.gone: type `Missing`",
+            line.unwrap()
+        )),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -62,10 +62,22 @@ pub fn generate(specs: &[Spec], options: &Options) -> Result<Generated, Error> {
     first_error(generate_partial(specs, options))
 }
 
-/// [`generate`] for specs read from files: messages name the file read.
+/// [`generate`] for specs read from files: messages name the file read and
+/// the line of the field they are about.
 pub fn generate_read(specs: &[SpecFile], options: &Options) -> Result<Generated, Error> {
     let inputs = specs.iter().map(|s| (s.file.as_path(), &s.spec)).collect();
-    first_error(generate_inputs(inputs, options))
+    let (mut generated, mut errors) = generate_inputs(inputs, options);
+    let line = |file: &Path, path: Option<&str>| {
+        let read = specs.iter().find(|s| s.file == file)?;
+        read.line_of(path)
+    };
+    for w in &mut generated.warnings {
+        w.line = w.line.or_else(|| line(&w.file, w.path.as_deref()));
+    }
+    for e in &mut errors {
+        e.line = e.line.or_else(|| line(&e.file, e.path.as_deref()));
+    }
+    first_error((generated, errors))
 }
 
 fn first_error((generated, errors): (Generated, Vec<Error>)) -> Result<Generated, Error> {

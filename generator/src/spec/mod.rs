@@ -415,6 +415,47 @@ pub fn json_schema() -> String {
 pub struct SpecFile {
     pub file: PathBuf,
     pub spec: Spec,
+    /// The text read, to point messages at a line; empty for a spec built
+    /// in memory.
+    pub text: String,
+}
+
+impl SpecFile {
+    /// The line of the parameter at a dotted field path
+    /// (`response.result.items`), or of `api:` without one: where a message
+    /// about it points. A path the text does not follow to the end points at
+    /// the deepest parameter found.
+    pub fn line_of(&self, path: Option<&str>) -> Option<usize> {
+        let Some(path) = path else {
+            return find_line(&self.text, "api:");
+        };
+        let mut segments = path.split('.');
+        let side = format!("{}:", segments.next()?);
+        let lines: Vec<&str> = self.text.lines().collect();
+        let mut at = lines.iter().position(|l| l.trim_end() == side)?;
+        for seg in segments {
+            match (at + 1..lines.len()).find(|&i| names(lines[i], seg)) {
+                Some(i) => at = i,
+                None => break,
+            }
+        }
+        Some(at + 1)
+    }
+}
+
+/// A line that starts the parameter `name`, in block or flow form.
+fn names(line: &str, name: &str) -> bool {
+    let item = line
+        .trim_start()
+        .trim_start_matches("- ")
+        .trim_start_matches('{');
+    let Some(rest) = item.trim_start().strip_prefix("name:") else {
+        return false;
+    };
+    let value = rest.trim_start();
+    let value = value.split(',').next().unwrap_or(value).trim();
+    let value = value.trim_end_matches('}').trim();
+    value.trim_matches(|c| c == '\'' || c == '"') == name
 }
 
 /// Read every `*.yaml` spec in a folder, sorted by file name.
@@ -437,6 +478,7 @@ pub fn read_dir_files(dir: &Path) -> Result<Vec<SpecFile>, Error> {
             Ok(SpecFile {
                 file: p.clone(),
                 spec: Spec::from_yaml(p, &text)?,
+                text,
             })
         })
         .collect()
@@ -481,6 +523,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("a.yaml:5"), "{e}");
+    }
+
+    #[test]
+    fn a_field_path_points_at_its_line() {
+        let text = "format: 1\napi: taobao.a.b\ntitle: t\ncategory: c\nprotocol: top\nrequest:\n  - name: x\n    type: String\n\
+                    response:\n  - name: result\n    type: R\n    fields:\n      - name: x\n\
+                    \x20       type: String\n      - {name: 'y', type: Number}\n";
+        let f = SpecFile {
+            file: "s.yaml".into(),
+            spec: Spec::from_yaml(Path::new("s.yaml"), text).unwrap(),
+            text: text.to_string(),
+        };
+        assert_eq!(f.line_of(None), Some(2));
+        assert_eq!(f.line_of(Some("request.x")), Some(7));
+        assert_eq!(f.line_of(Some("response.result.x")), Some(13));
+        assert_eq!(f.line_of(Some("response.result.y")), Some(15));
+        assert_eq!(f.line_of(Some("response.result.z")), Some(10));
+        assert_eq!(f.line_of(Some("other.x")), None);
     }
 
     #[test]
