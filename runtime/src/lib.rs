@@ -17,8 +17,14 @@ pub mod types;
 pub use request::{EncodeError, Params, Protocol, Request};
 pub use types::{DateTime, Decimal, FileItem};
 
-pub use client::{CallOptions, Client, ClientBuilder, Prepared, RetryPolicy, Secret};
-pub use error::{Error, ErrorCode, PlatformError, QimenFailure};
+pub use client::{
+    Answer, AnswerMeta, CallOptions, Client, ClientBuilder, FailedCall, Prepared, RetryPolicy,
+    Secret,
+};
+pub use error::{BanMessageError, Error, ErrorCode, PlatformError, QimenFailure};
+
+/// The HTTP client underneath, for [`ClientBuilder::http_client`].
+pub use reqwest;
 pub use sign::SignMethod;
 
 #[doc(hidden)]

@@ -22,11 +22,11 @@ fn builder(gw: &Gateway) -> ClientBuilder {
         .url(gw.url())
         .qimen_url(gw.qimen_url())
         .customer_id(cfg.customer_id.clone())
-        .retry(RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(40),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_retries(2)
+                .backoff(Duration::from_millis(10), Duration::from_millis(40)),
+        )
 }
 
 fn detail() -> PcOrderDetailRequest {
@@ -338,11 +338,11 @@ async fn connection_refused_is_retryable_transport_error() {
         .port();
     let client = Client::builder("12345678", "s")
         .url(format!("http://127.0.0.1:{port}/router/rest"))
-        .retry(RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_retries(2)
+                .backoff(Duration::from_millis(5), Duration::from_millis(10)),
+        )
         .build()
         .unwrap();
     let e = client.execute(&detail()).await.unwrap_err();
@@ -613,4 +613,95 @@ fn blocking_client_speaks_both_protocols() {
         Error::Qimen(_)
     ));
     assert!(gw.received().iter().all(|r| r.rejected_with.is_none()));
+}
+
+#[tokio::test]
+async fn every_answer_carries_request_id_raw_body_and_url() {
+    let gw = Gateway::start(GatewayConfig {
+        session: Some("user-session-secret".into()),
+        ..GatewayConfig::default()
+    })
+    .unwrap();
+    let client = builder(&gw).session("user-session-secret").build().unwrap();
+    let body =
+        r#"{"pc_order_detail_response":{"result":{"success":true},"request_id":"rid-ok-1"}}"#;
+    gw.push([Answer::Raw(body.into())]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(answer.result.as_ref().and_then(|r| r.success), Some(true));
+    assert_eq!(answer.request_id(), Some("rid-ok-1"));
+    assert_eq!(answer.raw(), body.as_bytes());
+    assert_eq!(answer.meta().status(), 200);
+    assert_eq!(answer.meta().attempts(), 1);
+    assert!(answer.url().starts_with(&gw.url()), "{}", answer.url());
+    assert!(answer.url().contains("method=taobao.pc.order.detail"));
+    assert!(answer.url().contains("session=***"), "{}", answer.url());
+    assert!(!answer.url().contains("user-session-secret"));
+    assert!(!format!("{answer:?}").contains("user-session-secret"));
+
+    gw.push([Answer::Error {
+        code: 41,
+        msg: "Invalid Arguments".into(),
+        sub_code: None,
+        sub_msg: None,
+    }]);
+    let failed = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert!(failed.error().platform().is_some(), "{failed:?}");
+    assert_eq!(failed.request_id(), Some("local-gateway-1"));
+    let meta = failed.meta().expect("an answer arrived");
+    assert_eq!(meta.request_id(), Some("local-gateway-1"));
+    assert!(meta.raw_text().contains("error_response"));
+    assert!(meta.url().contains("session=***"));
+    // `?` turns it into the plain error.
+    let e: Error = failed.into();
+    assert!(matches!(e, Error::Platform(_)));
+
+    // No answer, no meta.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let failed = Client::builder("12345678", "s")
+        .url(format!("http://127.0.0.1:{port}/router/rest"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert!(failed.meta().is_none());
+    assert!(matches!(
+        failed.error(),
+        Error::Transport {
+            kind: TransportKind::Connect,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn blocking_answers_carry_the_same_meta() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    let body = r#"{"pc_order_detail_response":{"request_id":"rid-blocking"}}"#;
+    gw.push([Answer::Raw(body.into())]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .unwrap();
+    assert_eq!(answer.request_id(), Some("rid-blocking"));
+    assert_eq!(answer.raw(), body.as_bytes());
+    assert!(answer.url().starts_with(&gw.url()));
+    gw.push([Answer::Html(502)]);
+    let failed = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .unwrap_err();
+    assert!(matches!(failed.error(), Error::Http { status: 502, .. }));
+    assert_eq!(failed.meta().map(|m| m.status()), Some(502));
+    assert_eq!(failed.request_id(), None);
 }
