@@ -165,12 +165,7 @@ async fn wrong_secret_gets_invalid_signature() {
 #[tokio::test]
 async fn isp_errors_are_retried_with_a_bound() {
     let gw = gateway();
-    let busy = || Answer::Error {
-        code: 15,
-        msg: "Remote service error".into(),
-        sub_code: Some("isp.remote-service-timeout".into()),
-        sub_msg: None,
-    };
+    let busy = || remote_error("isp.remote-service-timeout");
     gw.push([busy(), busy()]);
     let resp = builder(&gw)
         .build()
@@ -704,4 +699,166 @@ fn blocking_answers_carry_the_same_meta() {
     assert!(matches!(failed.error(), Error::Http { status: 502, .. }));
     assert_eq!(failed.meta().map(|m| m.status()), Some(502));
     assert_eq!(failed.request_id(), None);
+}
+
+/// A call-limit answer as the platform sends it.
+fn ban(secs: &str) -> Answer {
+    Answer::Error {
+        code: 7,
+        msg: "App Call Limited".into(),
+        sub_code: Some("accesscontrol.limited-by-app-access-count".into()),
+        sub_msg: Some(format!("This ban will last for {secs} more seconds")),
+    }
+}
+
+/// Code 15 with `sub_code`.
+fn remote_error(sub_code: &str) -> Answer {
+    Answer::Error {
+        code: 15,
+        msg: "Remote service error".into(),
+        sub_code: Some(sub_code.into()),
+        sub_msg: None,
+    }
+}
+
+/// A client without timers, for paused tokio time: a paused clock jumps to
+/// the next timer whenever the test runtime is idle, so a timeout (or the
+/// connection pool's idle sweep) would fire, and the clock run ahead, while
+/// the gateway on its own runtime is still answering.
+fn paused_client(gw: &Gateway, policy: RetryPolicy) -> Client {
+    let http = top_runtime::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .no_proxy()
+        .build()
+        .unwrap();
+    builder(gw)
+        .http_client(http)
+        .timeout(None)
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ban_within_the_ceiling_is_waited_out_then_tried_once_more() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default());
+    gw.push([ban("7")]);
+    let (clock, wall) = (tokio::time::Instant::now(), Instant::now());
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(gw.received().len(), 2, "the banned call and one more");
+    assert_eq!(answer.meta().attempts(), 2);
+    assert!(
+        clock.elapsed() >= Duration::from_secs(7),
+        "{:?}",
+        clock.elapsed()
+    );
+    assert!(
+        wall.elapsed() < Duration::from_secs(5),
+        "the test did not sleep"
+    );
+
+    // Banned again after the wait: returned, not waited out a second time.
+    gw.push([ban("2"), ban("2")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+    assert_eq!(gw.received().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ban_above_the_ceiling_or_past_the_deadline_is_returned_at_once() {
+    let gw = gateway();
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default().max_ban_wait(Duration::from_secs(30)),
+    );
+    gw.push([ban("86400")]);
+    let clock = tokio::time::Instant::now();
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(86_400)));
+    assert_eq!(e.platform().map(|p| p.is_call_limited()), Some(true));
+    assert!(clock.elapsed() < Duration::from_secs(1));
+    assert_eq!(gw.received().len(), 1, "no call during the ban");
+
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default()
+            .max_ban_wait(Duration::from_secs(30))
+            .deadline(Duration::from_secs(20)),
+    );
+    gw.push([ban("25")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(25)));
+    assert_eq!(
+        gw.received().len(),
+        2,
+        "a wait past the deadline is not begun"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_ban_message_is_a_typed_error_and_backs_off() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default().max_retries(1));
+    gw.push([ban("many"), ban("many")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), None);
+    let bad = e.platform().unwrap().ban().unwrap_err();
+    assert_eq!(bad.api, "taobao.pc.order.detail");
+    assert!(
+        bad.to_string()
+            .contains("This ban will last for many more seconds"),
+        "{bad}"
+    );
+    assert_eq!(
+        gw.received().len(),
+        2,
+        "code 7 without a length: one backoff retry"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn writes_are_retried_only_when_the_call_did_not_run() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default());
+    let write = CallOptions::new().idempotent(false);
+    let busy = remote_error("isp.remote-service-timeout");
+    gw.push([busy.clone()]);
+    let e = client.execute_with(&detail(), &write).await.unwrap_err();
+    assert!(e.is_retryable(), "retryable as a read");
+    assert_eq!(
+        gw.received().len(),
+        1,
+        "a write that may have run is not repeated"
+    );
+
+    // Refused by access control: it did not run, so a write is repeated.
+    gw.push([ban("1")]);
+    client.execute_with(&detail(), &write).await.unwrap();
+    assert_eq!(gw.received().len(), 3);
+
+    // The same isp failure on a read is retried.
+    gw.push([busy]);
+    client.execute(&detail()).await.unwrap();
+    assert_eq!(gw.received().len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retried_codes_are_configurable() {
+    let gw = gateway();
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default().retry_codes(["isv.item-is-busy"]),
+    );
+    let item_busy = remote_error("isv.item-is-busy");
+    let isp = remote_error("isp.remote-service-timeout");
+    gw.push([item_busy]);
+    client.execute(&detail()).await.unwrap();
+    assert_eq!(gw.received().len(), 2, "the named sub_code is retried");
+    gw.push([isp]);
+    client.execute(&detail()).await.unwrap_err();
+    assert_eq!(gw.received().len(), 3, "isp.* is no longer in the list");
 }
