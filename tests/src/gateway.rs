@@ -37,6 +37,9 @@ pub struct GatewayConfig {
     pub customer_id: String,
     /// Refuse timestamps more than 10 minutes off, as the platform does.
     pub check_timestamp: bool,
+    /// TOP page answers carry a `request_id` (`local-gateway-page-N`, N
+    /// counting calls), as the platform's do.
+    pub request_ids: bool,
 }
 
 impl Default for GatewayConfig {
@@ -47,6 +50,7 @@ impl Default for GatewayConfig {
             session: None,
             customer_id: "stub-cust-code".into(),
             check_timestamp: true,
+            request_ids: false,
         }
     }
 }
@@ -110,6 +114,7 @@ impl Received {
 
 struct Shared {
     cfg: GatewayConfig,
+    calls: std::sync::atomic::AtomicU64,
     script: Mutex<VecDeque<Answer>>,
     log: Mutex<Vec<Received>>,
 }
@@ -136,6 +141,7 @@ impl Gateway {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             cfg,
+            calls: std::sync::atomic::AtomicU64::new(0),
             script: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
         });
@@ -284,8 +290,18 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 
     let answer = lock(&shared.script).pop_front().unwrap_or(Answer::Page);
     let simplify = param(&query, "simplify") == Some("true");
+    let n = shared
+        .calls
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        + 1;
+    let request_id = (shared.cfg.request_ids && !qimen).then(|| format!("local-gateway-page-{n}"));
     match answer {
-        Answer::Page => page_answer(&method, qimen, simplify),
+        Answer::Page => match (page_body(&method, qimen, simplify), request_id) {
+            (Some(body), Some(id)) => {
+                text_answer(StatusCode::OK, qimen, with_request_id(&body, simplify, &id))
+            }
+            _ => page_answer(&method, qimen, simplify),
+        },
         Answer::Error {
             code,
             msg,
@@ -488,6 +504,22 @@ const QIMEN_ITEMS_ANSWER: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?><res
     <orderCodes><string>O1</string><string>O2</string></orderCodes>\
     </response>";
 
+/// `body` with `"request_id"` first in the answer's object: the envelope's
+/// inner object, or the root with `simplify`.
+fn with_request_id(body: &str, simplify: bool, id: &str) -> String {
+    let opening = if simplify { 1 } else { 2 };
+    let Some((at, _)) = body.match_indices('{').nth(opening - 1) else {
+        return body.to_owned();
+    };
+    let rest = &body[at + 1..];
+    let sep = if rest.trim_start().starts_with('}') {
+        ""
+    } else {
+        ","
+    };
+    format!("{}\"request_id\":\"{id}\"{sep}{rest}", &body[..=at])
+}
+
 fn page_answer(method: &str, qimen: bool, simplify: bool) -> Response {
     match page_body(method, qimen, simplify) {
         Some(body) => text_answer(StatusCode::OK, qimen, body),
@@ -560,6 +592,30 @@ fn qimen_failure(code: &str, message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_id_goes_first_in_the_answer() {
+        let table = [
+            (
+                r#"{"a_response":{"x":1}}"#,
+                false,
+                r#"{"a_response":{"request_id":"r","x":1}}"#,
+            ),
+            (
+                r#"{"a_response":{ }}"#,
+                false,
+                r#"{"a_response":{"request_id":"r" }}"#,
+            ),
+            (
+                r#"{"x":{"y":2}}"#,
+                true,
+                r#"{"request_id":"r","x":{"y":2}}"#,
+            ),
+        ];
+        for (body, simplify, want) in table {
+            assert_eq!(with_request_id(body, simplify, "r"), want);
+        }
+    }
 
     #[test]
     fn simplify_unwraps_envelope_and_lists() {
