@@ -82,30 +82,28 @@ impl TransportKind {
             TransportKind::Timeout
         } else if e.is_connect() {
             TransportKind::Connect
-        } else if e.is_decode() {
-            // With gzip on, reqwest reports a broken body as a decode error
-            // too; only a body that arrived whole and did not inflate is
-            // a decompression failure.
-            if broke_off(e) {
-                TransportKind::Body
-            } else {
+        } else if e.is_decode() || e.is_body() {
+            // reqwest reports a body that did not inflate as a body or a
+            // decode error, like one that broke off; the decoder's own
+            // complaint (invalid data) tells them apart.
+            if inflate_failed(e) {
                 TransportKind::Decompress
+            } else {
+                TransportKind::Body
             }
-        } else if e.is_body() {
-            TransportKind::Body
         } else {
             TransportKind::Other
         }
     }
 }
 
-/// A reqwest body error somewhere below `e`: the answer broke off.
-fn broke_off(e: &reqwest::Error) -> bool {
+/// An invalid-data I/O error below `e`: what the gzip decoder reports.
+fn inflate_failed(e: &reqwest::Error) -> bool {
     let mut next = std::error::Error::source(e);
     while let Some(cause) = next {
         if cause
-            .downcast_ref::<reqwest::Error>()
-            .is_some_and(reqwest::Error::is_body)
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
         {
             return true;
         }

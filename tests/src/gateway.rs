@@ -80,6 +80,11 @@ pub enum Answer {
     Html(u16),
     /// Any body with status 200.
     Raw(String),
+    /// The page's example gzip-compressed (`Content-Encoding: gzip`), when
+    /// the call asked for gzip; plain otherwise.
+    Gzip,
+    /// `Content-Encoding: gzip` on a body that is not gzip.
+    FalseGzip,
 }
 
 /// What the gateway received in one call.
@@ -92,6 +97,8 @@ pub struct Received {
     pub files: Vec<(String, String, Vec<u8>)>,
     pub xml_body: Option<String>,
     pub content_type: String,
+    /// The `Accept-Encoding` header, empty when there was none.
+    pub accept_encoding: String,
     /// `None` when the signature was right; otherwise the error code sent.
     pub rejected_with: Option<i64>,
 }
@@ -124,44 +131,37 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A running gateway; stops when dropped.
-pub struct Gateway {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
+/// A server on a thread and tokio runtime of its own, so both async and
+/// blocking clients can call it; stops when dropped.
+struct Background {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Gateway {
-    /// Starts a gateway on 127.0.0.1 with a free port, on its own thread
-    /// (so both async and blocking clients can use it).
-    pub fn start(cfg: GatewayConfig) -> std::io::Result<Gateway> {
+impl Background {
+    /// Binds 127.0.0.1 on a free port and runs `serve` on it.
+    fn start<F, Fut>(name: &str, serve: F) -> std::io::Result<(SocketAddr, Background)>
+    where
+        F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()>,
+    {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            cfg,
-            calls: std::sync::atomic::AtomicU64::new(0),
-            script: Mutex::new(VecDeque::new()),
-            log: Mutex::new(Vec::new()),
-        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let app = Router::new()
-            .fallback(handle)
-            .with_state(Arc::clone(&shared));
         let thread = std::thread::Builder::new()
-            .name("top-gateway".into())
+            .name(name.into())
             .spawn(move || {
                 rt.block_on(async move {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
                     tokio::select! {
-                        _ = axum::serve(listener, app) => {}
+                        _ = serve(listener) => {}
                         _ = stopped => {}
                     }
                 });
@@ -169,11 +169,52 @@ impl Gateway {
                 // (slow answers included).
                 rt.shutdown_background();
             })?;
+        let server = Background {
+            stop: Some(stop),
+            thread: Some(thread),
+        };
+        Ok((addr, server))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A running gateway; stops when dropped.
+pub struct Gateway {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    _server: Background,
+}
+
+impl Gateway {
+    /// Starts a gateway on 127.0.0.1 with a free port, on its own thread
+    /// (so both async and blocking clients can use it).
+    pub fn start(cfg: GatewayConfig) -> std::io::Result<Gateway> {
+        let shared = Arc::new(Shared {
+            cfg,
+            calls: std::sync::atomic::AtomicU64::new(0),
+            script: Mutex::new(VecDeque::new()),
+            log: Mutex::new(Vec::new()),
+        });
+        let app = Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&shared));
+        let (addr, server) = Background::start("top-gateway", move |listener| async move {
+            let _ = axum::serve(listener, app).await;
+        })?;
         Ok(Gateway {
             addr,
             shared,
-            stop: Some(stop),
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -206,17 +247,6 @@ impl Gateway {
     }
 }
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn pairs(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes).into_owned().collect()
 }
@@ -233,6 +263,12 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let accept_encoding = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
@@ -279,6 +315,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         files: files.clone(),
         xml_body: xml_body.clone(),
         content_type,
+        accept_encoding: accept_encoding.clone(),
         rejected_with: rejected.as_ref().map(|r| r.0),
     });
     if let Some((code, msg)) = rejected {
@@ -361,7 +398,28 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             resp
         }
         Answer::Raw(body) => text_answer(StatusCode::OK, qimen, body),
+        Answer::Gzip if accept_encoding.contains("gzip") => {
+            let body = page_body(&method, qimen, simplify).unwrap_or_default();
+            gzipped(text_answer(StatusCode::OK, qimen, gzip(body.as_bytes())))
+        }
+        Answer::Gzip => page_answer(&method, qimen, simplify),
+        Answer::FalseGzip => gzipped(page_answer(&method, qimen, simplify)),
     }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Marks an answer `Content-Encoding: gzip`.
+fn gzipped(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    resp
 }
 
 /// The platform's checks, in its order; `Some((code, msg))` on failure.
@@ -527,13 +585,13 @@ fn page_answer(method: &str, qimen: bool, simplify: bool) -> Response {
     }
 }
 
-fn text_answer(status: StatusCode, qimen: bool, body: String) -> Response {
+fn text_answer(status: StatusCode, qimen: bool, body: impl Into<Bytes>) -> Response {
     let ct = if qimen {
         "text/xml;charset=utf-8"
     } else {
         "application/json;charset=utf-8"
     };
-    let mut resp = (status, Bytes::from(body)).into_response();
+    let mut resp = (status, body.into()).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     resp
@@ -587,6 +645,74 @@ fn qimen_failure(code: &str, message: &str) -> Response {
         xml_escape(message)
     );
     text_answer(StatusCode::OK, true, body)
+}
+
+/// A plain HTTP proxy on 127.0.0.1 that forwards every connection to one
+/// address and records the head of each connection's first request (the
+/// request line in absolute form, then the headers).
+pub struct Proxy {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+    _server: Background,
+}
+
+impl Proxy {
+    pub fn start(target: SocketAddr) -> std::io::Result<Proxy> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let (addr, server) = Background::start("top-proxy", move |listener| async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                tokio::spawn(forward(conn, target, Arc::clone(&log)));
+            }
+        })?;
+        Ok(Proxy {
+            addr,
+            seen,
+            _server: server,
+        })
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The request heads seen so far.
+    pub fn seen(&self) -> Vec<String> {
+        lock(&self.seen).clone()
+    }
+}
+
+/// Reads the first request head, records it, then pipes both ways.
+async fn forward(
+    mut client: tokio::net::TcpStream,
+    target: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match client.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 64 << 10 {
+            return;
+        }
+    }
+    let end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(head.len());
+    lock(&log).push(String::from_utf8_lossy(&head[..end]).into_owned());
+    let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+        return;
+    };
+    if upstream.write_all(&head).await.is_err() {
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
 }
 
 #[cfg(test)]

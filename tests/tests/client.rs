@@ -8,6 +8,7 @@ use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{Body, CallOptions, Client, ClientBuilder, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
+use top_tests::gateway::Proxy;
 use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
 use top_tests::{Answer, Gateway, GatewayConfig};
@@ -863,106 +864,115 @@ async fn retried_codes_are_configurable() {
     assert_eq!(gw.received().len(), 3, "isp.* is no longer in the list");
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 #[tokio::test]
-async fn traces_name_each_attempt_and_never_a_secret() {
-    const SESSION: &str = "6100e23657fb0b2d0c78568e55a3031134be9a3a5d4b3a365753805";
-    let gw = Gateway::start(GatewayConfig {
-        secret: "trace-secret-value-4711".into(),
-        session: Some(SESSION.into()),
-        ..GatewayConfig::default()
-    })
-    .unwrap();
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let client = builder(&gw).session(SESSION).build().unwrap();
-    gw.push([
-        remote_error("isp.remote-service-timeout"),
-        Answer::Raw(
-            r#"{"pc_order_detail_response":{"result":{"success":true},"request_id":"rid-traced"}}"#
-                .into(),
-        ),
-    ]);
+async fn gzip_is_asked_for_and_decoded() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    gw.push([Answer::Gzip]);
     let answer = client
         .execute_with_meta(&detail(), &CallOptions::new())
         .await
         .unwrap();
-    assert_eq!(answer.request_id(), Some("rid-traced"));
-    let sent = gw.received()[1].clone();
-    // A failure whose error text comes from reqwest.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let refused = builder(&gw)
-        .url(format!("http://127.0.0.1:{port}/router/rest"))
-        .session(SESSION)
-        .retry(RetryPolicy::none())
+    assert!(gw.received()[0].accept_encoding.contains("gzip"));
+    assert!(answer.result.is_some());
+    let raw = answer.meta().raw_text();
+    assert!(raw.trim_start().starts_with('{'), "decompressed: {raw}");
+    assert!(raw.contains("pc_order_detail_response"));
+
+    // Compressed in name only: a typed error, not retried.
+    gw.push([Answer::FalseGzip]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Decompress,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(gw.received().len(), 2);
+}
+
+#[test]
+fn blocking_gzip_is_asked_for_and_decoded() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    gw.push([Answer::Gzip, Answer::FalseGzip]);
+    assert!(client.execute(&detail()).unwrap().result.is_some());
+    assert!(gw.received()[0].accept_encoding.contains("gzip"));
+    let e = client.execute(&detail()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Decompress,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_on_loopback_sees_the_request() {
+    let gw = gateway();
+    let proxy = Proxy::start(gw.addr()).unwrap();
+    let client = builder(&gw).proxy(proxy.url()).build().unwrap();
+    client.execute(&detail()).await.unwrap();
+    let seen = proxy.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let want = format!("POST {}?method=taobao.pc.order.detail&", gw.url());
+    assert!(seen[0].starts_with(&want), "{}", seen[0]);
+    assert_eq!(gw.received().len(), 1);
+
+    let with_password = builder(&gw).proxy("http://user:proxy-password@127.0.0.1:9");
+    assert!(!format!("{with_password:?}").contains("proxy-password"));
+    let e = builder(&gw).proxy("::not a url::").build().unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+}
+
+#[test]
+fn a_proxy_sees_the_blocking_client_too() {
+    let gw = gateway();
+    let proxy = Proxy::start(gw.addr()).unwrap();
+    let client = builder(&gw).proxy(proxy.url()).build_blocking().unwrap();
+    client.execute(&detail()).unwrap();
+    let seen = proxy.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with(&format!("POST {}?", gw.url())),
+        "{}",
+        seen[0]
+    );
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_client_one() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    gw.push([Answer::Slow(Duration::from_secs(5))]);
+    let started = Instant::now();
+    let e = client
+        .execute_with(
+            &detail(),
+            &CallOptions::new().timeout(Duration::from_millis(200)),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(gw.received().len(), 1);
+
+    // The read timeout is set apart from the whole-call one.
+    let client = builder(&gw)
+        .read_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let e = refused.execute(&detail()).await.unwrap_err();
-    assert!(!e.to_string().contains(SESSION), "{e}");
-    assert!(!format!("{e:?}").contains(SESSION), "{e:?}");
-
-    let out = captured.text();
-    for want in [
-        "top_call{method=\"taobao.pc.order.detail\" attempt=1}",
-        "top_call{method=\"taobao.pc.order.detail\" attempt=2}",
-        "status=200",
-        "elapsed_ms=",
-        "request_id=\"local-gateway-1\"",
-        "request_id=\"rid-traced\"",
-        "retrying",
-        "failed",
-        "answered",
-    ] {
-        assert!(out.contains(want), "`{want}` missing from:\n{out}");
-    }
-    let sign = sent.query_param("sign").unwrap();
-    let timestamp = sent.query_param("timestamp").unwrap();
-    for secret in [
-        "trace-secret-value-4711",
-        SESSION,
-        // What the signature is computed over, and the signature itself.
-        "app_key12345678",
-        "methodtaobao.pc.order.detail",
-        sign,
-        timestamp,
-        "tp_request",
-    ] {
-        assert!(!out.contains(secret), "`{secret}` leaked into:\n{out}");
-    }
+    gw.push([Answer::Slow(Duration::from_secs(5))]);
+    let started = Instant::now();
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
