@@ -976,3 +976,24 @@ async fn a_per_call_timeout_overrides_the_client_one() {
     assert!(e.is_timeout(), "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }
+
+#[test]
+fn the_blocking_client_follows_the_same_retry_plan() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    // A ban that is already over: waited out (for no time) and tried again.
+    gw.push([ban("0")]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new().idempotent(false))
+        .unwrap();
+    assert_eq!(answer.meta().attempts(), 2);
+    // Above the ceiling: returned at once with its length.
+    gw.push([ban("600")]);
+    let e = client.execute(&detail()).unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(600)));
+    // A write that may have run is not repeated.
+    gw.push([remote_error("isp.remote-service-timeout")]);
+    let write = CallOptions::new().idempotent(false);
+    client.execute_with(&detail(), &write).unwrap_err();
+    assert_eq!(gw.received().len(), 4);
+}
