@@ -765,4 +765,83 @@ mod tests {
             Err(Error::Config(_))
         ));
     }
+
+    /// Answers one HTTP request on loopback with `body`; hands back what
+    /// it received.
+    fn one_answer(body: &'static str) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/router/rest", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Head, then the announced body.
+            while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+                let n = conn.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let text = String::from_utf8_lossy(&seen).into_owned();
+            let len: usize = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            let head_end = text.find("\r\n\r\n").unwrap() + 4;
+            while seen.len() < head_end + len {
+                let n = conn.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            conn.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        (url, server)
+    }
+
+    #[tokio::test]
+    async fn a_dynamic_call_sends_its_parameters_and_keeps_the_raw_answer() {
+        let body = r#"{"custom_thing_get_response":{"x":1,"request_id":"raw-1"}}"#;
+        let (url, server) = one_answer(body);
+        let client = Client::builder("k", "s").url(url).build().unwrap();
+        let call = Call::dynamic(
+            "taobao.custom.thing.get",
+            vec![("extra".into(), "值 1".into())],
+        )
+        .unwrap();
+        let meta = client.send_raw(&call, &CallOptions::new()).await.unwrap();
+        assert_eq!(meta.raw(), body.as_bytes());
+        assert_eq!(meta.request_id(), Some("raw-1"));
+        assert_eq!(meta.api(), "taobao.custom.thing.get");
+        let seen = server.join().unwrap();
+        assert!(seen.contains("method=taobao.custom.thing.get"), "{seen}");
+        assert!(seen.ends_with("extra=%E5%80%BC+1"), "{seen}");
+
+        let e = Call::dynamic("taobao.custom.thing.get", vec![("sign".into(), "x".into())])
+            .unwrap_err();
+        assert!(e.to_string().contains("`sign`"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_raw_call_still_reports_the_platform_error() {
+        let body =
+            r#"{"error_response":{"code":41,"msg":"Invalid Arguments","request_id":"raw-2"}}"#;
+        let (url, server) = one_answer(body);
+        let client = Client::builder("k", "s").url(url).build().unwrap();
+        let call = Call::dynamic("taobao.custom.thing.get", Vec::new()).unwrap();
+        let failed = client
+            .send_raw(&call, &CallOptions::new())
+            .await
+            .unwrap_err();
+        assert!(failed.error().platform().is_some(), "{failed:?}");
+        assert_eq!(failed.request_id(), Some("raw-2"));
+        assert_eq!(failed.meta().map(AnswerMeta::raw), Some(body.as_bytes()));
+        server.join().unwrap();
+    }
 }
