@@ -22,6 +22,7 @@ use crate::sign::SignMethod;
 mod answer;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub(crate) mod raw;
 mod retry;
 mod wire;
 
@@ -78,6 +79,7 @@ pub struct CallOptions {
     target_app_key: Option<String>,
     timeout: Option<Duration>,
     idempotent: Option<bool>,
+    params: Vec<(String, String)>,
 }
 
 impl CallOptions {
@@ -115,6 +117,15 @@ impl CallOptions {
     /// a write is only tried again when the platform provably did not run it.
     pub fn idempotent(mut self, idempotent: bool) -> Self {
         self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// A business parameter the request type does not have (a field added
+    /// after the doc was written), sent as text and signed. It replaces a
+    /// declared parameter of the same name; for Qimen APIs it goes in the
+    /// URL. System parameter names are refused.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
         self
     }
 

@@ -4,8 +4,10 @@
 //! implements [`Request`] for every API; this crate signs and sends requests
 //! over the TOP gateway or Qimen protocol and decodes the answers.
 
+pub mod batch;
 pub mod client;
 pub mod de;
+pub mod dynamic;
 pub mod envelope;
 pub mod error;
 pub mod params;
@@ -14,6 +16,8 @@ pub mod request;
 pub mod sign;
 pub mod types;
 
+pub use batch::{Batch, BatchAnswer, Slot};
+pub use dynamic::DynamicRequest;
 pub use request::{EncodeError, Params, Protocol, Request};
 pub use types::{DateTime, Decimal, FileItem};
 

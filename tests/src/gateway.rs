@@ -21,10 +21,14 @@ use serde_json::{Map, Value};
 
 use crate::verify::expected_sign;
 
+mod batch;
+
 /// Path of the TOP router.
 pub const TOP_PATH: &str = "/router/rest";
 /// Path of the Qimen router.
 pub const QIMEN_PATH: &str = "/router/qimen/service";
+/// Path of the TOP batch endpoint.
+pub const BATCH_PATH: &str = "/router/batch";
 
 /// Who the gateway accepts.
 #[derive(Clone)]
@@ -78,7 +82,7 @@ pub enum Answer {
     CutDocument,
     /// An HTML error page with this status.
     Html(u16),
-    /// Any body with status 200.
+    /// Any body with status 200; in a batch call, the whole answer.
     Raw(String),
     /// The page's example gzip-compressed (`Content-Encoding: gzip`), when
     /// the call asked for gzip; plain otherwise.
@@ -96,6 +100,8 @@ pub struct Received {
     /// Multipart files: (name, file name, bytes).
     pub files: Vec<(String, String, Vec<u8>)>,
     pub xml_body: Option<String>,
+    /// The text body of a batch call.
+    pub batch_body: Option<String>,
     pub content_type: String,
     /// The `Accept-Encoding` header, empty when there was none.
     pub accept_encoding: String,
@@ -272,6 +278,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    if path == BATCH_PATH {
+        return batch::handle(&shared, req).await;
+    }
     let qimen = path == QIMEN_PATH;
     if !qimen && path != TOP_PATH {
         return (StatusCode::NOT_FOUND, "no such router").into_response();
@@ -314,6 +323,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         form: form.clone(),
         files: files.clone(),
         xml_body: xml_body.clone(),
+        batch_body: None,
         content_type,
         accept_encoding: accept_encoding.clone(),
         rejected_with: rejected.as_ref().map(|r| r.0),

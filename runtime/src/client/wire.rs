@@ -6,7 +6,8 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use super::{CallOptions, Config, format_timestamp, retry};
+use super::{CallOptions, Config, format_timestamp, raw, retry};
+use crate::batch;
 use crate::error::Error;
 use crate::qimen;
 use crate::request::{EncodeError, Protocol, Request};
@@ -42,6 +43,9 @@ pub(crate) struct Call<'r> {
     pub(crate) files: Vec<(&'r str, &'r FileItem)>,
     /// The `<request>` document (Qimen).
     pub(crate) xml: Option<String>,
+    /// The text body of a batch (TOP): sent to the batch endpoint, signed
+    /// as a whole, with no `method` in the URL.
+    pub(crate) batch: Option<String>,
 }
 
 impl<'r> Call<'r> {
@@ -77,6 +81,7 @@ impl<'r> Call<'r> {
             params,
             files,
             xml,
+            batch: None,
         })
     }
 
@@ -94,6 +99,7 @@ impl<'r> Call<'r> {
             params,
             files: Vec::new(),
             xml: None,
+            batch: None,
         })
     }
 }
@@ -145,6 +151,8 @@ pub enum Body<'r> {
     },
     /// Qimen: the XML `<request>` document.
     Xml(String),
+    /// A batch: the calls' parameters joined in one text body.
+    Batch(String),
 }
 
 /// The exact signed wire form of one call, without sending it.
@@ -213,6 +221,10 @@ impl Prepared<'_> {
             Body::Xml(xml) => Wire {
                 content_type: qimen::CONTENT_TYPE.to_owned(),
                 body: xml.clone().into_bytes(),
+            },
+            Body::Batch(text) => Wire {
+                content_type: batch::CONTENT_TYPE.to_owned(),
+                body: text.clone().into_bytes(),
             },
         })
     }
@@ -305,8 +317,15 @@ impl Config {
                 if self.simplify {
                     query.push(("simplify".into(), "true".into()));
                 }
-                let fields = call.params.clone();
-                if call.files.is_empty() {
+                let mut fields = call.params.clone();
+                raw::merge_params(api, &mut fields, &opts.params)?;
+                if let Some(text) = &call.batch {
+                    (
+                        Body::Batch(text.clone()),
+                        batch::CONTENT_TYPE,
+                        Some(text.clone()),
+                    )
+                } else if call.files.is_empty() {
                     (Body::Form(fields), FORM_CONTENT_TYPE, None)
                 } else {
                     let files = call.files.clone();
@@ -319,6 +338,7 @@ impl Config {
             }
             Protocol::Qimen => {
                 query.push(("customerId".into(), self.customer_id(api, opts)?));
+                raw::merge_params(api, &mut query, &opts.params)?;
                 let xml = call.xml.clone().unwrap_or_default();
                 (Body::Xml(xml.clone()), qimen::CONTENT_TYPE, Some(xml))
             }
@@ -328,7 +348,7 @@ impl Config {
         // parameters and the Qimen body; never the files.
         let form_fields: &[(String, String)] = match &body {
             Body::Form(f) | Body::Multipart { fields: f, .. } => f,
-            Body::Xml(_) => &[],
+            Body::Xml(_) | Body::Batch(_) => &[],
         };
         let signature = sign::sign(
             query
@@ -341,7 +361,12 @@ impl Config {
         );
         query.push(("sign".into(), signature));
 
+        let batch_url;
         let base = match call.protocol {
+            Protocol::Top if call.batch.is_some() => {
+                batch_url = batch::batch_url(&self.url)?;
+                &batch_url
+            }
             Protocol::Top => &self.url,
             Protocol::Qimen => &self.qimen_url,
         };
@@ -375,10 +400,12 @@ impl Config {
             Protocol::Top => "json",
             Protocol::Qimen => "xml",
         };
-        let mut query: Vec<(String, String)> = vec![
-            ("method".into(), call.method.into()),
-            ("app_key".into(), self.app_key.clone()),
-        ];
+        let mut query: Vec<(String, String)> = Vec::with_capacity(10);
+        // A batch names each call's method in its body.
+        if call.batch.is_none() {
+            query.push(("method".into(), call.method.into()));
+        }
+        query.push(("app_key".into(), self.app_key.clone()));
         if let Some(s) = session.filter(|s| !s.expose().is_empty()) {
             query.push(("session".into(), s.expose().to_owned()));
         }
