@@ -10,6 +10,7 @@ pub mod de;
 pub mod dynamic;
 pub mod envelope;
 pub mod error;
+pub mod oauth;
 pub mod params;
 pub mod qimen;
 pub mod request;
@@ -18,6 +19,7 @@ pub mod types;
 
 pub use batch::{Batch, BatchAnswer, Slot};
 pub use dynamic::DynamicRequest;
+pub use oauth::{AccessToken, TokenCreateRequest, TokenRefreshRequest};
 pub use request::{EncodeError, Params, Protocol, Request};
 pub use types::{DateTime, Decimal, FileItem};
 

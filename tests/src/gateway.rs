@@ -500,6 +500,8 @@ const TOP_METHODS: &[&str] = &[
     "taobao.pc.order.cancel",
     "taobao.itemmarket.order.info.update",
     "taobao.qimen.auto.entryorder.giftitemcancel",
+    "taobao.top.auth.token.create",
+    "taobao.top.auth.token.refresh",
     UPLOAD_METHOD,
 ];
 
@@ -533,6 +535,8 @@ fn page_body(method: &str, qimen: bool, simplify: bool) -> Option<String> {
         "taobao.qimen.auto.entryorder.giftitemcancel" => {
             include_str!("fixtures/qimen_auto_entryorder_giftitemcancel.json")
         }
+        "taobao.top.auth.token.create" => include_str!("fixtures/top_auth_token_create.json"),
+        "taobao.top.auth.token.refresh" => include_str!("fixtures/top_auth_token_refresh.json"),
         UPLOAD_METHOD => r#"{"test_file_upload_response":{"accepted":true}}"#,
         _ => return None,
     };
