@@ -334,11 +334,42 @@ impl Client {
     ) -> Result<Answer<BatchAnswer>, FailedCall> {
         let label = batch.label();
         let call = batch.call(&label, opts)?;
-        // Never judged a read: the label's last segment is no read verb.
+        // It may hold writes: retried only when provably not run.
         let opts = opts.clone().idempotent(false);
         let simplify = self.simplified();
         self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, simplify))
             .await
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl crate::client::blocking::Client {
+    /// Sends every call of `batch` in one request with the client's
+    /// defaults.
+    pub fn execute_batch(&self, batch: &Batch) -> Result<BatchAnswer, Error> {
+        self.execute_batch_with(batch, &CallOptions::default())
+    }
+
+    /// As the async client's [`Client::execute_batch_with`].
+    pub fn execute_batch_with(
+        &self,
+        batch: &Batch,
+        opts: &CallOptions,
+    ) -> Result<BatchAnswer, Error> {
+        Ok(self.execute_batch_with_meta(batch, opts)?.into_value())
+    }
+
+    /// As the async client's [`Client::execute_batch_with_meta`].
+    pub fn execute_batch_with_meta(
+        &self,
+        batch: &Batch,
+        opts: &CallOptions,
+    ) -> Result<Answer<BatchAnswer>, FailedCall> {
+        let label = batch.label();
+        let call = batch.call(&label, opts)?;
+        let opts = opts.clone().idempotent(false);
+        let simplify = self.simplified();
+        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, simplify))
     }
 }
 

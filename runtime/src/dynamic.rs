@@ -139,6 +139,31 @@ impl Client {
     }
 }
 
+#[cfg(feature = "blocking")]
+impl crate::client::blocking::Client {
+    /// Calls a method named at run time with the client's defaults.
+    pub fn call(&self, req: &DynamicRequest) -> Result<Value, Error> {
+        self.call_with(req, &CallOptions::default())
+    }
+
+    /// Calls a method named at run time with per-call options.
+    pub fn call_with(&self, req: &DynamicRequest, opts: &CallOptions) -> Result<Value, Error> {
+        Ok(self.call_with_meta(req, opts)?.into_value())
+    }
+
+    /// [`call_with`](Self::call_with), the answer or failure with its
+    /// [`AnswerMeta`](crate::AnswerMeta).
+    pub fn call_with_meta(
+        &self,
+        req: &DynamicRequest,
+        opts: &CallOptions,
+    ) -> Result<Answer<Value>, FailedCall> {
+        let call = Call::dynamic(req.method(), req.fields()?)?;
+        let simplify = self.simplified();
+        self.send_judged(&call, opts, |m| raw::decode_top_answer(simplify, m))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

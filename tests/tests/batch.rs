@@ -154,3 +154,28 @@ async fn what_cannot_go_in_a_batch_is_refused_before_sending() {
     assert!(matches!(e, Error::Config(_)), "{e:?}");
     assert!(gw.received().is_empty());
 }
+
+#[test]
+fn the_blocking_client_sends_batches_too() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    let mut batch = Batch::new();
+    let first = batch.push(&detail()).unwrap();
+    let second = batch.push(&PcOrderCancelRequest::new()).unwrap();
+    gw.push([
+        Answer::Error {
+            code: 15,
+            msg: "Remote service error".into(),
+            sub_code: Some("isv.order-not-exist".into()),
+            sub_msg: None,
+        },
+        Answer::Page,
+    ]);
+    let answer = client
+        .execute_batch_with_meta(&batch, &CallOptions::new())
+        .unwrap();
+    assert_eq!(answer.meta().attempts(), 1);
+    assert!(answer.get(first).unwrap_err().platform().is_some());
+    assert!(answer.get(second).unwrap().result.is_some());
+    assert_eq!(gw.received()[0].rejected_with, None);
+}

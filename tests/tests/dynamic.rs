@@ -112,3 +112,17 @@ async fn extra_parameters_go_on_typed_calls_and_are_signed() {
     assert!(matches!(e, Error::Config(_)), "{e:?}");
     assert_eq!(gw.received().len(), 2);
 }
+
+#[test]
+fn the_blocking_client_calls_by_name_too() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    let req = DynamicRequest::new("taobao.pc.order.detail").param("tp_request", TP_REQUEST);
+    let answer = client
+        .call_with_meta(&req, &CallOptions::new().param("added_later", "1"))
+        .unwrap();
+    assert_eq!(answer["result"]["order_detail_item"]["buyer_id"], json!(3));
+    let r = &gw.received()[0];
+    assert_eq!(r.rejected_with, None);
+    assert_eq!(r.form_param("added_later"), Some("1"));
+}

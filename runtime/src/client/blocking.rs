@@ -76,6 +76,21 @@ impl Client {
         self.send(&call, opts, |m| decode(R::PROTOCOL, simplify, m))
     }
 
+    /// The blocking twin of the async client's `send_judged`.
+    pub(crate) fn send_judged<T>(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+    ) -> Result<Answer<T>, FailedCall> {
+        self.send(call, opts, decode_with)
+    }
+
+    /// Whether answers come without their envelope.
+    pub(crate) fn simplified(&self) -> bool {
+        self.cfg.simplify
+    }
+
     /// The blocking twin of the async client's `send_raw`.
     #[allow(dead_code)]
     pub(crate) fn send_raw(
