@@ -3,22 +3,33 @@
 //!
 //! [`Client`] is async (tokio + reqwest over rustls); with the `blocking`
 //! feature [`blocking::Client`] does the same without an async runtime.
+//! Both build the request, judge the answer and plan retries with the same
+//! code; only the sending and the sleeping differ.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
+use tracing::Instrument as _;
 
 use crate::envelope::decode_top;
 use crate::error::Error;
 use crate::qimen::{self, decode_qimen};
-use crate::request::{EncodeError, Protocol, Request};
-use crate::sign::{self, SignMethod};
-use crate::types::FileItem;
+use crate::request::{Protocol, Request};
+use crate::sign::SignMethod;
 
+mod answer;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+pub(crate) mod raw;
+mod retry;
+mod wire;
+
+pub use answer::{Answer, AnswerMeta, FailedCall};
+pub use retry::RetryPolicy;
+pub(crate) use wire::Call;
+pub use wire::{Body, Prepared};
 
 /// Production TOP router (HTTPS).
 pub const PRODUCTION_URL: &str = "https://eco.taobao.com/router/rest";
@@ -26,24 +37,6 @@ pub const PRODUCTION_URL: &str = "https://eco.taobao.com/router/rest";
 pub const SANDBOX_URL: &str = "https://gw.api.tbsandbox.com/router/rest";
 /// Overseas TOP router.
 pub const OVERSEAS_URL: &str = "https://api.taobao.com/router/rest";
-
-const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8";
-
-/// System parameter names; a business parameter may not reuse one.
-const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "format",
-    "v",
-    "sign_method",
-    "sign",
-    "partner_id",
-    "target_app_key",
-    "simplify",
-    "customerId",
-];
 
 /// A credential: never shown by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,58 +71,15 @@ impl From<&str> for Secret {
     }
 }
 
-/// When and how often a failed call is tried again.
-///
-/// Only [`Error::is_retryable`] failures are retried: no connection could
-/// be made, or the platform reported `isp.*` or a busy code. Never after a
-/// timeout or an answer that failed to decode, since the gateway may have
-/// acted on the request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// Delay before the first retry; doubled for each further one.
-    pub base_delay: Duration,
-    /// Upper bound of one delay.
-    pub max_delay: Duration,
-}
-
-impl RetryPolicy {
-    /// No retries at all.
-    pub const fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            base_delay: Duration::ZERO,
-            max_delay: Duration::ZERO,
-        }
-    }
-
-    /// The delay before retry number `retry` (0-based).
-    pub fn delay(&self, retry: u32) -> Duration {
-        let factor = 1u32.checked_shl(retry.min(16)).unwrap_or(u32::MAX);
-        self.base_delay
-            .checked_mul(factor)
-            .unwrap_or(self.max_delay)
-            .min(self.max_delay)
-    }
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(2),
-        }
-    }
-}
-
 /// Per-call settings that override the client's.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     session: Option<Secret>,
     customer_id: Option<String>,
     target_app_key: Option<String>,
+    timeout: Option<Duration>,
+    idempotent: Option<bool>,
+    params: Vec<(String, String)>,
 }
 
 impl CallOptions {
@@ -154,6 +104,35 @@ impl CallOptions {
         self.target_app_key = Some(key.into());
         self
     }
+
+    /// The whole-attempt timeout of this call, in place of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Whether the call may run twice without harm. By default a method
+    /// whose last segment is `get`, `query`, `detail`, `search`, `list` or
+    /// `count` is a read (`true`) and every other one a write (`false`);
+    /// a write is only tried again when the platform provably did not run it.
+    pub fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// A business parameter the request type does not have (a field added
+    /// after the doc was written), sent as text and signed. It replaces a
+    /// declared parameter of the same name; for Qimen APIs it goes in the
+    /// URL. System parameter names are refused.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    fn read(&self, method: &str) -> bool {
+        self.idempotent
+            .unwrap_or_else(|| retry::is_read_method(method))
+    }
 }
 
 /// The settings every call shares.
@@ -169,8 +148,11 @@ struct Config {
     target_app_key: Option<String>,
     customer_id: Option<String>,
     simplify: bool,
-    timeout: Duration,
-    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
+    proxy: Option<String>,
+    env_proxy: bool,
     retry: RetryPolicy,
     max_body_bytes: usize,
 }
@@ -190,10 +172,41 @@ impl fmt::Debug for Config {
             .field("simplify", &self.simplify)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("read_timeout", &self.read_timeout)
+            // A proxy URL may carry a password.
+            .field("proxy", &self.proxy.as_ref().map(|_| "***"))
+            .field("env_proxy", &self.env_proxy)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
+}
+
+impl Config {
+    /// reqwest's builder with the transport settings: gzip, timeouts apart
+    /// from the whole-call one, proxies.
+    fn http_builder(&self) -> Result<reqwest::ClientBuilder, Error> {
+        let mut b = reqwest::Client::builder().gzip(true);
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
+        }
+        if let Some(t) = self.read_timeout {
+            b = b.read_timeout(t);
+        }
+        if !self.env_proxy {
+            b = b.no_proxy();
+        }
+        if let Some(url) = &self.proxy {
+            let proxy = reqwest::Proxy::all(url)
+                .map_err(|e| Error::Config(format!("the proxy URL is not valid: {e}")))?;
+            b = b.proxy(proxy);
+        }
+        Ok(b)
+    }
+}
+
+fn build_failed(e: reqwest::Error) -> Error {
+    Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
 }
 
 /// Builds a [`Client`] (or, with the `blocking` feature, a
@@ -201,6 +214,9 @@ impl fmt::Debug for Config {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     cfg: Config,
+    http: Option<reqwest::Client>,
+    #[cfg(feature = "blocking")]
+    blocking_http: Option<reqwest::blocking::Client>,
 }
 
 impl ClientBuilder {
@@ -250,15 +266,52 @@ impl ClientBuilder {
         self
     }
 
-    /// Whole-call timeout, 15 s by default.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.cfg.timeout = timeout;
+    /// Timeout of one whole attempt, 15 s by default; `None` for none.
+    /// [`CallOptions::timeout`] overrides it for one call.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.cfg.timeout = timeout.into();
         self
     }
 
-    /// Connect timeout, 5 s by default.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.cfg.connect_timeout = timeout;
+    /// Connect timeout, 5 s by default; `None` for none.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.cfg.connect_timeout = timeout.into();
+        self
+    }
+
+    /// Longest wait for the next bytes of the answer, none by default
+    /// (async client only; the blocking one has the whole-call timeout).
+    pub fn read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.cfg.read_timeout = timeout.into();
+        self
+    }
+
+    /// An HTTP or HTTPS proxy for every call (`http://user:pass@host:port`).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.cfg.proxy = Some(url.into());
+        self
+    }
+
+    /// Ignore `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`
+    /// (read by default).
+    pub fn no_env_proxy(mut self) -> Self {
+        self.cfg.env_proxy = false;
+        self
+    }
+
+    /// Send through this `reqwest::Client` (async client). Its own
+    /// timeouts, proxies and compression apply; the builder's transport
+    /// settings do not, except the per-attempt timeout.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Send through this `reqwest::blocking::Client` (blocking client),
+    /// as [`http_client`](Self::http_client) does for the async one.
+    #[cfg(feature = "blocking")]
+    pub fn blocking_http_client(mut self, http: reqwest::blocking::Client) -> Self {
+        self.blocking_http = Some(http);
         self
     }
 
@@ -273,7 +326,7 @@ impl ClientBuilder {
         self
     }
 
-    fn checked(self) -> Result<Config, Error> {
+    fn checked(&self) -> Result<Config, Error> {
         for (what, url) in [("url", &self.cfg.url), ("qimen_url", &self.cfg.qimen_url)] {
             let parsed = reqwest::Url::parse(url)
                 .map_err(|e| Error::Config(format!("{what} `{url}` is not a URL: {e}")))?;
@@ -289,17 +342,16 @@ impl ClientBuilder {
         if self.cfg.secret.expose().is_empty() {
             return Err(Error::Config("the app secret is empty".into()));
         }
-        Ok(self.cfg)
+        Ok(self.cfg.clone())
     }
 
     /// The async client.
     pub fn build(self) -> Result<Client, Error> {
         let cfg = self.checked()?;
-        let http = reqwest::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.connect_timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http = match self.http {
+            Some(http) => http,
+            None => cfg.http_builder()?.build().map_err(build_failed)?,
+        };
         Ok(Client {
             cfg: Arc::new(cfg),
             http,
@@ -310,86 +362,15 @@ impl ClientBuilder {
     #[cfg(feature = "blocking")]
     pub fn build_blocking(self) -> Result<blocking::Client, Error> {
         let cfg = self.checked()?;
-        blocking::Client::new(cfg)
+        let http = match self.blocking_http {
+            Some(http) => http,
+            None => reqwest::blocking::ClientBuilder::from(cfg.http_builder()?)
+                .timeout(None)
+                .build()
+                .map_err(build_failed)?,
+        };
+        Ok(blocking::Client::new(cfg, http))
     }
-}
-
-/// The body of a prepared call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Body<'r> {
-    /// TOP without files: business parameters, form-encoded.
-    Form(Vec<(String, String)>),
-    /// TOP with files: business parameters and files as multipart parts.
-    Multipart {
-        fields: Vec<(String, String)>,
-        files: Vec<(&'static str, &'r FileItem)>,
-    },
-    /// Qimen: the XML `<request>` document.
-    Xml(String),
-}
-
-/// The exact signed wire form of one call, without sending it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Prepared<'r> {
-    /// The API method.
-    pub api: &'static str,
-    pub protocol: Protocol,
-    /// The full URL: router plus the system parameters.
-    pub url: String,
-    /// The system parameters as they are in the URL, `sign` last.
-    pub query: Vec<(String, String)>,
-    pub body: Body<'r>,
-    /// The `Content-Type` header (multipart adds its boundary when sent).
-    pub content_type: &'static str,
-}
-
-impl Prepared<'_> {
-    /// The form-encoded body of a [`Body::Form`] call.
-    pub fn form_body(&self) -> Option<String> {
-        match &self.body {
-            Body::Form(fields) => Some(encode_form(fields)),
-            _ => None,
-        }
-    }
-
-    /// The value of one system parameter.
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-impl fmt::Debug for Prepared<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The session is a credential: shown redacted, in the URL too.
-        let redacted: Vec<(&str, &str)> = self
-            .query
-            .iter()
-            .map(|(k, v)| {
-                if k == "session" {
-                    (k.as_str(), "***")
-                } else {
-                    (k.as_str(), v.as_str())
-                }
-            })
-            .collect();
-        f.debug_struct("Prepared")
-            .field("api", &self.api)
-            .field("protocol", &self.protocol)
-            .field("query", &redacted)
-            .field("body", &self.body)
-            .field("content_type", &self.content_type)
-            .finish()
-    }
-}
-
-fn encode_form(fields: &[(String, String)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in GMT+8, as the gateway expects.
@@ -400,147 +381,16 @@ pub fn format_timestamp(ts: DateTime<Utc>) -> String {
         .to_string()
 }
 
-impl Config {
-    fn prepare<'r, R: Request>(
-        &self,
-        req: &'r R,
-        timestamp: DateTime<Utc>,
-        opts: &CallOptions,
-    ) -> Result<Prepared<'r>, Error> {
-        let api = R::METHOD;
-        let session = opts.session.as_ref().or(self.session.as_ref());
-        let target_app_key = opts
-            .target_app_key
-            .as_ref()
-            .or(self.target_app_key.as_ref());
-        let format = match R::PROTOCOL {
-            Protocol::Top => "json",
-            Protocol::Qimen => "xml",
-        };
-
-        let mut query: Vec<(String, String)> = vec![
-            ("method".into(), api.into()),
-            ("app_key".into(), self.app_key.clone()),
-        ];
-        if let Some(s) = session.filter(|s| !s.expose().is_empty()) {
-            query.push(("session".into(), s.expose().to_owned()));
-        }
-        query.push(("timestamp".into(), format_timestamp(timestamp)));
-        query.push(("format".into(), format.into()));
-        query.push(("v".into(), "2.0".into()));
-        query.push(("sign_method".into(), self.sign_method.as_str().into()));
-        if let Some(p) = &self.partner_id {
-            query.push(("partner_id".into(), p.clone()));
-        }
-        if let Some(t) = target_app_key {
-            query.push(("target_app_key".into(), t.clone()));
-        }
-
-        let (body, content_type, signed_body) = match R::PROTOCOL {
-            Protocol::Top => {
-                if self.simplify {
-                    query.push(("simplify".into(), "true".into()));
-                }
-                let params = req.params()?;
-                let mut fields = Vec::with_capacity(params.0.len());
-                for (name, value) in params.0 {
-                    reject_reserved(api, name)?;
-                    fields.push((name.to_owned(), value));
-                }
-                let files = req.files();
-                for (name, _) in &files {
-                    reject_reserved(api, name)?;
-                }
-                let body = if files.is_empty() {
-                    Body::Form(fields)
-                } else {
-                    Body::Multipart { fields, files }
-                };
-                let ct = match body {
-                    Body::Form(_) => FORM_CONTENT_TYPE,
-                    _ => "multipart/form-data",
-                };
-                (body, ct, None)
-            }
-            Protocol::Qimen => {
-                let customer_id = opts
-                    .customer_id
-                    .as_ref()
-                    .or(self.customer_id.as_ref())
-                    .filter(|c| !c.is_empty())
-                    .ok_or_else(|| {
-                        Error::Config(format!(
-                            "{api} is a Qimen API and needs a customerId: set \
-                             ClientBuilder::customer_id or CallOptions::customer_id"
-                        ))
-                    })?;
-                query.push(("customerId".into(), customer_id.clone()));
-                let xml = req.qimen_body()?.ok_or_else(|| EncodeError {
-                    api,
-                    param: "request",
-                    message: "a Qimen request needs an XML <request> body".into(),
-                })?;
-                (Body::Xml(xml.clone()), qimen::CONTENT_TYPE, Some(xml))
-            }
-        };
-
-        // The signature covers the URL parameters, the text business
-        // parameters and the Qimen body; never the files.
-        let form_fields: &[(String, String)] = match &body {
-            Body::Form(f) | Body::Multipart { fields: f, .. } => f,
-            Body::Xml(_) => &[],
-        };
-        let signature = sign::sign(
-            query
-                .iter()
-                .chain(form_fields.iter())
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-            signed_body.as_deref(),
-            self.secret.expose(),
-            self.sign_method,
-        );
-        query.push(("sign".into(), signature));
-
-        let base = match R::PROTOCOL {
-            Protocol::Top => &self.url,
-            Protocol::Qimen => &self.qimen_url,
-        };
-        let mut url = reqwest::Url::parse(base)
-            .map_err(|e| Error::Config(format!("URL `{base}` is not valid: {e}")))?;
-        url.query_pairs_mut().extend_pairs(query.iter());
-
-        Ok(Prepared {
-            api,
-            protocol: R::PROTOCOL,
-            url: url.into(),
-            query,
-            body,
-            content_type,
-        })
-    }
-}
-
-fn reject_reserved(api: &'static str, name: &'static str) -> Result<(), EncodeError> {
-    if SYSTEM_PARAMS.contains(&name) {
-        return Err(EncodeError {
-            api,
-            param: name,
-            message: "the name is a system parameter of the gateway".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Turns a complete HTTP answer into the response or an error.
-fn finish<R: Request>(
-    api: &str,
+/// Judges one complete answer: the decoded value, or the error it holds.
+fn decode<T: serde::de::DeserializeOwned>(
+    protocol: Protocol,
     simplify: bool,
-    status: u16,
-    body: &[u8],
-) -> Result<R::Response, Error> {
-    let decoded = match R::PROTOCOL {
-        Protocol::Top => decode_top::<R::Response>(api, body, simplify),
-        Protocol::Qimen => decode_qimen::<R::Response>(api, body),
+    meta: &AnswerMeta,
+) -> Result<T, Error> {
+    let (api, body, status) = (meta.api(), meta.raw(), meta.status());
+    let decoded = match protocol {
+        Protocol::Top => decode_top::<T>(api, body, simplify),
+        Protocol::Qimen => decode_qimen::<T>(api, body),
     };
     if (200..300).contains(&status) {
         return decoded;
@@ -556,6 +406,14 @@ fn finish<R: Request>(
     }
 }
 
+/// Only the errors of an answer, for callers that keep the raw body.
+fn answer_error(protocol: Protocol, simplify: bool, meta: &AnswerMeta) -> Result<(), Error> {
+    match decode::<serde::de::IgnoredAny>(protocol, simplify, meta) {
+        Err(e @ (Error::Platform(_) | Error::Qimen(_) | Error::Http { .. })) => Err(e),
+        _ => Ok(()),
+    }
+}
+
 fn too_large(api: &str, limit: usize) -> Error {
     Error::Decode {
         api: api.to_owned(),
@@ -563,6 +421,92 @@ fn too_large(api: &str, limit: usize) -> Error {
         message: format!("the answer is larger than the limit of {limit} bytes"),
         snippet: String::new(),
     }
+}
+
+/// The span of one attempt: the method and the attempt number. Neither
+/// the URL (it holds the session) nor any parameter goes into it.
+fn attempt_span(api: &str, attempt: u32) -> tracing::Span {
+    tracing::debug_span!("top_call", method = api, attempt)
+}
+
+/// One event per attempt: HTTP status, time taken, request id, outcome.
+fn log_attempt<T>(outcome: &Result<Answer<T>, FailedCall>, elapsed: Duration) {
+    let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    match outcome {
+        Ok(a) => tracing::debug!(
+            status = a.meta().status(),
+            elapsed_ms,
+            request_id = a.request_id(),
+            "answered"
+        ),
+        Err(f) => tracing::debug!(
+            status = f.meta().map(AnswerMeta::status),
+            elapsed_ms,
+            request_id = f.request_id(),
+            error = %f.error(),
+            "failed"
+        ),
+    }
+}
+
+/// One attempt's answer judged by `decode_with`, its meta kept either way.
+fn judged<T>(
+    meta: Result<AnswerMeta, Error>,
+    decode_with: &impl Fn(&AnswerMeta) -> Result<T, Error>,
+) -> Result<Answer<T>, FailedCall> {
+    let meta = meta?;
+    match decode_with(&meta) {
+        Ok(v) => Ok(Answer::new(v, meta)),
+        Err(e) => Err(FailedCall::new(e, Some(meta))),
+    }
+}
+
+/// What follows an attempt.
+enum Next<T> {
+    /// The call's result, its attempts counted.
+    Done(Result<Answer<T>, FailedCall>),
+    /// Wait this long, then try again.
+    Wait(Duration),
+}
+
+/// Logs one attempt and asks the plan what follows; `took` is the
+/// attempt's time, `since_start` the call's.
+fn settle<T>(
+    plan: &mut retry::Plan<'_>,
+    mut outcome: Result<Answer<T>, FailedCall>,
+    span: &tracing::Span,
+    took: Duration,
+    since_start: Duration,
+) -> Next<T> {
+    let attempts = plan.attempt();
+    span.in_scope(|| log_attempt(&outcome, took));
+    let wait = match &outcome {
+        Err(f) => plan.after(f.error(), since_start),
+        Ok(_) => None,
+    };
+    if let Some(wait) = wait {
+        let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+        span.in_scope(|| tracing::debug!(wait_ms, "retrying"));
+        return Next::Wait(wait);
+    }
+    match &mut outcome {
+        Ok(a) => a.meta_mut().set_attempts(attempts),
+        Err(f) => {
+            if let Some(m) = f.meta_mut() {
+                m.set_attempts(attempts);
+            }
+        }
+    }
+    Next::Done(outcome)
+}
+
+/// The body and per-attempt timeout of a prepared call.
+fn outgoing(
+    cfg: &Config,
+    p: &Prepared<'_>,
+    opts: &CallOptions,
+) -> Result<(wire::Wire, Option<Duration>), Error> {
+    Ok((p.wire()?, opts.timeout.or(cfg.timeout)))
 }
 
 /// The async client.
@@ -594,11 +538,17 @@ impl Client {
                 target_app_key: None,
                 customer_id: None,
                 simplify: false,
-                timeout: Duration::from_secs(15),
-                connect_timeout: Duration::from_secs(5),
+                timeout: Some(Duration::from_secs(15)),
+                connect_timeout: Some(Duration::from_secs(5)),
+                read_timeout: None,
+                proxy: None,
+                env_proxy: true,
                 retry: RetryPolicy::default(),
                 max_body_bytes: 32 << 20,
             },
+            http: None,
+            #[cfg(feature = "blocking")]
+            blocking_http: None,
         }
     }
 
@@ -609,7 +559,7 @@ impl Client {
         timestamp: DateTime<Utc>,
         opts: &CallOptions,
     ) -> Result<Prepared<'r>, Error> {
-        self.cfg.prepare(req, timestamp, opts)
+        self.cfg.prepare_call(&Call::of(req)?, timestamp, opts)
     }
 
     /// Calls the API with the client's defaults.
@@ -623,50 +573,83 @@ impl Client {
         req: &R,
         opts: &CallOptions,
     ) -> Result<R::Response, Error> {
-        let mut retry = 0;
+        Ok(self.execute_with_meta(req, opts).await?.into_value())
+    }
+
+    /// Calls the API; the answer, or the failure, comes with its
+    /// [`AnswerMeta`] (request id, raw body, URL, status).
+    pub async fn execute_with_meta<R: Request>(
+        &self,
+        req: &R,
+        opts: &CallOptions,
+    ) -> Result<Answer<R::Response>, FailedCall> {
+        let call = Call::of(req)?;
+        let simplify = self.cfg.simplify;
+        self.send(&call, opts, |m| decode(R::PROTOCOL, simplify, m))
+            .await
+    }
+
+    /// Sends `call` with retries and returns the raw answer; only the
+    /// platform's and HTTP errors are judged. For callers that decode on
+    /// their own (batch, dynamic calls).
+    #[allow(dead_code)]
+    pub(crate) async fn send_raw(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+    ) -> Result<AnswerMeta, FailedCall> {
+        let simplify = self.cfg.simplify;
+        let protocol = call.protocol;
+        let answer = self
+            .send(call, opts, |m| answer_error(protocol, simplify, m))
+            .await?;
+        Ok(answer.into_parts().1)
+    }
+
+    /// Attempts `call` until it succeeds or the retry plan gives up.
+    async fn send<T>(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+    ) -> Result<Answer<T>, FailedCall> {
+        let started = tokio::time::Instant::now();
+        let mut plan = retry::Plan::new(&self.cfg.retry, opts.read(call.method));
         loop {
-            // Signed anew each attempt so the timestamp stays fresh.
-            let prepared = self.cfg.prepare(req, Utc::now(), opts)?;
-            match self.send_once::<R>(&prepared).await {
-                Err(e) if retry < self.cfg.retry.max_retries && e.is_retryable() => {
-                    tokio::time::sleep(self.cfg.retry.delay(retry)).await;
-                    retry += 1;
-                }
-                other => return other,
+            let span = attempt_span(call.method, plan.attempt());
+            let begun = tokio::time::Instant::now();
+            let outcome = async {
+                // Signed anew each attempt so the timestamp stays fresh.
+                let prepared = self.cfg.prepare_call(call, Utc::now(), opts)?;
+                judged(self.exchange(&prepared, opts).await, &decode_with)
+            }
+            .instrument(span.clone())
+            .await;
+            match settle(
+                &mut plan,
+                outcome,
+                &span,
+                begun.elapsed(),
+                started.elapsed(),
+            ) {
+                Next::Done(outcome) => return outcome,
+                Next::Wait(wait) => tokio::time::sleep(wait).await,
             }
         }
     }
 
-    async fn send_once<R: Request>(&self, p: &Prepared<'_>) -> Result<R::Response, Error> {
+    /// One HTTP exchange: the prepared call out, the whole answer in.
+    async fn exchange(&self, p: &Prepared<'_>, opts: &CallOptions) -> Result<AnswerMeta, Error> {
         let api = p.api;
-        let builder = self.http.post(&p.url);
-        let builder = match &p.body {
-            Body::Form(fields) => builder
-                .header(reqwest::header::CONTENT_TYPE, FORM_CONTENT_TYPE)
-                .body(encode_form(fields)),
-            Body::Multipart { fields, files } => {
-                let mut form = reqwest::multipart::Form::new();
-                for (k, v) in fields {
-                    form = form.text(k.clone(), v.clone());
-                }
-                for (name, file) in files {
-                    let mut part = reqwest::multipart::Part::bytes(file.bytes.clone())
-                        .file_name(file.file_name.clone());
-                    if let Some(mime) = &file.mime_type {
-                        part = part.mime_str(mime).map_err(|e| EncodeError {
-                            api,
-                            param: name,
-                            message: format!("invalid MIME type `{mime}`: {e}"),
-                        })?;
-                    }
-                    form = form.part(*name, part);
-                }
-                builder.multipart(form)
-            }
-            Body::Xml(xml) => builder
-                .header(reqwest::header::CONTENT_TYPE, qimen::CONTENT_TYPE)
-                .body(xml.clone()),
-        };
+        let (wire, timeout) = outgoing(&self.cfg, p, opts)?;
+        let mut builder = self
+            .http
+            .post(&p.url)
+            .header(reqwest::header::CONTENT_TYPE, wire.content_type)
+            .body(wire.body);
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         let mut resp = builder.send().await.map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
         let limit = self.cfg.max_body_bytes;
@@ -680,14 +663,20 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        finish::<R>(api, self.cfg.simplify, status, &body)
+        Ok(AnswerMeta::new(
+            api,
+            p.protocol,
+            p.redacted_url(),
+            status,
+            body,
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Params;
+    use crate::request::{EncodeError, Params};
 
     struct Detail;
 
@@ -788,12 +777,82 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn backoff_is_bounded() {
-        let p = RetryPolicy::default();
-        assert_eq!(p.delay(0), Duration::from_millis(200));
-        assert_eq!(p.delay(1), Duration::from_millis(400));
-        assert_eq!(p.delay(10), Duration::from_secs(2));
-        assert_eq!(p.delay(u32::MAX), Duration::from_secs(2));
+    /// Answers one HTTP request on loopback with `body`; hands back what
+    /// it received.
+    fn one_answer(body: &'static str) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/router/rest", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Head, then the announced body.
+            while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+                let n = conn.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let text = String::from_utf8_lossy(&seen).into_owned();
+            let len: usize = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            let head_end = text.find("\r\n\r\n").unwrap() + 4;
+            while seen.len() < head_end + len {
+                let n = conn.read(&mut buf).unwrap();
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            conn.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8_lossy(&seen).into_owned()
+        });
+        (url, server)
+    }
+
+    #[tokio::test]
+    async fn a_dynamic_call_sends_its_parameters_and_keeps_the_raw_answer() {
+        let body = r#"{"custom_thing_get_response":{"x":1,"request_id":"raw-1"}}"#;
+        let (url, server) = one_answer(body);
+        let client = Client::builder("k", "s").url(url).build().unwrap();
+        let call = Call::dynamic(
+            "taobao.custom.thing.get",
+            vec![("extra".into(), "值 1".into())],
+        )
+        .unwrap();
+        let meta = client.send_raw(&call, &CallOptions::new()).await.unwrap();
+        assert_eq!(meta.raw(), body.as_bytes());
+        assert_eq!(meta.request_id(), Some("raw-1"));
+        assert_eq!(meta.api(), "taobao.custom.thing.get");
+        let seen = server.join().unwrap();
+        assert!(seen.contains("method=taobao.custom.thing.get"), "{seen}");
+        assert!(seen.ends_with("extra=%E5%80%BC+1"), "{seen}");
+
+        let e = Call::dynamic("taobao.custom.thing.get", vec![("sign".into(), "x".into())])
+            .unwrap_err();
+        assert!(e.to_string().contains("`sign`"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_raw_call_still_reports_the_platform_error() {
+        let body =
+            r#"{"error_response":{"code":41,"msg":"Invalid Arguments","request_id":"raw-2"}}"#;
+        let (url, server) = one_answer(body);
+        let client = Client::builder("k", "s").url(url).build().unwrap();
+        let call = Call::dynamic("taobao.custom.thing.get", Vec::new()).unwrap();
+        let failed = client
+            .send_raw(&call, &CallOptions::new())
+            .await
+            .unwrap_err();
+        assert!(failed.error().platform().is_some(), "{failed:?}");
+        assert_eq!(failed.request_id(), Some("raw-2"));
+        assert_eq!(failed.meta().map(AnswerMeta::raw), Some(body.as_bytes()));
+        server.join().unwrap();
     }
 }

@@ -187,7 +187,7 @@ fn scalar(v: Value) -> Value {
 /// Keys under which an XML reader puts an element's text.
 const TEXT_KEYS: [&str; 2] = ["$text", "$value"];
 
-fn kind(v: &Value) -> &'static str {
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -2,6 +2,7 @@
 //! did, or what could not be decoded.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::request::EncodeError;
 
@@ -57,6 +58,8 @@ pub enum TransportKind {
     Timeout,
     /// The answer's body broke off.
     Body,
+    /// The answer said it was gzip-compressed but did not decompress.
+    Decompress,
     /// Anything else reqwest reports.
     Other,
 }
@@ -67,6 +70,7 @@ impl fmt::Display for TransportKind {
             TransportKind::Connect => "connect",
             TransportKind::Timeout => "timeout",
             TransportKind::Body => "body",
+            TransportKind::Decompress => "decompress",
             TransportKind::Other => "other",
         })
     }
@@ -78,12 +82,34 @@ impl TransportKind {
             TransportKind::Timeout
         } else if e.is_connect() {
             TransportKind::Connect
-        } else if e.is_body() || e.is_decode() {
-            TransportKind::Body
+        } else if e.is_decode() || e.is_body() {
+            // reqwest reports a body that did not inflate as a body or a
+            // decode error, like one that broke off; the decoder's own
+            // complaint (invalid data) tells them apart.
+            if inflate_failed(e) {
+                TransportKind::Decompress
+            } else {
+                TransportKind::Body
+            }
         } else {
             TransportKind::Other
         }
     }
+}
+
+/// An invalid-data I/O error below `e`: what the gzip decoder reports.
+fn inflate_failed(e: &reqwest::Error) -> bool {
+    let mut next = std::error::Error::source(e);
+    while let Some(cause) = next {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        {
+            return true;
+        }
+        next = cause.source();
+    }
+    false
 }
 
 impl Error {
@@ -93,6 +119,12 @@ impl Error {
             Error::Platform(p) => Some(p),
             _ => None,
         }
+    }
+
+    /// How long a call-limit ban still lasts, when the platform said so
+    /// (`This ban will last for N more seconds`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.platform()?.retry_after()
     }
 
     /// True when the configured timeout ran out.
@@ -124,7 +156,8 @@ impl Error {
         Error::Transport {
             api: api.to_owned(),
             kind: TransportKind::of(&source),
-            source: Box::new(source),
+            // reqwest names the URL, and the URL holds the session.
+            source: Box::new(source.without_url()),
         }
     }
 
@@ -140,6 +173,7 @@ impl Error {
         let source: Box<dyn std::error::Error + Send + Sync> = match source.into_inner() {
             Some(inner) => match inner.downcast::<reqwest::Error>() {
                 Ok(re) => {
+                    let re = Box::new(re.without_url());
                     let kind = TransportKind::of(&re);
                     return Error::Transport {
                         api: api.to_owned(),
@@ -318,6 +352,66 @@ impl PlatformError {
     }
 }
 
+/// The words before the ban's length in a call-limit message.
+const BAN_PHRASE: &str = "this ban will last for ";
+
+impl PlatformError {
+    /// Refused by the platform's access control before the API ran:
+    /// code 7 or an `accesscontrol.*` sub_code (`limited-by-app-access-count`,
+    /// `limited-by-api-access-count`, …).
+    pub fn is_call_limited(&self) -> bool {
+        self.known_code() == Some(ErrorCode::CallLimited)
+            || self
+                .sub_code
+                .as_deref()
+                .is_some_and(|s| s.starts_with("accesscontrol."))
+    }
+
+    /// The ban's length from `This ban will last for N more seconds` in
+    /// `sub_msg` or `msg`; `Ok(None)` when the answer is no call-limit ban.
+    pub fn ban(&self) -> Result<Option<Duration>, BanMessageError> {
+        if !self.is_call_limited() {
+            return Ok(None);
+        }
+        let texts = [self.sub_msg.as_deref(), Some(self.msg.as_str())];
+        for text in texts.into_iter().flatten() {
+            let lower = text.to_ascii_lowercase();
+            let Some(at) = lower.find(BAN_PHRASE) else {
+                continue;
+            };
+            let rest = &lower[at + BAN_PHRASE.len()..];
+            let digits: &str = &rest[..rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len())];
+            let unit_ok = rest[digits.len()..].trim_start().starts_with("more second");
+            return match digits.parse::<u64>() {
+                Ok(n) if unit_ok => Ok(Some(Duration::from_secs(n))),
+                _ => Err(BanMessageError {
+                    api: self.api.clone(),
+                    message: text.to_owned(),
+                }),
+            };
+        }
+        Ok(None)
+    }
+
+    /// The ban's length when the message gives a readable one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.ban().ok().flatten()
+    }
+}
+
+/// A call-limit message that names a ban but not a readable length.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{api}: the call-limit answer names a ban without a readable length \
+     (expected `This ban will last for N more seconds`): `{message}`"
+)]
+pub struct BanMessageError {
+    pub api: String,
+    pub message: String,
+}
+
 impl fmt::Display for PlatformError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -396,6 +490,48 @@ mod tests {
             let e = err(code, sub);
             assert_eq!(e.is_retryable(), retry, "retryable {code} {sub:?}");
             assert_eq!(e.is_caller_fault(), caller, "caller fault {code} {sub:?}");
+        }
+    }
+
+    #[test]
+    fn ban_lengths() {
+        let limited = |code: &str, sub: Option<&str>, msg: &str| PlatformError {
+            sub_msg: Some(msg.into()),
+            ..err(code, sub)
+        };
+        let by_app = Some("accesscontrol.limited-by-app-access-count");
+        let ok = [
+            (
+                "7",
+                by_app,
+                "This ban will last for 71 more seconds",
+                Some(71),
+            ),
+            ("7", None, "this ban will last for 1 more second", Some(1)),
+            ("7", by_app, "App Call Limited", None),
+            (
+                "15",
+                Some("isp.x"),
+                "This ban will last for 5 more seconds",
+                None,
+            ),
+        ];
+        for (code, sub, msg, want) in ok {
+            let e = limited(code, sub, msg);
+            assert_eq!(e.ban(), Ok(want.map(Duration::from_secs)), "{msg}");
+            assert_eq!(e.retry_after(), want.map(Duration::from_secs), "{msg}");
+        }
+        for msg in [
+            "This ban will last for  more seconds",
+            "This ban will last for many more seconds",
+            "This ban will last for 99999999999999999999999 more seconds",
+            "This ban will last for 12 more minutes",
+            "This ban will last for ",
+        ] {
+            let e = limited("7", by_app, msg).ban().unwrap_err();
+            assert_eq!(e.api, "taobao.pc.order.detail");
+            assert!(e.to_string().contains("taobao.pc.order.detail"), "{e}");
+            assert!(e.to_string().contains(msg), "{e}");
         }
     }
 

@@ -4,21 +4,33 @@
 //! implements [`Request`] for every API; this crate signs and sends requests
 //! over the TOP gateway or Qimen protocol and decodes the answers.
 
+pub mod batch;
 pub mod client;
 pub mod de;
+pub mod dynamic;
 pub mod envelope;
 pub mod error;
+pub mod oauth;
 pub mod params;
 pub mod qimen;
 pub mod request;
 pub mod sign;
 pub mod types;
 
+pub use batch::{Batch, BatchAnswer, Slot};
+pub use dynamic::DynamicRequest;
+pub use oauth::{AccessToken, TokenCreateRequest, TokenRefreshRequest};
 pub use request::{EncodeError, Params, Protocol, Request};
 pub use types::{DateTime, Decimal, FileItem};
 
-pub use client::{CallOptions, Client, ClientBuilder, Prepared, RetryPolicy, Secret};
-pub use error::{Error, ErrorCode, PlatformError, QimenFailure};
+pub use client::{
+    Answer, AnswerMeta, CallOptions, Client, ClientBuilder, FailedCall, Prepared, RetryPolicy,
+    Secret,
+};
+pub use error::{BanMessageError, Error, ErrorCode, PlatformError, QimenFailure};
+
+/// The HTTP client underneath, for [`ClientBuilder::http_client`].
+pub use reqwest;
 pub use sign::SignMethod;
 
 #[doc(hidden)]

@@ -1,13 +1,16 @@
-//! Calls taobao.pc.order.detail and prints the decoded response.
+//! Calls taobao.pc.order.detail and prints the decoded response and the
+//! answer's request id.
 //!
 //! Reads `TOP_GATEWAY_URL`, `TOP_APP_KEY`, `TOP_APP_SECRET`, `TOP_SESSION`
 //! and `TOP_SIGN_METHOD` (`md5`, `hmac`, `hmac-sha256`). Without
 //! `TOP_GATEWAY_URL` it starts the local test gateway and calls that.
 //! Exits 1 with the platform's error when the gateway answers
-//! `error_response`, 2 on a usage error.
+//! `error_response`, 2 on a usage error. `RUST_LOG` picks what is traced
+//! to stderr (`RUST_LOG=top_runtime=debug` shows each attempt).
 //!
 //! ```text
 //! cargo run -p top-tests --example order_detail
+//! RUST_LOG=top_runtime=debug cargo run -p top-tests --example order_detail
 //! TOP_GATEWAY_URL=https://eco.taobao.com/router/rest TOP_APP_KEY=… \
 //!   TOP_APP_SECRET=… TOP_SESSION=… cargo run -p top-tests --example order_detail
 //! ```
@@ -15,7 +18,7 @@
 use std::process::ExitCode;
 
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
-use top_runtime::{Client, SignMethod};
+use top_runtime::{CallOptions, Client, SignMethod};
 use top_tests::{Gateway, GatewayConfig};
 
 fn env(name: &str) -> Option<String> {
@@ -24,6 +27,10 @@ fn env(name: &str) -> Option<String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let sign_method = match env("TOP_SIGN_METHOD").map(|m| m.parse::<SignMethod>()) {
         None => SignMethod::Md5,
         Some(Ok(m)) => m,
@@ -50,6 +57,7 @@ async fn main() -> ExitCode {
                 app_key: env("TOP_APP_KEY").unwrap_or_else(|| "12345678".into()),
                 secret: env("TOP_APP_SECRET").unwrap_or_else(|| "test-secret".into()),
                 session: env("TOP_SESSION"),
+                request_ids: true,
                 ..GatewayConfig::default()
             };
             let gw = match Gateway::start(cfg.clone()) {
@@ -85,15 +93,17 @@ async fn main() -> ExitCode {
 
     let req = PcOrderDetailRequest::new()
         .with_tp_request(ContractOrderDetailReq::new("10000001", 10000001));
-    let result = client.execute(&req).await;
+    let result = client.execute_with_meta(&req, &CallOptions::new()).await;
     drop(local);
     match result {
-        Ok(resp) => {
-            println!("{resp:#?}");
+        Ok(answer) => {
+            println!("{:#?}", answer.value());
+            println!("request_id: {}", answer.request_id().unwrap_or("(none)"));
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(failed) => {
+            eprintln!("error: {failed}");
+            eprintln!("request_id: {}", failed.request_id().unwrap_or("(none)"));
             ExitCode::FAILURE
         }
     }

@@ -21,10 +21,14 @@ use serde_json::{Map, Value};
 
 use crate::verify::expected_sign;
 
+mod batch;
+
 /// Path of the TOP router.
 pub const TOP_PATH: &str = "/router/rest";
 /// Path of the Qimen router.
 pub const QIMEN_PATH: &str = "/router/qimen/service";
+/// Path of the TOP batch endpoint.
+pub const BATCH_PATH: &str = "/router/batch";
 
 /// Who the gateway accepts.
 #[derive(Clone)]
@@ -37,6 +41,9 @@ pub struct GatewayConfig {
     pub customer_id: String,
     /// Refuse timestamps more than 10 minutes off, as the platform does.
     pub check_timestamp: bool,
+    /// TOP page answers carry a `request_id` (`local-gateway-page-N`, N
+    /// counting calls), as the platform's do.
+    pub request_ids: bool,
 }
 
 impl Default for GatewayConfig {
@@ -47,6 +54,7 @@ impl Default for GatewayConfig {
             session: None,
             customer_id: "stub-cust-code".into(),
             check_timestamp: true,
+            request_ids: false,
         }
     }
 }
@@ -74,8 +82,13 @@ pub enum Answer {
     CutDocument,
     /// An HTML error page with this status.
     Html(u16),
-    /// Any body with status 200.
+    /// Any body with status 200; in a batch call, the whole answer.
     Raw(String),
+    /// The page's example gzip-compressed (`Content-Encoding: gzip`), when
+    /// the call asked for gzip; plain otherwise.
+    Gzip,
+    /// `Content-Encoding: gzip` on a body that is not gzip.
+    FalseGzip,
 }
 
 /// What the gateway received in one call.
@@ -87,7 +100,11 @@ pub struct Received {
     /// Multipart files: (name, file name, bytes).
     pub files: Vec<(String, String, Vec<u8>)>,
     pub xml_body: Option<String>,
+    /// The text body of a batch call.
+    pub batch_body: Option<String>,
     pub content_type: String,
+    /// The `Accept-Encoding` header, empty when there was none.
+    pub accept_encoding: String,
     /// `None` when the signature was right; otherwise the error code sent.
     pub rejected_with: Option<i64>,
 }
@@ -110,6 +127,7 @@ impl Received {
 
 struct Shared {
     cfg: GatewayConfig,
+    calls: std::sync::atomic::AtomicU64,
     script: Mutex<VecDeque<Answer>>,
     log: Mutex<Vec<Received>>,
 }
@@ -119,43 +137,37 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A running gateway; stops when dropped.
-pub struct Gateway {
-    addr: SocketAddr,
-    shared: Arc<Shared>,
+/// A server on a thread and tokio runtime of its own, so both async and
+/// blocking clients can call it; stops when dropped.
+struct Background {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Gateway {
-    /// Starts a gateway on 127.0.0.1 with a free port, on its own thread
-    /// (so both async and blocking clients can use it).
-    pub fn start(cfg: GatewayConfig) -> std::io::Result<Gateway> {
+impl Background {
+    /// Binds 127.0.0.1 on a free port and runs `serve` on it.
+    fn start<F, Fut>(name: &str, serve: F) -> std::io::Result<(SocketAddr, Background)>
+    where
+        F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()>,
+    {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            cfg,
-            script: Mutex::new(VecDeque::new()),
-            log: Mutex::new(Vec::new()),
-        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
-        let app = Router::new()
-            .fallback(handle)
-            .with_state(Arc::clone(&shared));
         let thread = std::thread::Builder::new()
-            .name("top-gateway".into())
+            .name(name.into())
             .spawn(move || {
                 rt.block_on(async move {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
                     tokio::select! {
-                        _ = axum::serve(listener, app) => {}
+                        _ = serve(listener) => {}
                         _ = stopped => {}
                     }
                 });
@@ -163,11 +175,52 @@ impl Gateway {
                 // (slow answers included).
                 rt.shutdown_background();
             })?;
+        let server = Background {
+            stop: Some(stop),
+            thread: Some(thread),
+        };
+        Ok((addr, server))
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A running gateway; stops when dropped.
+pub struct Gateway {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    _server: Background,
+}
+
+impl Gateway {
+    /// Starts a gateway on 127.0.0.1 with a free port, on its own thread
+    /// (so both async and blocking clients can use it).
+    pub fn start(cfg: GatewayConfig) -> std::io::Result<Gateway> {
+        let shared = Arc::new(Shared {
+            cfg,
+            calls: std::sync::atomic::AtomicU64::new(0),
+            script: Mutex::new(VecDeque::new()),
+            log: Mutex::new(Vec::new()),
+        });
+        let app = Router::new()
+            .fallback(handle)
+            .with_state(Arc::clone(&shared));
+        let (addr, server) = Background::start("top-gateway", move |listener| async move {
+            let _ = axum::serve(listener, app).await;
+        })?;
         Ok(Gateway {
             addr,
             shared,
-            stop: Some(stop),
-            thread: Some(thread),
+            _server: server,
         })
     }
 
@@ -200,17 +253,6 @@ impl Gateway {
     }
 }
 
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
 fn pairs(bytes: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(bytes).into_owned().collect()
 }
@@ -230,6 +272,15 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let accept_encoding = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if path == BATCH_PATH {
+        return batch::handle(&shared, req).await;
+    }
     let qimen = path == QIMEN_PATH;
     if !qimen && path != TOP_PATH {
         return (StatusCode::NOT_FOUND, "no such router").into_response();
@@ -272,7 +323,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         form: form.clone(),
         files: files.clone(),
         xml_body: xml_body.clone(),
+        batch_body: None,
         content_type,
+        accept_encoding: accept_encoding.clone(),
         rejected_with: rejected.as_ref().map(|r| r.0),
     });
     if let Some((code, msg)) = rejected {
@@ -284,8 +337,18 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
 
     let answer = lock(&shared.script).pop_front().unwrap_or(Answer::Page);
     let simplify = param(&query, "simplify") == Some("true");
+    let n = shared
+        .calls
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        + 1;
+    let request_id = (shared.cfg.request_ids && !qimen).then(|| format!("local-gateway-page-{n}"));
     match answer {
-        Answer::Page => page_answer(&method, qimen, simplify),
+        Answer::Page => match (page_body(&method, qimen, simplify), request_id) {
+            (Some(body), Some(id)) => {
+                text_answer(StatusCode::OK, qimen, with_request_id(&body, simplify, &id))
+            }
+            _ => page_answer(&method, qimen, simplify),
+        },
         Answer::Error {
             code,
             msg,
@@ -345,7 +408,28 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             resp
         }
         Answer::Raw(body) => text_answer(StatusCode::OK, qimen, body),
+        Answer::Gzip if accept_encoding.contains("gzip") => {
+            let body = page_body(&method, qimen, simplify).unwrap_or_default();
+            gzipped(text_answer(StatusCode::OK, qimen, gzip(body.as_bytes())))
+        }
+        Answer::Gzip => page_answer(&method, qimen, simplify),
+        Answer::FalseGzip => gzipped(page_answer(&method, qimen, simplify)),
     }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(bytes);
+    enc.finish().unwrap_or_default()
+}
+
+/// Marks an answer `Content-Encoding: gzip`.
+fn gzipped(mut resp: Response) -> Response {
+    resp.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    resp
 }
 
 /// The platform's checks, in its order; `Some((code, msg))` on failure.
@@ -416,6 +500,8 @@ const TOP_METHODS: &[&str] = &[
     "taobao.pc.order.cancel",
     "taobao.itemmarket.order.info.update",
     "taobao.qimen.auto.entryorder.giftitemcancel",
+    "taobao.top.auth.token.create",
+    "taobao.top.auth.token.refresh",
     UPLOAD_METHOD,
 ];
 
@@ -449,6 +535,8 @@ fn page_body(method: &str, qimen: bool, simplify: bool) -> Option<String> {
         "taobao.qimen.auto.entryorder.giftitemcancel" => {
             include_str!("fixtures/qimen_auto_entryorder_giftitemcancel.json")
         }
+        "taobao.top.auth.token.create" => include_str!("fixtures/top_auth_token_create.json"),
+        "taobao.top.auth.token.refresh" => include_str!("fixtures/top_auth_token_refresh.json"),
         UPLOAD_METHOD => r#"{"test_file_upload_response":{"accepted":true}}"#,
         _ => return None,
     };
@@ -488,6 +576,22 @@ const QIMEN_ITEMS_ANSWER: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?><res
     <orderCodes><string>O1</string><string>O2</string></orderCodes>\
     </response>";
 
+/// `body` with `"request_id"` first in the answer's object: the envelope's
+/// inner object, or the root with `simplify`.
+fn with_request_id(body: &str, simplify: bool, id: &str) -> String {
+    let opening = if simplify { 1 } else { 2 };
+    let Some((at, _)) = body.match_indices('{').nth(opening - 1) else {
+        return body.to_owned();
+    };
+    let rest = &body[at + 1..];
+    let sep = if rest.trim_start().starts_with('}') {
+        ""
+    } else {
+        ","
+    };
+    format!("{}\"request_id\":\"{id}\"{sep}{rest}", &body[..=at])
+}
+
 fn page_answer(method: &str, qimen: bool, simplify: bool) -> Response {
     match page_body(method, qimen, simplify) {
         Some(body) => text_answer(StatusCode::OK, qimen, body),
@@ -495,13 +599,13 @@ fn page_answer(method: &str, qimen: bool, simplify: bool) -> Response {
     }
 }
 
-fn text_answer(status: StatusCode, qimen: bool, body: String) -> Response {
+fn text_answer(status: StatusCode, qimen: bool, body: impl Into<Bytes>) -> Response {
     let ct = if qimen {
         "text/xml;charset=utf-8"
     } else {
         "application/json;charset=utf-8"
     };
-    let mut resp = (status, Bytes::from(body)).into_response();
+    let mut resp = (status, body.into()).into_response();
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     resp
@@ -557,9 +661,101 @@ fn qimen_failure(code: &str, message: &str) -> Response {
     text_answer(StatusCode::OK, true, body)
 }
 
+/// A plain HTTP proxy on 127.0.0.1 that forwards every connection to one
+/// address and records the head of each connection's first request (the
+/// request line in absolute form, then the headers).
+pub struct Proxy {
+    addr: SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+    _server: Background,
+}
+
+impl Proxy {
+    pub fn start(target: SocketAddr) -> std::io::Result<Proxy> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        let (addr, server) = Background::start("top-proxy", move |listener| async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                tokio::spawn(forward(conn, target, Arc::clone(&log)));
+            }
+        })?;
+        Ok(Proxy {
+            addr,
+            seen,
+            _server: server,
+        })
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The request heads seen so far.
+    pub fn seen(&self) -> Vec<String> {
+        lock(&self.seen).clone()
+    }
+}
+
+/// Reads the first request head, records it, then pipes both ways.
+async fn forward(
+    mut client: tokio::net::TcpStream,
+    target: SocketAddr,
+    log: Arc<Mutex<Vec<String>>>,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match client.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 64 << 10 {
+            return;
+        }
+    }
+    let end = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(head.len());
+    lock(&log).push(String::from_utf8_lossy(&head[..end]).into_owned());
+    let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+        return;
+    };
+    if upstream.write_all(&head).await.is_err() {
+        return;
+    }
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_id_goes_first_in_the_answer() {
+        let table = [
+            (
+                r#"{"a_response":{"x":1}}"#,
+                false,
+                r#"{"a_response":{"request_id":"r","x":1}}"#,
+            ),
+            (
+                r#"{"a_response":{ }}"#,
+                false,
+                r#"{"a_response":{"request_id":"r" }}"#,
+            ),
+            (
+                r#"{"x":{"y":2}}"#,
+                true,
+                r#"{"request_id":"r","x":{"y":2}}"#,
+            ),
+        ];
+        for (body, simplify, want) in table {
+            assert_eq!(with_request_id(body, simplify, "r"), want);
+        }
+    }
 
     #[test]
     fn simplify_unwraps_envelope_and_lists() {

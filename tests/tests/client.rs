@@ -8,6 +8,7 @@ use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{Body, CallOptions, Client, ClientBuilder, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
+use top_tests::gateway::Proxy;
 use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
 use top_tests::{Answer, Gateway, GatewayConfig};
@@ -22,11 +23,11 @@ fn builder(gw: &Gateway) -> ClientBuilder {
         .url(gw.url())
         .qimen_url(gw.qimen_url())
         .customer_id(cfg.customer_id.clone())
-        .retry(RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(40),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_retries(2)
+                .backoff(Duration::from_millis(10), Duration::from_millis(40)),
+        )
 }
 
 fn detail() -> PcOrderDetailRequest {
@@ -165,12 +166,7 @@ async fn wrong_secret_gets_invalid_signature() {
 #[tokio::test]
 async fn isp_errors_are_retried_with_a_bound() {
     let gw = gateway();
-    let busy = || Answer::Error {
-        code: 15,
-        msg: "Remote service error".into(),
-        sub_code: Some("isp.remote-service-timeout".into()),
-        sub_msg: None,
-    };
+    let busy = || remote_error("isp.remote-service-timeout");
     gw.push([busy(), busy()]);
     let resp = builder(&gw)
         .build()
@@ -338,11 +334,11 @@ async fn connection_refused_is_retryable_transport_error() {
         .port();
     let client = Client::builder("12345678", "s")
         .url(format!("http://127.0.0.1:{port}/router/rest"))
-        .retry(RetryPolicy {
-            max_retries: 2,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(10),
-        })
+        .retry(
+            RetryPolicy::default()
+                .max_retries(2)
+                .backoff(Duration::from_millis(5), Duration::from_millis(10)),
+        )
         .build()
         .unwrap();
     let e = client.execute(&detail()).await.unwrap_err();
@@ -613,4 +609,391 @@ fn blocking_client_speaks_both_protocols() {
         Error::Qimen(_)
     ));
     assert!(gw.received().iter().all(|r| r.rejected_with.is_none()));
+}
+
+#[tokio::test]
+async fn every_answer_carries_request_id_raw_body_and_url() {
+    let gw = Gateway::start(GatewayConfig {
+        session: Some("user-session-secret".into()),
+        ..GatewayConfig::default()
+    })
+    .unwrap();
+    let client = builder(&gw).session("user-session-secret").build().unwrap();
+    let body =
+        r#"{"pc_order_detail_response":{"result":{"success":true},"request_id":"rid-ok-1"}}"#;
+    gw.push([Answer::Raw(body.into())]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(answer.result.as_ref().and_then(|r| r.success), Some(true));
+    assert_eq!(answer.request_id(), Some("rid-ok-1"));
+    assert_eq!(answer.raw(), body.as_bytes());
+    assert_eq!(answer.meta().status(), 200);
+    assert_eq!(answer.meta().attempts(), 1);
+    assert!(answer.url().starts_with(&gw.url()), "{}", answer.url());
+    assert!(answer.url().contains("method=taobao.pc.order.detail"));
+    assert!(answer.url().contains("session=***"), "{}", answer.url());
+    assert!(!answer.url().contains("user-session-secret"));
+    assert!(!format!("{answer:?}").contains("user-session-secret"));
+
+    gw.push([Answer::Error {
+        code: 41,
+        msg: "Invalid Arguments".into(),
+        sub_code: None,
+        sub_msg: None,
+    }]);
+    let failed = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert!(failed.error().platform().is_some(), "{failed:?}");
+    assert_eq!(failed.request_id(), Some("local-gateway-1"));
+    let meta = failed.meta().expect("an answer arrived");
+    assert_eq!(meta.request_id(), Some("local-gateway-1"));
+    assert!(meta.raw_text().contains("error_response"));
+    assert!(meta.url().contains("session=***"));
+    // `?` turns it into the plain error.
+    let e: Error = failed.into();
+    assert!(matches!(e, Error::Platform(_)));
+
+    // No answer, no meta.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let failed = Client::builder("12345678", "s")
+        .url(format!("http://127.0.0.1:{port}/router/rest"))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert!(failed.meta().is_none());
+    assert!(matches!(
+        failed.error(),
+        Error::Transport {
+            kind: TransportKind::Connect,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn blocking_answers_carry_the_same_meta() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    let body = r#"{"pc_order_detail_response":{"request_id":"rid-blocking"}}"#;
+    gw.push([Answer::Raw(body.into())]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .unwrap();
+    assert_eq!(answer.request_id(), Some("rid-blocking"));
+    assert_eq!(answer.raw(), body.as_bytes());
+    assert!(answer.url().starts_with(&gw.url()));
+    gw.push([Answer::Html(502)]);
+    let failed = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .unwrap_err();
+    assert!(matches!(failed.error(), Error::Http { status: 502, .. }));
+    assert_eq!(failed.meta().map(|m| m.status()), Some(502));
+    assert_eq!(failed.request_id(), None);
+}
+
+/// A call-limit answer as the platform sends it.
+fn ban(secs: &str) -> Answer {
+    Answer::Error {
+        code: 7,
+        msg: "App Call Limited".into(),
+        sub_code: Some("accesscontrol.limited-by-app-access-count".into()),
+        sub_msg: Some(format!("This ban will last for {secs} more seconds")),
+    }
+}
+
+/// Code 15 with `sub_code`.
+fn remote_error(sub_code: &str) -> Answer {
+    Answer::Error {
+        code: 15,
+        msg: "Remote service error".into(),
+        sub_code: Some(sub_code.into()),
+        sub_msg: None,
+    }
+}
+
+/// A client without timers, for paused tokio time: a paused clock jumps to
+/// the next timer whenever the test runtime is idle, so a timeout (or the
+/// connection pool's idle sweep) would fire, and the clock run ahead, while
+/// the gateway on its own runtime is still answering.
+fn paused_client(gw: &Gateway, policy: RetryPolicy) -> Client {
+    let http = top_runtime::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .no_proxy()
+        .build()
+        .unwrap();
+    builder(gw)
+        .http_client(http)
+        .timeout(None)
+        .retry(policy)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ban_within_the_ceiling_is_waited_out_then_tried_once_more() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default());
+    gw.push([ban("7")]);
+    let (clock, wall) = (tokio::time::Instant::now(), Instant::now());
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(gw.received().len(), 2, "the banned call and one more");
+    assert_eq!(answer.meta().attempts(), 2);
+    assert!(
+        clock.elapsed() >= Duration::from_secs(7),
+        "{:?}",
+        clock.elapsed()
+    );
+    assert!(
+        wall.elapsed() < Duration::from_secs(5),
+        "the test did not sleep"
+    );
+
+    // Banned again after the wait: returned, not waited out a second time.
+    gw.push([ban("2"), ban("2")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+    assert_eq!(gw.received().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_ban_above_the_ceiling_or_past_the_deadline_is_returned_at_once() {
+    let gw = gateway();
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default().max_ban_wait(Duration::from_secs(30)),
+    );
+    gw.push([ban("86400")]);
+    let clock = tokio::time::Instant::now();
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(86_400)));
+    assert_eq!(e.platform().map(|p| p.is_call_limited()), Some(true));
+    assert!(clock.elapsed() < Duration::from_secs(1));
+    assert_eq!(gw.received().len(), 1, "no call during the ban");
+
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default()
+            .max_ban_wait(Duration::from_secs(30))
+            .deadline(Duration::from_secs(20)),
+    );
+    gw.push([ban("25")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(25)));
+    assert_eq!(
+        gw.received().len(),
+        2,
+        "a wait past the deadline is not begun"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_ban_message_is_a_typed_error_and_backs_off() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default().max_retries(1));
+    gw.push([ban("many"), ban("many")]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert_eq!(e.retry_after(), None);
+    let bad = e.platform().unwrap().ban().unwrap_err();
+    assert_eq!(bad.api, "taobao.pc.order.detail");
+    assert!(
+        bad.to_string()
+            .contains("This ban will last for many more seconds"),
+        "{bad}"
+    );
+    assert_eq!(
+        gw.received().len(),
+        2,
+        "code 7 without a length: one backoff retry"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn writes_are_retried_only_when_the_call_did_not_run() {
+    let gw = gateway();
+    let client = paused_client(&gw, RetryPolicy::default());
+    let write = CallOptions::new().idempotent(false);
+    let busy = remote_error("isp.remote-service-timeout");
+    gw.push([busy.clone()]);
+    let e = client.execute_with(&detail(), &write).await.unwrap_err();
+    assert!(e.is_retryable(), "retryable as a read");
+    assert_eq!(
+        gw.received().len(),
+        1,
+        "a write that may have run is not repeated"
+    );
+
+    // Refused by access control: it did not run, so a write is repeated.
+    gw.push([ban("1")]);
+    client.execute_with(&detail(), &write).await.unwrap();
+    assert_eq!(gw.received().len(), 3);
+
+    // The same isp failure on a read is retried.
+    gw.push([busy]);
+    client.execute(&detail()).await.unwrap();
+    assert_eq!(gw.received().len(), 5);
+}
+
+#[tokio::test(start_paused = true)]
+async fn retried_codes_are_configurable() {
+    let gw = gateway();
+    let client = paused_client(
+        &gw,
+        RetryPolicy::default().retry_codes(["isv.item-is-busy"]),
+    );
+    let item_busy = remote_error("isv.item-is-busy");
+    let isp = remote_error("isp.remote-service-timeout");
+    gw.push([item_busy]);
+    client.execute(&detail()).await.unwrap();
+    assert_eq!(gw.received().len(), 2, "the named sub_code is retried");
+    gw.push([isp]);
+    client.execute(&detail()).await.unwrap_err();
+    assert_eq!(gw.received().len(), 3, "isp.* is no longer in the list");
+}
+
+#[tokio::test]
+async fn gzip_is_asked_for_and_decoded() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    gw.push([Answer::Gzip]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert!(gw.received()[0].accept_encoding.contains("gzip"));
+    assert!(answer.result.is_some());
+    let raw = answer.meta().raw_text();
+    assert!(raw.trim_start().starts_with('{'), "decompressed: {raw}");
+    assert!(raw.contains("pc_order_detail_response"));
+
+    // Compressed in name only: a typed error, not retried.
+    gw.push([Answer::FalseGzip]);
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Decompress,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(gw.received().len(), 2);
+}
+
+#[test]
+fn blocking_gzip_is_asked_for_and_decoded() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    gw.push([Answer::Gzip, Answer::FalseGzip]);
+    assert!(client.execute(&detail()).unwrap().result.is_some());
+    assert!(gw.received()[0].accept_encoding.contains("gzip"));
+    let e = client.execute(&detail()).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Transport {
+                kind: TransportKind::Decompress,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_proxy_on_loopback_sees_the_request() {
+    let gw = gateway();
+    let proxy = Proxy::start(gw.addr()).unwrap();
+    let client = builder(&gw).proxy(proxy.url()).build().unwrap();
+    client.execute(&detail()).await.unwrap();
+    let seen = proxy.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let want = format!("POST {}?method=taobao.pc.order.detail&", gw.url());
+    assert!(seen[0].starts_with(&want), "{}", seen[0]);
+    assert_eq!(gw.received().len(), 1);
+
+    let with_password = builder(&gw).proxy("http://user:proxy-password@127.0.0.1:9");
+    assert!(!format!("{with_password:?}").contains("proxy-password"));
+    let e = builder(&gw).proxy("::not a url::").build().unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+}
+
+#[test]
+fn a_proxy_sees_the_blocking_client_too() {
+    let gw = gateway();
+    let proxy = Proxy::start(gw.addr()).unwrap();
+    let client = builder(&gw).proxy(proxy.url()).build_blocking().unwrap();
+    client.execute(&detail()).unwrap();
+    let seen = proxy.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0].starts_with(&format!("POST {}?", gw.url())),
+        "{}",
+        seen[0]
+    );
+}
+
+#[tokio::test]
+async fn a_per_call_timeout_overrides_the_client_one() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    gw.push([Answer::Slow(Duration::from_secs(5))]);
+    let started = Instant::now();
+    let e = client
+        .execute_with(
+            &detail(),
+            &CallOptions::new().timeout(Duration::from_millis(200)),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(gw.received().len(), 1);
+
+    // The read timeout is set apart from the whole-call one.
+    let client = builder(&gw)
+        .read_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    gw.push([Answer::Slow(Duration::from_secs(5))]);
+    let started = Instant::now();
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[test]
+fn the_blocking_client_follows_the_same_retry_plan() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    // A ban that is already over: waited out (for no time) and tried again.
+    gw.push([ban("0")]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new().idempotent(false))
+        .unwrap();
+    assert_eq!(answer.meta().attempts(), 2);
+    // Above the ceiling: returned at once with its length.
+    gw.push([ban("600")]);
+    let e = client.execute(&detail()).unwrap_err();
+    assert_eq!(e.retry_after(), Some(Duration::from_secs(600)));
+    // A write that may have run is not repeated.
+    gw.push([remote_error("isp.remote-service-timeout")]);
+    let write = CallOptions::new().idempotent(false);
+    client.execute_with(&detail(), &write).unwrap_err();
+    assert_eq!(gw.received().len(), 4);
 }

@@ -1,18 +1,19 @@
 //! The blocking client (feature `blocking`): the same wire form, decoding
-//! and retry rules as the async one.
+//! and retry rules as the async one; only the sending and sleeping differ.
 
 use std::fmt;
 use std::io::Read;
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
 use super::{
-    Body, CallOptions, Config, FORM_CONTENT_TYPE, Prepared, encode_form, finish, too_large,
+    Answer, AnswerMeta, Call, CallOptions, Config, FailedCall, Next, Prepared, attempt_span,
+    decode, judged, outgoing, retry, settle, too_large,
 };
 use crate::error::Error;
-use crate::qimen;
-use crate::request::{EncodeError, Request};
+use crate::request::Request;
 
 /// The blocking client. Build it with
 /// [`ClientBuilder::build_blocking`](super::ClientBuilder::build_blocking);
@@ -32,16 +33,11 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    pub(super) fn new(cfg: Config) -> Result<Self, Error> {
-        let http = reqwest::blocking::Client::builder()
-            .timeout(cfg.timeout)
-            .connect_timeout(cfg.connect_timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client {
+    pub(super) fn new(cfg: Config, http: reqwest::blocking::Client) -> Self {
+        Client {
             cfg: Arc::new(cfg),
             http,
-        })
+        }
     }
 
     /// The signed wire form of `req` at `timestamp`, not sent.
@@ -51,7 +47,7 @@ impl Client {
         timestamp: DateTime<Utc>,
         opts: &CallOptions,
     ) -> Result<Prepared<'r>, Error> {
-        self.cfg.prepare(req, timestamp, opts)
+        self.cfg.prepare_call(&Call::of(req)?, timestamp, opts)
     }
 
     /// Calls the API with the client's defaults.
@@ -65,49 +61,88 @@ impl Client {
         req: &R,
         opts: &CallOptions,
     ) -> Result<R::Response, Error> {
-        let mut retry = 0;
+        Ok(self.execute_with_meta(req, opts)?.into_value())
+    }
+
+    /// Calls the API; the answer, or the failure, comes with its
+    /// [`AnswerMeta`] (request id, raw body, URL, status).
+    pub fn execute_with_meta<R: Request>(
+        &self,
+        req: &R,
+        opts: &CallOptions,
+    ) -> Result<Answer<R::Response>, FailedCall> {
+        let call = Call::of(req)?;
+        let simplify = self.cfg.simplify;
+        self.send(&call, opts, |m| decode(R::PROTOCOL, simplify, m))
+    }
+
+    /// The blocking twin of the async client's `send_judged`.
+    pub(crate) fn send_judged<T>(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+    ) -> Result<Answer<T>, FailedCall> {
+        self.send(call, opts, decode_with)
+    }
+
+    /// Whether answers come without their envelope.
+    pub(crate) fn simplified(&self) -> bool {
+        self.cfg.simplify
+    }
+
+    /// The blocking twin of the async client's `send_raw`.
+    #[allow(dead_code)]
+    pub(crate) fn send_raw(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+    ) -> Result<AnswerMeta, FailedCall> {
+        let simplify = self.cfg.simplify;
+        let protocol = call.protocol;
+        let answer = self.send(call, opts, |m| super::answer_error(protocol, simplify, m))?;
+        Ok(answer.into_parts().1)
+    }
+
+    fn send<T>(
+        &self,
+        call: &Call<'_>,
+        opts: &CallOptions,
+        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+    ) -> Result<Answer<T>, FailedCall> {
+        let started = Instant::now();
+        let mut plan = retry::Plan::new(&self.cfg.retry, opts.read(call.method));
         loop {
-            let prepared = self.cfg.prepare(req, Utc::now(), opts)?;
-            match self.send_once::<R>(&prepared) {
-                Err(e) if retry < self.cfg.retry.max_retries && e.is_retryable() => {
-                    std::thread::sleep(self.cfg.retry.delay(retry));
-                    retry += 1;
-                }
-                other => return other,
+            let span = attempt_span(call.method, plan.attempt());
+            let begun = Instant::now();
+            let outcome = span.in_scope(|| {
+                let prepared = self.cfg.prepare_call(call, Utc::now(), opts)?;
+                judged(self.exchange(&prepared, opts), &decode_with)
+            });
+            match settle(
+                &mut plan,
+                outcome,
+                &span,
+                begun.elapsed(),
+                started.elapsed(),
+            ) {
+                Next::Done(outcome) => return outcome,
+                Next::Wait(wait) => std::thread::sleep(wait),
             }
         }
     }
 
-    fn send_once<R: Request>(&self, p: &Prepared<'_>) -> Result<R::Response, Error> {
+    fn exchange(&self, p: &Prepared<'_>, opts: &CallOptions) -> Result<AnswerMeta, Error> {
         let api = p.api;
-        let builder = self.http.post(&p.url);
-        let builder = match &p.body {
-            Body::Form(fields) => builder
-                .header(reqwest::header::CONTENT_TYPE, FORM_CONTENT_TYPE)
-                .body(encode_form(fields)),
-            Body::Multipart { fields, files } => {
-                let mut form = reqwest::blocking::multipart::Form::new();
-                for (k, v) in fields {
-                    form = form.text(k.clone(), v.clone());
-                }
-                for (name, file) in files {
-                    let mut part = reqwest::blocking::multipart::Part::bytes(file.bytes.clone())
-                        .file_name(file.file_name.clone());
-                    if let Some(mime) = &file.mime_type {
-                        part = part.mime_str(mime).map_err(|e| EncodeError {
-                            api,
-                            param: name,
-                            message: format!("invalid MIME type `{mime}`: {e}"),
-                        })?;
-                    }
-                    form = form.part(*name, part);
-                }
-                builder.multipart(form)
-            }
-            Body::Xml(xml) => builder
-                .header(reqwest::header::CONTENT_TYPE, qimen::CONTENT_TYPE)
-                .body(xml.clone()),
-        };
+        let (wire, timeout) = outgoing(&self.cfg, p, opts)?;
+        let mut builder = self
+            .http
+            .post(&p.url)
+            .header(reqwest::header::CONTENT_TYPE, wire.content_type)
+            .body(wire.body);
+        if let Some(t) = timeout {
+            builder = builder.timeout(t);
+        }
         let resp = builder.send().map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
         let limit = self.cfg.max_body_bytes;
@@ -122,6 +157,12 @@ impl Client {
         if body.len() > limit {
             return Err(too_large(api, limit));
         }
-        finish::<R>(api, self.cfg.simplify, status, &body)
+        Ok(AnswerMeta::new(
+            api,
+            p.protocol,
+            p.redacted_url(),
+            status,
+            body,
+        ))
     }
 }

@@ -1,0 +1,181 @@
+//! Batch calls through the local gateway's `/router/batch`: each call's
+//! answer decoded or failed on its own, and answers that do not fit.
+
+use serde_json::json;
+use top_api::pc::order_cancel::PcOrderCancelRequest;
+use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
+use top_api::qimen::order_cancel::QimenOrderCancelRequest;
+use top_runtime::client::{CallOptions, Client};
+use top_runtime::{Batch, DynamicRequest, Error};
+use top_tests::clients::builder;
+use top_tests::gateway::BATCH_PATH;
+use top_tests::{Answer, Gateway, GatewayConfig};
+
+fn gateway() -> Gateway {
+    Gateway::start(GatewayConfig::default()).expect("gateway starts")
+}
+
+fn detail() -> PcOrderDetailRequest {
+    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
+}
+
+#[tokio::test]
+async fn one_failing_call_leaves_the_others_decoded() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    let mut batch = Batch::new();
+    let first = batch.push(&detail()).unwrap();
+    let second = batch.push(&PcOrderCancelRequest::new()).unwrap();
+    let third = batch
+        .push_dynamic(&DynamicRequest::new("taobao.pc.order.detail").param("tp_request", "{}"))
+        .unwrap();
+    gw.push([
+        Answer::Page,
+        Answer::Error {
+            code: 15,
+            msg: "Remote service error".into(),
+            sub_code: Some("isv.order-not-exist".into()),
+            sub_msg: Some("订单不存在".into()),
+        },
+    ]);
+    let answer = client.execute_batch(&batch).await.unwrap();
+    assert_eq!(answer.len(), 3);
+
+    let detail = answer.get(first).unwrap();
+    let item = detail.result.unwrap().order_detail_item.unwrap();
+    assert_eq!(item.buyer_id, Some(3));
+    let e = answer.get(second).unwrap_err();
+    let p = e.platform().expect("platform error");
+    assert_eq!(p.api, "taobao.pc.order.cancel");
+    assert_eq!(p.sub_code.as_deref(), Some("isv.order-not-exist"));
+    assert_eq!(p.sub_msg.as_deref(), Some("订单不存在"));
+    let v = answer.value(third).unwrap();
+    assert_eq!(v["result"]["order_detail_item"]["buyer_id"], json!(3));
+    assert!(answer.raw(1).unwrap().contains("error_response"));
+
+    let received = gw.received();
+    assert_eq!(received.len(), 1, "one HTTP request for the batch");
+    let r = &received[0];
+    assert_eq!(r.path, BATCH_PATH);
+    assert_eq!(r.rejected_with, None, "signature over the URL and the body");
+    assert_eq!(r.query_param("method"), None);
+    assert_eq!(r.content_type, "text/plain;charset=UTF-8");
+    let body = r.batch_body.as_deref().unwrap();
+    assert_eq!(body, batch.body());
+    assert_eq!(body.matches("\r\n-S-\r\n").count(), 2);
+}
+
+#[tokio::test]
+async fn public_parameters_session_and_simplify() {
+    let gw = Gateway::start(GatewayConfig {
+        session: Some("user-session".into()),
+        ..GatewayConfig::default()
+    })
+    .unwrap();
+    let client = builder(&gw).simplify(true).build().unwrap();
+    let mut batch = Batch::new();
+    batch.public_param("tp_request", "{}").unwrap();
+    let a = batch
+        .push_dynamic(&DynamicRequest::new("taobao.pc.order.detail"))
+        .unwrap();
+    let b = batch.push(&detail()).unwrap();
+    let answer = client
+        .execute_batch_with(&batch, &CallOptions::new().session("user-session"))
+        .await
+        .unwrap();
+    assert_eq!(answer.value(a).unwrap()["result"]["success"], json!(true));
+    assert!(answer.get(b).unwrap().result.is_some());
+    let r = &gw.received()[0];
+    assert_eq!(r.rejected_with, None);
+    assert_eq!(r.query_param("session"), Some("user-session"));
+    assert_eq!(r.query_param("simplify"), Some("true"));
+    assert!(
+        r.batch_body
+            .as_deref()
+            .unwrap()
+            .starts_with("#PUBLIC#tp_request=%7B%7D\r\n-S-\r\n")
+    );
+
+    // The whole batch refused: one error for every call.
+    let e = client
+        .execute_batch_with(&batch, &CallOptions::new().session("someone-else"))
+        .await
+        .unwrap_err();
+    assert_eq!(e.platform().expect("platform error").code, "27");
+}
+
+#[tokio::test]
+async fn an_answer_with_fewer_parts_than_calls_is_an_error() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    let mut batch = Batch::new();
+    batch.push(&detail()).unwrap();
+    batch.push(&PcOrderCancelRequest::new()).unwrap();
+    gw.push([Answer::Raw(
+        include_str!("../src/fixtures/pc_order_detail.json").to_owned(),
+    )]);
+    match client.execute_batch(&batch).await.unwrap_err() {
+        Error::Decode { api, message, .. } => {
+            assert_eq!(
+                api,
+                "batch [taobao.pc.order.detail, taobao.pc.order.cancel]"
+            );
+            assert!(message.contains("1 part(s) for 2 call(s)"), "{message}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+
+    let bad = Client::builder(gw.config().app_key.clone(), "wrong-secret")
+        .url(gw.url())
+        .build()
+        .unwrap();
+    let e = bad.execute_batch(&batch).await.unwrap_err();
+    assert_eq!(e.platform().expect("platform error").code, "25");
+}
+
+#[tokio::test]
+async fn what_cannot_go_in_a_batch_is_refused_before_sending() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    assert!(matches!(
+        client.execute_batch(&Batch::new()).await,
+        Err(Error::Config(_))
+    ));
+    let mut batch = Batch::new();
+    let e = batch
+        .push(&QimenOrderCancelRequest::new("W1", "O1"))
+        .unwrap_err();
+    assert!(matches!(e, Error::Encode(_)), "{e:?}");
+    batch.push(&detail()).unwrap();
+    let e = client
+        .execute_batch_with(&batch, &CallOptions::new().param("x", "1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(gw.received().is_empty());
+}
+
+#[test]
+fn the_blocking_client_sends_batches_too() {
+    let gw = gateway();
+    let client = builder(&gw).build_blocking().unwrap();
+    let mut batch = Batch::new();
+    let first = batch.push(&detail()).unwrap();
+    let second = batch.push(&PcOrderCancelRequest::new()).unwrap();
+    gw.push([
+        Answer::Error {
+            code: 15,
+            msg: "Remote service error".into(),
+            sub_code: Some("isv.order-not-exist".into()),
+            sub_msg: None,
+        },
+        Answer::Page,
+    ]);
+    let answer = client
+        .execute_batch_with_meta(&batch, &CallOptions::new())
+        .unwrap();
+    assert_eq!(answer.meta().attempts(), 1);
+    assert!(answer.get(first).unwrap_err().platform().is_some());
+    assert!(answer.get(second).unwrap().result.is_some());
+    assert_eq!(gw.received()[0].rejected_with, None);
+}

@@ -1,0 +1,129 @@
+//! What the client traces: each attempt named, no secret ever.
+
+use std::time::Duration;
+
+use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
+use top_runtime::client::{CallOptions, Client, ClientBuilder, RetryPolicy};
+use top_tests::{Answer, Gateway, GatewayConfig};
+
+fn builder(gw: &Gateway) -> ClientBuilder {
+    let cfg = gw.config();
+    Client::builder(cfg.app_key.clone(), cfg.secret.clone())
+        .url(gw.url())
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(40)))
+}
+
+fn detail() -> PcOrderDetailRequest {
+    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn traces_name_each_attempt_and_never_a_secret() {
+    const SESSION: &str = "6100e23657fb0b2d0c78568e55a3031134be9a3a5d4b3a365753805";
+    let gw = Gateway::start(GatewayConfig {
+        secret: "trace-secret-value-4711".into(),
+        session: Some(SESSION.into()),
+        ..GatewayConfig::default()
+    })
+    .unwrap();
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    // Global, in a test binary of its own: a thread-local subscriber can
+    // miss spans whose interest another test thread cached first.
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let client = builder(&gw).session(SESSION).build().unwrap();
+    gw.push([
+        Answer::Error {
+            code: 15,
+            msg: "Remote service error".into(),
+            sub_code: Some("isp.remote-service-timeout".into()),
+            sub_msg: None,
+        },
+        Answer::Raw(
+            r#"{"pc_order_detail_response":{"result":{"success":true},"request_id":"rid-traced"}}"#
+                .into(),
+        ),
+    ]);
+    let answer = client
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(answer.request_id(), Some("rid-traced"));
+    let sent = gw.received()[1].clone();
+    // A failure whose error text comes from reqwest.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let refused = builder(&gw)
+        .url(format!("http://127.0.0.1:{port}/router/rest"))
+        .session(SESSION)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let e = refused.execute(&detail()).await.unwrap_err();
+    assert!(!e.to_string().contains(SESSION), "{e}");
+    assert!(!format!("{e:?}").contains(SESSION), "{e:?}");
+
+    let out = captured.text();
+    for want in [
+        "top_call{method=\"taobao.pc.order.detail\" attempt=1}",
+        "top_call{method=\"taobao.pc.order.detail\" attempt=2}",
+        "status=200",
+        "elapsed_ms=",
+        "request_id=\"local-gateway-1\"",
+        "request_id=\"rid-traced\"",
+        "retrying",
+        "failed",
+        "answered",
+    ] {
+        assert!(out.contains(want), "`{want}` missing from:\n{out}");
+    }
+    let sign = sent.query_param("sign").unwrap();
+    let timestamp = sent.query_param("timestamp").unwrap();
+    for secret in [
+        "trace-secret-value-4711",
+        SESSION,
+        // What the signature is computed over, and the signature itself.
+        "app_key12345678",
+        "methodtaobao.pc.order.detail",
+        sign,
+        timestamp,
+        "tp_request",
+    ] {
+        assert!(!out.contains(secret), "`{secret}` leaked into:\n{out}");
+    }
+}
