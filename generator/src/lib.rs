@@ -6,9 +6,11 @@
 //! - [`spec`] is the model in between, stored as YAML under `specs/`;
 //! - [`emit`] resolves the specs into Rust types ([`emit`]'s type space) and
 //!   emits the `generated/` crate and its example tests with `quote!`;
-//! - [`output`] swaps the result in atomically.
+//! - [`output`] swaps the result in atomically;
+//! - [`diff`] compares two spec trees in the terms of the generated crate.
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod freshness;
 pub mod naming;
