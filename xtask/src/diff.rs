@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use topgen::spec::Spec;
+
 use topgen::Error;
 use topgen::diff::{self, Tree};
 
@@ -40,4 +42,17 @@ pub fn run(
         ));
     }
     Ok(())
+}
+
+/// The end of regen's summary line: what the new specs change against those
+/// in `dir` they replace (`; 3 APIs changed, 1 breaking — …`). Never fails:
+/// specs that cannot be read are said so, and regen goes on.
+pub fn against_replaced(dir: &Path, new: &[Spec], in_repo: bool) -> String {
+    let report =
+        Tree::replaced(dir).and_then(|old| diff::compare(&old, &Tree::from_specs("regen", new)));
+    match report {
+        Ok(r) if r.changes.is_empty() || !in_repo => format!("; {}", r.headline()),
+        Ok(r) => format!("; {} — cargo xtask diff HEAD for details", r.headline()),
+        Err(e) => format!("; the specs replaced could not be compared ({e})"),
+    }
 }

@@ -176,11 +176,16 @@ struct Summary {
 
 impl Summary {
     fn print(&self, what: &str) {
+        self.print_with(what, "");
+    }
+
+    /// The summary line with `tail` appended.
+    fn print_with(&self, what: &str, tail: &str) {
         for w in &self.warnings {
             eprintln!("{w}");
         }
         println!(
-            "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings",
+            "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings{tail}",
             self.pages,
             self.specs,
             self.apis,
@@ -280,6 +285,7 @@ fn regen_in_memory(inputs: &[PathBuf], out: &Path) -> Result<pipeline::Regen, Er
 fn regen(a: ScrapeArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
     let r = regen_in_memory(&a.inputs, &out)?;
+    let changes = diff::against_replaced(&out.join(SPECS_DIR), &r.scraped, out == repo_root());
     output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
     Summary {
         pages: r.pages,
@@ -287,7 +293,7 @@ fn regen(a: ScrapeArgs) -> Result<(), Error> {
         apis: r.specs,
         warnings: r.warnings,
     }
-    .print("regen");
+    .print_with("regen", &changes);
     Ok(())
 }
 

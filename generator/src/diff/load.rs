@@ -64,6 +64,14 @@ impl Tree {
         Tree::parse(&root.display().to_string(), paths.into_iter().zip(files))
     }
 
+    /// The specs a regen replaces in `dir`: none when it is missing or holds none.
+    pub fn replaced(dir: &Path) -> Result<Tree, Error> {
+        if !dir.is_dir() || yaml_files(dir)?.is_empty() {
+            return Ok(Tree::default());
+        }
+        Tree::from_dir(dir)
+    }
+
     /// `specs/` of a revision of the git repository at `repo`.
     pub fn from_rev(repo: &Path, rev: &str) -> Result<Tree, Error> {
         let commit = git(

@@ -110,11 +110,15 @@ fn line(c: &Change, out: &mut String) {
     } else {
         format!(" {}", code_span(&c.path))
     };
-    // Additions and removals say their type in the effect; examples of a
-    // whole API are too long for a line.
+    // Additions, removals and type changes say their types in the effect;
+    // examples of a whole API are too long for a line.
     let plain = matches!(
         c.kind,
-        Kind::ApiAdded | Kind::ApiRemoved | Kind::FieldAdded | Kind::FieldRemoved
+        Kind::ApiAdded
+            | Kind::ApiRemoved
+            | Kind::FieldAdded
+            | Kind::FieldRemoved
+            | Kind::TypeChanged
     ) || (c.kind == Kind::ExampleChanged && c.path.is_empty());
     let values = if plain {
         String::new()
