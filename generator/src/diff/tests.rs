@@ -3,17 +3,9 @@
 use super::*;
 use crate::spec::{ErrorCode, Param, Protocol, Spec};
 
+/// Built through serde, as a spec file is read: keys added to the model later keep their defaults.
 fn param(name: &str, ty: &str) -> Param {
-    Param {
-        name: name.into(),
-        ty: ty.into(),
-        array: false,
-        required: false,
-        example: None,
-        description: None,
-        constraints: Default::default(),
-        fields: Vec::new(),
-    }
+    serde_json::from_value(serde_json::json!({"name": name, "type": ty})).unwrap()
 }
 
 fn required(mut p: Param) -> Param {
@@ -31,38 +23,34 @@ fn strukt(name: &str, ty: &str, fields: Vec<Param>) -> Param {
 /// `taobao.trade.fullinfo.get`: one required and one optional request
 /// parameter, a response struct with a list of structs.
 fn base() -> Spec {
-    Spec {
-        format: 1,
-        api: "taobao.trade.fullinfo.get".into(),
-        title: "获取单笔交易的详细信息".into(),
-        category: "交易API".into(),
-        description: String::new(),
-        top_only: false,
-        protocol: Protocol::Top,
-        source: String::new(),
-        request: vec![
-            required(param("tid", "Number")),
-            param("include_oaid", "String"),
+    let mut s: Spec = serde_json::from_value(serde_json::json!({
+        "format": 1,
+        "api": "taobao.trade.fullinfo.get",
+        "title": "获取单笔交易的详细信息",
+        "category": "交易API",
+        "protocol": "top",
+    }))
+    .unwrap();
+    s.request = vec![
+        required(param("tid", "Number")),
+        param("include_oaid", "String"),
+    ];
+    s.response = vec![strukt(
+        "trade",
+        "Trade",
+        vec![
+            param("status", "String"),
+            Param {
+                array: true,
+                ..strukt(
+                    "orders",
+                    "Order",
+                    vec![param("oid", "Number"), param("title", "String")],
+                )
+            },
         ],
-        response: vec![strukt(
-            "trade",
-            "Trade",
-            vec![
-                param("status", "String"),
-                Param {
-                    array: true,
-                    ..strukt(
-                        "orders",
-                        "Order",
-                        vec![param("oid", "Number"), param("title", "String")],
-                    )
-                },
-            ],
-        )],
-        examples: Default::default(),
-        error_codes: Vec::new(),
-        notes: Vec::new(),
-    }
+    )];
+    s
 }
 
 fn tree(specs: &[Spec]) -> Tree {
