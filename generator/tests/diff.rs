@@ -128,6 +128,11 @@ fn revisions_are_read_from_git() {
             "`ContractCancelOrderReq::new` gains an argument `cancel_reason: String`"
         )]
     );
+    // Read as a pair, files one side shares with the other are parsed once.
+    let (pair_old, pair_new) = diff::open_pair("HEAD~1", "HEAD", repo.path()).unwrap();
+    assert_eq!(pair_old.specs, old.specs);
+    assert_eq!(pair_new.specs, new.specs);
+    assert_eq!(pair_new.files, new.files);
     // A folder and a revision compare alike.
     let folder = Tree::open(repo.path().join("specs").to_str().unwrap(), repo.path()).unwrap();
     assert!(diff::compare(&new, &folder).unwrap().changes.is_empty());

@@ -85,6 +85,21 @@ fn peak_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU time of this process so far (user + system, all threads), from the
+/// kernel: on a loaded machine it says more than the wall clock.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are 14 and 15.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 /// One subset, measured in this process (the child side).
 pub fn child(
     corpus: &Path,
@@ -253,15 +268,20 @@ fn diff(specs: &Path, scratch: &Path) -> Result<String, Error> {
     )?;
     let old_specs = old_dir.join(pipeline::SPECS_DIR);
     let t = Instant::now();
-    let old = Tree::from_dir(&old_specs)?;
-    let new = Tree::from_dir(specs)?;
+    let cpu = cpu_s();
+    let (old, new) = topgen::diff::open_pair(
+        &old_specs.display().to_string(),
+        &specs.display().to_string(),
+        scratch,
+    )?;
     let load_s = t.elapsed().as_secs_f64();
     let report = topgen::diff::compare(&old, &new)?;
     let markdown = topgen::diff::render::markdown(&report);
     let total_s = t.elapsed().as_secs_f64();
+    let cpu = cpu_s() - cpu;
     let _ = std::fs::remove_dir_all(&old_dir);
     Ok(format!(
-        "diff: {} against {} specs, {} APIs and {} changes ({} breaking), {} KiB of Markdown: {total_s:.3} s ({load_s:.3} s reading both trees)",
+        "diff: {} against {} specs, {} APIs and {} changes ({} breaking), {} KiB of Markdown: {total_s:.3} s ({load_s:.3} s reading both trees), {cpu:.2} CPU-s",
         old.specs.len(),
         new.specs.len(),
         report.apis().len(),

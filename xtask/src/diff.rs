@@ -22,8 +22,7 @@ pub fn run(
     format: Format,
     deny_breaking: bool,
 ) -> Result<(), Error> {
-    let old = Tree::open(old, repo)?;
-    let new = Tree::open(new, repo)?;
+    let (old, new) = diff::open_pair(old, new, repo)?;
     let report = diff::compare(&old, &new)?;
     let text = match format {
         Format::Markdown => diff::render::markdown(&report),

@@ -1,7 +1,8 @@
 //! A spec tree to compare: a folder of specs, or `specs/` of a git revision,
 //! each spec read and validated by the spec model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,33 +21,25 @@ pub struct Tree {
     pub files: BTreeMap<String, PathBuf>,
 }
 
-impl Tree {
-    /// A folder when `arg` is one, else a revision of the git repository at `repo`.
-    pub fn open(arg: &str, repo: &Path) -> Result<Tree, Error> {
+/// The files of a tree as read, before parsing: (shown path, bytes), by file name.
+struct Raw {
+    label: String,
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Raw {
+    fn open(arg: &str, repo: &Path) -> Result<Raw, Error> {
         let dir = Path::new(arg);
         if dir.is_dir() {
-            Tree::from_dir(dir)
+            Raw::dir(dir)
         } else {
-            Tree::from_rev(repo, arg)
+            Raw::rev(repo, arg)
         }
     }
 
-    /// Specs already in memory, such as those a regen just scraped.
-    pub fn from_specs(label: &str, specs: &[Spec]) -> Tree {
-        let mut tree = Tree {
-            label: label.to_string(),
-            ..Tree::default()
-        };
-        for s in specs {
-            let file = Path::new(SPECS_DIR).join(format!("{}.yaml", s.api));
-            tree.files.insert(s.api.clone(), file);
-            tree.specs.insert(s.api.clone(), s.clone());
-        }
-        tree
-    }
-
-    /// Every `*.yaml` spec of a folder (or of its `specs/` folder when it has none itself).
-    pub fn from_dir(dir: &Path) -> Result<Tree, Error> {
+    /// Every `*.yaml` of a folder (or of its `specs/` folder when it has none itself).
+    fn dir(dir: &Path) -> Result<Raw, Error> {
+        use rayon::prelude::*;
         let mut paths = yaml_files(dir)?;
         let mut root = dir.to_path_buf();
         if paths.is_empty() && dir.join(SPECS_DIR).is_dir() {
@@ -60,20 +53,18 @@ impl Tree {
                 "no specs (*.yaml) in this folder; pass a folder of specs or a git revision",
             ));
         }
-        let files = read_parallel(&paths, |p| std::fs::read(p).map_err(|e| Error::io(p, e)))?;
-        Tree::parse(&root.display().to_string(), paths.into_iter().zip(files))
+        let bytes = paths
+            .par_iter()
+            .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        Ok(Raw {
+            label: root.display().to_string(),
+            files: paths.into_iter().zip(bytes).collect(),
+        })
     }
 
-    /// The specs a regen replaces in `dir`: none when it is missing or holds none.
-    pub fn replaced(dir: &Path) -> Result<Tree, Error> {
-        if !dir.is_dir() || yaml_files(dir)?.is_empty() {
-            return Ok(Tree::default());
-        }
-        Tree::from_dir(dir)
-    }
-
-    /// `specs/` of a revision of the git repository at `repo`.
-    pub fn from_rev(repo: &Path, rev: &str) -> Result<Tree, Error> {
+    /// `specs/*.yaml` of a revision of the git repository at `repo`.
+    fn rev(repo: &Path, rev: &str) -> Result<Raw, Error> {
         let commit = git(
             repo,
             &[
@@ -91,23 +82,27 @@ impl Tree {
                 None,
                 format!(
                     "`{rev}` is neither a folder nor a revision of this git repository; \
-                         pass a folder of specs or a revision such as `HEAD~1` or `main`"
+                     pass a folder of specs or a revision such as `HEAD~1` or `main`"
                 ),
             )
         })?;
-        let commit = commit.trim();
         let listing = git(
             repo,
-            &["ls-tree", "-z", commit, "--", &format!("{SPECS_DIR}/")],
+            &[
+                "ls-tree",
+                "-z",
+                commit.trim(),
+                "--",
+                &format!("{SPECS_DIR}/"),
+            ],
         )?;
-        let blobs: Vec<(String, String)> = listing
+        let blobs: Vec<(&str, &str)> = listing
             .split('\0')
             .filter_map(|entry| {
                 let (meta, path) = entry.split_once('\t')?;
                 let mut meta = meta.split(' ');
                 let (_, kind, id) = (meta.next()?, meta.next()?, meta.next()?);
-                (kind == "blob" && path.ends_with(".yaml"))
-                    .then(|| (id.to_string(), path.to_string()))
+                (kind == "blob" && path.ends_with(".yaml")).then_some((id, path))
             })
             .collect();
         if blobs.is_empty() {
@@ -117,34 +112,111 @@ impl Tree {
                 format!("revision `{rev}` has no specs (*.yaml) in {SPECS_DIR}/"),
             ));
         }
-        let ids: Vec<&str> = blobs.iter().map(|(id, _)| id.as_str()).collect();
+        let ids: Vec<&str> = blobs.iter().map(|(id, _)| *id).collect();
         let contents = cat_blobs(repo, &ids)?;
         let files = blobs
             .iter()
             .map(|(_, path)| PathBuf::from(format!("{rev}:{path}")))
-            .zip(contents);
-        Tree::parse(rev, files)
+            .zip(contents)
+            .collect();
+        Ok(Raw {
+            label: rev.to_string(),
+            files,
+        })
+    }
+}
+
+/// Both sides of a comparison. A file of NEW with the bytes of OLD's file of
+/// that name is parsed once: most specs of a real change are untouched.
+pub fn open_pair(old: &str, new: &str, repo: &Path) -> Result<(Tree, Tree), Error> {
+    let old = Raw::open(old, repo)?;
+    let new = Raw::open(new, repo)?;
+    let old_specs = parse(&old.files, &Known::new())?;
+    let known: Known = old
+        .files
+        .iter()
+        .zip(&old_specs)
+        .filter_map(|((path, bytes), spec)| Some((path.file_name()?, (bytes.as_slice(), spec))))
+        .collect();
+    let new_specs = parse(&new.files, &known)?;
+    drop(known);
+    Ok((Tree::build(old, old_specs)?, Tree::build(new, new_specs)?))
+}
+
+/// Specs already parsed, by file name, with the bytes they were parsed from.
+type Known<'a> = HashMap<&'a OsStr, (&'a [u8], &'a Spec)>;
+
+/// Parse and validate every file in parallel; the first error in file order wins.
+fn parse(files: &[(PathBuf, Vec<u8>)], known: &Known) -> Result<Vec<Spec>, Error> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let same = path
+                .file_name()
+                .and_then(|n| known.get(n))
+                .filter(|(b, _)| *b == bytes.as_slice());
+            if let Some((_, spec)) = same {
+                return Ok((*spec).clone());
+            }
+            let text = std::str::from_utf8(bytes).map_err(|e| {
+                Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML"))
+            })?;
+            Spec::from_yaml(path, text)
+        })
+        .collect()
+}
+
+impl Tree {
+    /// A folder when `arg` is one, else a revision of the git repository at `repo`.
+    pub fn open(arg: &str, repo: &Path) -> Result<Tree, Error> {
+        Tree::read(Raw::open(arg, repo)?)
     }
 
-    /// Parse and validate every file, in parallel; the first error in file order wins.
-    fn parse(label: &str, files: impl Iterator<Item = (PathBuf, Vec<u8>)>) -> Result<Tree, Error> {
-        use rayon::prelude::*;
-        let files: Vec<(PathBuf, Vec<u8>)> = files.collect();
-        let specs: Vec<Result<Spec, Error>> = files
-            .par_iter()
-            .map(|(path, bytes)| {
-                let text = std::str::from_utf8(bytes).map_err(|e| {
-                    Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML"))
-                })?;
-                Spec::from_yaml(path, text)
-            })
-            .collect();
+    /// Every `*.yaml` spec of a folder (or of its `specs/` folder when it has none itself).
+    pub fn from_dir(dir: &Path) -> Result<Tree, Error> {
+        Tree::read(Raw::dir(dir)?)
+    }
+
+    /// `specs/` of a revision of the git repository at `repo`.
+    pub fn from_rev(repo: &Path, rev: &str) -> Result<Tree, Error> {
+        Tree::read(Raw::rev(repo, rev)?)
+    }
+
+    /// The specs a regen replaces in `dir`: none when it is missing or holds none.
+    pub fn replaced(dir: &Path) -> Result<Tree, Error> {
+        if !dir.is_dir() || yaml_files(dir)?.is_empty() {
+            return Ok(Tree::default());
+        }
+        Tree::from_dir(dir)
+    }
+
+    /// Specs already in memory, such as those a regen just scraped.
+    pub fn from_specs(label: &str, specs: &[Spec]) -> Tree {
         let mut tree = Tree {
             label: label.to_string(),
             ..Tree::default()
         };
-        for ((path, _), spec) in files.into_iter().zip(specs) {
-            let spec = spec?;
+        for s in specs {
+            let file = Path::new(SPECS_DIR).join(format!("{}.yaml", s.api));
+            tree.files.insert(s.api.clone(), file);
+            tree.specs.insert(s.api.clone(), s.clone());
+        }
+        tree
+    }
+
+    fn read(raw: Raw) -> Result<Tree, Error> {
+        let specs = parse(&raw.files, &Known::new())?;
+        Tree::build(raw, specs)
+    }
+
+    /// Index parsed specs by API; two files of one API are an error.
+    fn build(raw: Raw, specs: Vec<Spec>) -> Result<Tree, Error> {
+        let mut tree = Tree {
+            label: raw.label,
+            ..Tree::default()
+        };
+        for ((path, _), spec) in raw.files.into_iter().zip(specs) {
             if let Some(first) = tree.files.get(&spec.api) {
                 return Err(Error::at(
                     &path,
@@ -171,14 +243,6 @@ fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         .collect();
     paths.sort();
     Ok(paths)
-}
-
-fn read_parallel<T: Send>(
-    paths: &[PathBuf],
-    read: impl Fn(&Path) -> Result<T, Error> + Sync,
-) -> Result<Vec<T>, Error> {
-    use rayon::prelude::*;
-    paths.par_iter().map(|p| read(p)).collect()
 }
 
 /// Run git in `repo` and return its standard output.

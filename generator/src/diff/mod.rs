@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use compare::compare;
-pub use load::Tree;
+pub use load::{Tree, open_pair};
 
 /// What kind of change one entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
