@@ -6,13 +6,15 @@
 //! - [`spec`] is the model in between, stored as YAML under `specs/`;
 //! - [`emit`] resolves the specs into Rust types ([`emit`]'s type space) and
 //!   emits the `generated/` crate and its example tests with `quote!`;
-//! - [`output`] swaps the result in atomically.
+//! - [`output`] swaps the result in atomically;
+//! - [`diff`] compares two spec trees in the terms of the generated crate.
 //!
 //! Shared by the stages: [`types`] (what TOP types there are and what each
 //! becomes), [`xml`] (the one reader of XML examples), [`layout`] (folder
 //! names) and [`diag`] (typed, located errors and warnings).
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod freshness;
 pub mod layout;

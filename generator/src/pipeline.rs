@@ -187,6 +187,8 @@ pub struct Regen {
     pub pages: usize,
     pub specs: usize,
     pub warnings: Vec<Warning>,
+    /// The specs written, to compare with those they replace.
+    pub scraped: Vec<Spec>,
 }
 
 /// Scrape `pages` and generate code from the specs, without touching the disk.
@@ -207,5 +209,6 @@ pub fn regen(
         pages: pages.len(),
         specs: scraped.specs.len(),
         warnings,
+        scraped: scraped.specs,
     })
 }

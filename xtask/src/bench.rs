@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use topgen::diff::Tree;
 use topgen::pipeline;
+use topgen::spec::Spec;
 use topgen::{Error, output};
 
 /// Figures of one subset, printed by the child as one line of `key=value`.
@@ -81,6 +83,21 @@ fn peak_mib() -> f64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// CPU time of this process so far (user + system, all threads), from the
+/// kernel: on a loaded machine it says more than the wall clock.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name; utime and stime are 14 and 15.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(f64::NAN)
 }
 
 /// One subset, measured in this process (the child side).
@@ -167,6 +184,7 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
         "docs", "docs/s", "APIs/s", "regen s", "read s", "regen/read", "peak MiB", "MiB/1k doc",
     );
     let mut failures = Vec::new();
+    let mut diff_line = None;
     for n in sizes {
         let out = scratch.join(format!("bench-{n}"));
         let child = Command::new(&exe)
@@ -223,10 +241,82 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
             f.peak_mib * 1000.0 / f.docs as f64,
             covers,
         );
+        if n == total {
+            diff_line = Some(diff(&out.join(pipeline::SPECS_DIR), scratch)?);
+        }
         let _ = std::fs::remove_dir_all(&out);
     }
     for msg in &failures {
         println!("{msg}");
     }
+    if let Some(line) = diff_line {
+        println!("{line}");
+    }
     Ok(())
+}
+
+/// `cargo xtask diff` of the full-corpus specs against an edited copy:
+/// both trees read and validated, compared, and rendered as Markdown.
+fn diff(specs: &Path, scratch: &Path) -> Result<String, Error> {
+    let new = Tree::from_dir(specs)?;
+    let old_dir = scratch.join("bench-diff-old");
+    let edited = edited_copy(&new);
+    output::commit(
+        &old_dir,
+        &[pipeline::SPECS_DIR],
+        &pipeline::spec_files(&edited),
+    )?;
+    let old_specs = old_dir.join(pipeline::SPECS_DIR);
+    let t = Instant::now();
+    let cpu = cpu_s();
+    let (old, new) = topgen::diff::open_pair(
+        &old_specs.display().to_string(),
+        &specs.display().to_string(),
+        scratch,
+    )?;
+    let load_s = t.elapsed().as_secs_f64();
+    let report = topgen::diff::compare(&old, &new)?;
+    let markdown = topgen::diff::render::markdown(&report);
+    let total_s = t.elapsed().as_secs_f64();
+    let cpu = cpu_s() - cpu;
+    let _ = std::fs::remove_dir_all(&old_dir);
+    Ok(format!(
+        "diff: {} against {} specs, {} APIs and {} changes ({} breaking), {} KiB of Markdown: {total_s:.3} s ({load_s:.3} s reading both trees), {cpu:.2} CPU-s",
+        old.specs.len(),
+        new.specs.len(),
+        report.apis().len(),
+        report.changes.len(),
+        report.breaking().count(),
+        markdown.len() / 1024,
+    ))
+}
+
+/// The corpus as it might have been a year earlier: of every 100 APIs, 2 did
+/// not exist yet, 5 lacked their last response field, 4 their last request
+/// parameter, 4 had a required flag the other way and 3 a `String` where a
+/// `Number` is now, and 5 had another description.
+fn edited_copy(tree: &Tree) -> Vec<Spec> {
+    let mut out = Vec::with_capacity(tree.specs.len());
+    for (i, spec) in tree.specs.values().enumerate() {
+        let mut s = spec.clone();
+        match i % 100 {
+            0 | 50 => continue,
+            1..=5 => drop(s.response.pop()),
+            6..=9 => drop(s.request.pop()),
+            10..=13 => {
+                if let Some(p) = s.request.first_mut() {
+                    p.required = !p.required;
+                }
+            }
+            14..=16 => {
+                if let Some(p) = s.response.iter_mut().find(|p| p.ty == "Number") {
+                    p.ty = "String".into();
+                }
+            }
+            17..=21 => s.description.push_str(" (旧)"),
+            _ => {}
+        }
+        out.push(s);
+    }
+    out
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod bench;
+mod diff;
 mod platform;
 use topgen::emit;
 use topgen::output;
@@ -37,6 +38,24 @@ enum Command {
     Platform(PlatformArgs),
     /// Measure regen at platform scale: 100, 1 000 and all documents of a corpus
     Bench(BenchArgs),
+    /// Report the API changes between two spec trees: a folder or a git revision each
+    Diff(DiffArgs),
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The old specs: a folder of specs, or a git revision (`HEAD~1`, `main`) whose specs/ is read
+    #[arg(value_name = "OLD")]
+    old: String,
+    /// The new specs, in the same forms; default: specs/ of this repository
+    #[arg(value_name = "NEW")]
+    new: Option<String>,
+    /// `markdown` for a pull request, `json` for tools
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: diff::Format,
+    /// Exit 1 when a change breaks users of the generated crate
+    #[arg(long)]
+    deny_breaking: bool,
 }
 
 #[derive(Args)]
@@ -99,6 +118,13 @@ fn main() -> ExitCode {
         Command::Check => check(),
         Command::Platform(a) => platform(a),
         Command::Bench(a) => bench(a),
+        Command::Diff(a) => {
+            let repo = repo_root();
+            let new = a
+                .new
+                .unwrap_or_else(|| repo.join(SPECS_DIR).display().to_string());
+            diff::run(&repo, &a.old, &new, a.format, a.deny_breaking)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,11 +176,16 @@ struct Summary {
 
 impl Summary {
     fn print(&self, what: &str) {
+        self.print_with(what, "");
+    }
+
+    /// The summary line with `tail` appended.
+    fn print_with(&self, what: &str, tail: &str) {
         for w in &self.warnings {
             eprintln!("{w}");
         }
         println!(
-            "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings",
+            "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings{tail}",
             self.pages,
             self.specs,
             self.apis,
@@ -254,6 +285,7 @@ fn regen_in_memory(inputs: &[PathBuf], out: &Path) -> Result<pipeline::Regen, Er
 fn regen(a: ScrapeArgs) -> Result<(), Error> {
     let out = out_root(&a.out);
     let r = regen_in_memory(&a.inputs, &out)?;
+    let changes = diff::against_replaced(&out.join(SPECS_DIR), &r.scraped, out == repo_root());
     output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
     Summary {
         pages: r.pages,
@@ -261,7 +293,7 @@ fn regen(a: ScrapeArgs) -> Result<(), Error> {
         apis: r.specs,
         warnings: r.warnings,
     }
-    .print("regen");
+    .print_with("regen", &changes);
     Ok(())
 }
 

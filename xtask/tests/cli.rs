@@ -150,3 +150,150 @@ fn codegen_of_specs_copied_under_other_names_names_the_files_read() {
         "nothing half-written"
     );
 }
+
+// `cargo xtask diff`: output forms, exit codes, bad input, regen's closing line.
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/specs")
+}
+
+/// A copy of the fixture specs with `edit` applied to the text of one.
+fn edited(api: &str, edit: impl Fn(&str) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures()).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let file = dir.path().join(format!("{api}.yaml"));
+    let t = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, edit(&t)).unwrap();
+    dir
+}
+
+fn arg(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn deny_breaking_exits_1_on_a_breaking_change_only() {
+    let flipped = edited("taobao.pc.order.cancel", |t| {
+        t.replacen("required: true", "required: false", 1)
+    });
+    let out = xtask(&[
+        "diff",
+        "--deny-breaking",
+        arg(&fixtures()),
+        arg(flipped.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("**breaking** required-changed"));
+    assert!(
+        text(&out.stderr).contains("1 breaking changes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let docs = edited("taobao.pc.order.cancel", |t| {
+        t.replace("description: \"买家ID\"", "description: \"买家的ID\"")
+    });
+    let out = xtask(&[
+        "diff",
+        "--deny-breaking",
+        arg(&fixtures()),
+        arg(docs.path()),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("## API changes: semver patch"));
+}
+
+#[test]
+fn json_says_the_semver_bump() {
+    let added = edited("taobao.pc.order.cancel", |t| {
+        t.replacen(
+            "\nresponse:\n",
+            "\n  - name: remark\n    type: String\nresponse:\n",
+            1,
+        )
+    });
+    let out = xtask(&[
+        "diff",
+        "--format",
+        "json",
+        arg(&fixtures()),
+        arg(added.path()),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["semver"], "minor");
+    assert_eq!(v["changes"][0]["path"], "request.remark");
+    assert_eq!(v["changes"][0]["breaking"], false);
+}
+
+#[test]
+fn bad_input_is_named_and_no_report_is_printed() {
+    let empty = tempfile::tempdir().unwrap();
+    let broken = edited("taobao.pc.order.cancel", |t| {
+        t.replace("protocol: top", "protocol: soap")
+    });
+    let fixtures = fixtures();
+    let cases = [
+        (
+            vec!["diff", arg(empty.path())],
+            "no specs (*.yaml) in this folder".to_string(),
+        ),
+        (
+            vec!["diff", "no-such-revision"],
+            "`no-such-revision` is neither a folder nor a revision".to_string(),
+        ),
+        (
+            vec!["diff", arg(&fixtures), arg(broken.path())],
+            format!(
+                "{}:",
+                broken.path().join("taobao.pc.order.cancel.yaml").display()
+            ),
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = xtask(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+        assert!(
+            text(&out.stderr).contains(&msg),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn regen_ends_with_the_changes_against_the_specs_it_replaced() {
+    let out = tempfile::tempdir().unwrap();
+    let root = arg(out.path());
+    let first = xtask(&["regen", "--out", root]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout)
+            .trim_end()
+            .ends_with("; 5 APIs changed, 0 breaking"),
+        "{}",
+        text(&first.stdout)
+    );
+    // What regen will replace: one spec with a required flag dropped.
+    let spec = out.path().join("specs/taobao.pc.order.cancel.yaml");
+    let t = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, t.replacen("required: true", "required: false", 1)).unwrap();
+    let second = xtask(&["regen", "--out", root]);
+    assert!(
+        text(&second.stdout)
+            .trim_end()
+            .ends_with("; 1 API changed, 1 breaking"),
+        "{}",
+        text(&second.stdout)
+    );
+    let third = xtask(&["regen", "--out", root]);
+    assert!(
+        text(&third.stdout).trim_end().ends_with("; no API changed"),
+        "{}",
+        text(&third.stdout)
+    );
+}

@@ -99,7 +99,7 @@ fn base_type(api: &Api, ty: Ty) -> TokenStream {
 }
 
 /// The value type of a field, list and box included, without `Option`.
-fn value_type(api: &Api, f: &Field) -> TokenStream {
+pub fn value_type(api: &Api, f: &Field) -> TokenStream {
     let base = base_type(api, f.ty);
     if f.array {
         quote!(::std::vec::Vec<#base>)
@@ -127,7 +127,6 @@ fn serde_attr(parts: Vec<TokenStream>) -> TokenStream {
 fn request_field(api: &Api, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
-    let ty = value_type(api, f);
     let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
     if f.ty == Ty::Scalar(Scalar::File) {
         parts.push(quote!(skip));
@@ -145,11 +144,7 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
         parts.push(quote!(serialize_with = #with));
     }
     let attr = serde_attr(parts);
-    let ty = if f.required {
-        ty
-    } else {
-        quote!(::std::option::Option<#ty>)
-    };
+    let ty = declared_type(api, Side::Request, f);
     quote! { #doc #attr pub #name: #ty, }
 }
 
@@ -157,13 +152,24 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
 fn response_field(api: &Api, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
+    let ty = declared_type(api, Side::Response, f);
+    quote! { #doc pub #name: #ty, }
+}
+
+/// The type a field is declared with: a required request field as is, an
+/// optional one in `Option`; a response list as is (empty when absent),
+/// any other response field in `Option`.
+pub fn declared_type(api: &Api, side: Side, f: &Field) -> TokenStream {
     let ty = value_type(api, f);
-    let ty = if f.array {
+    let bare = match side {
+        Side::Request => f.required,
+        Side::Response => f.array,
+    };
+    if bare {
         ty
     } else {
         quote!(::std::option::Option<#ty>)
-    };
-    quote! { #doc pub #name: #ty, }
+    }
 }
 
 /// Decoding of a response struct through the runtime's one generic struct
@@ -206,7 +212,8 @@ fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-fn setter_name(f: &Field) -> Ident {
+/// `with_x` for field `x`.
+pub fn setter_name(f: &Field) -> Ident {
     format_ident!("with_{}", f.ident.trim_matches('_'))
 }
 

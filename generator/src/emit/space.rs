@@ -89,7 +89,7 @@ impl Api<'_> {
 
 /// Qimen sends the `request` struct as the body and answers with the
 /// `response` struct as the root: its fields become the top-level ones.
-fn hoisted(spec: &Spec, params: &[Param]) -> bool {
+pub fn hoisted(spec: &Spec, params: &[Param]) -> bool {
     spec.protocol == Protocol::Qimen && params.len() == 1 && !params[0].fields.is_empty()
 }
 

@@ -1,0 +1,404 @@
+//! Pairing two trees: APIs by name, parameters by wire path, each side
+//! resolved through the emitter's type space.
+
+use proc_macro2::TokenStream;
+use serde_json::{Value, json};
+
+use super::{Change, Kind, Report, Semver, Tree};
+use crate::diag::Error;
+use crate::emit::code;
+use crate::emit::space::{self, Api, Field, Side, Ty};
+use crate::layout;
+use crate::naming::{self, Features};
+use crate::spec::Spec;
+
+/// Every change from `old` to `new`. Fails when a changed spec cannot be
+/// resolved as codegen would, naming the spec file of its tree.
+pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
+    use rayon::prelude::*;
+
+    let features = Features::builtin();
+    let mut names: Vec<&str> = old
+        .specs
+        .keys()
+        .chain(new.specs.keys())
+        .map(|s| s.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let per_api: Vec<Result<Vec<Change>, Error>> = names
+        .par_iter()
+        .map(|name| {
+            let o = old.specs.get(*name);
+            let n = new.specs.get(*name);
+            match (o, n) {
+                (Some(o), Some(n)) if o == n => Ok(Vec::new()),
+                (Some(o), Some(n)) => modified(old, new, o, n, &features),
+                (None, Some(n)) => Ok(vec![added(n, &features)]),
+                (Some(o), None) => Ok(vec![removed(o)]),
+                (None, None) => Ok(Vec::new()),
+            }
+        })
+        .collect();
+    let mut changes = Vec::new();
+    for r in per_api {
+        changes.extend(r?);
+    }
+    Ok(Report { changes })
+}
+
+/// `top_api::pc::order_cancel`.
+fn module_of(api: &str) -> String {
+    let (group, module) = naming::module_path(api);
+    format!("top_api::{group}::{module}")
+}
+
+fn change(spec: &Spec, path: &str, kind: Kind, level: Semver) -> Change {
+    Change {
+        api: spec.api.clone(),
+        path: path.to_string(),
+        kind,
+        breaking: level == Semver::Major,
+        old: Value::Null,
+        new: Value::Null,
+        effect: String::new(),
+        level,
+        category: spec.category.clone(),
+    }
+}
+
+fn with(mut c: Change, old: Value, new: Value, effect: String) -> Change {
+    c.old = old;
+    c.new = new;
+    c.effect = effect;
+    c
+}
+
+fn added(spec: &Spec, features: &Features) -> Change {
+    let (feature, _) = features.feature(&spec.category);
+    let effect = format!(
+        "new module `{}` with `{}` and `{}` (feature `{feature}`)",
+        module_of(&spec.api),
+        naming::request_struct(&spec.api),
+        naming::response_struct(&spec.api),
+    );
+    with(
+        change(spec, "", Kind::ApiAdded, Semver::Minor),
+        Value::Null,
+        json!(spec.api),
+        effect,
+    )
+}
+
+fn removed(spec: &Spec) -> Change {
+    let effect = format!(
+        "module `{}` is gone, with `{}` and `{}`",
+        module_of(&spec.api),
+        naming::request_struct(&spec.api),
+        naming::response_struct(&spec.api),
+    );
+    with(
+        change(spec, "", Kind::ApiRemoved, Semver::Major),
+        json!(spec.api),
+        Value::Null,
+        effect,
+    )
+}
+
+/// Resolve a spec as codegen does; an error names the file of its tree.
+fn resolve<'a>(tree: &Tree, spec: &'a Spec, features: &Features) -> Result<Api<'a>, Error> {
+    let file = tree
+        .files
+        .get(&spec.api)
+        .cloned()
+        .unwrap_or_else(|| layout::spec_file(&spec.api));
+    space::resolve(spec, &file, features).map(|(api, _)| api)
+}
+
+fn modified(
+    old_tree: &Tree,
+    new_tree: &Tree,
+    o: &Spec,
+    n: &Spec,
+    features: &Features,
+) -> Result<Vec<Change>, Error> {
+    let oa = resolve(old_tree, o, features)?;
+    let na = resolve(new_tree, n, features)?;
+    let mut cx = Cx {
+        old: &oa,
+        new: &na,
+        out: Vec::new(),
+        open: Vec::new(),
+    };
+    cx.whole_api(features);
+    for side in [Side::Request, Side::Response] {
+        let paths = (side_path(o, side), side_path(n, side));
+        let paths = (paths.0.as_str(), paths.1.as_str());
+        let (owners, fields) = match side {
+            Side::Request => (
+                (&oa.request_name, &na.request_name),
+                (&oa.request, &na.request),
+            ),
+            Side::Response => (
+                (&oa.response_name, &na.response_name),
+                (&oa.response, &na.response),
+            ),
+        };
+        cx.fields(side, paths, (owners.0, owners.1), fields.0, fields.1);
+    }
+    cx.error_codes();
+    Ok(cx.out)
+}
+
+/// Wire path of a side's top-level fields: Qimen's hoisted `request` struct
+/// stays in the path, as in the emitter's messages.
+fn side_path(spec: &Spec, side: Side) -> String {
+    let (name, params) = match side {
+        Side::Request => ("request", &spec.request),
+        Side::Response => ("response", &spec.response),
+    };
+    if space::hoisted(spec, params) {
+        format!("{name}.{}", params[0].name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// A type as a reader writes it: `Option<Vec<OrderItem>>`, `top_runtime::Decimal`.
+fn rust(ts: TokenStream) -> String {
+    let mut s: String = ts.to_string().chars().filter(|c| *c != ' ').collect();
+    s = s.replace(',', ", ");
+    for prelude in [
+        "::std::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::boxed::",
+        "::std::collections::",
+    ] {
+        s = s.replace(prelude, "");
+    }
+    s.replace("::top_runtime", "top_runtime")
+        .replace("::serde_json", "serde_json")
+}
+
+/// Text shown for an optional description or example.
+fn text(v: &Option<String>) -> Value {
+    v.as_ref().map_or(Value::Null, |s| json!(s))
+}
+
+struct Cx<'c, 'a> {
+    old: &'c Api<'a>,
+    new: &'c Api<'a>,
+    out: Vec<Change>,
+    /// Struct pairs being walked, to stop where a type contains itself.
+    open: Vec<(usize, usize)>,
+}
+
+impl Cx<'_, '_> {
+    fn push(&mut self, c: Change) {
+        self.out.push(c);
+    }
+
+    fn at(&self, path: &str, kind: Kind, level: Semver) -> Change {
+        change(self.new.spec, path, kind, level)
+    }
+
+    fn whole_api(&mut self, features: &Features) {
+        let (o, n) = (self.old.spec, self.new.spec);
+        let req = &self.new.request_name;
+        if o.category != n.category {
+            let (of, _) = features.feature(&o.category);
+            let (nf, _) = features.feature(&n.category);
+            let (level, effect) = if of == nf {
+                (Semver::Patch, format!("stays in feature `{nf}`"))
+            } else {
+                (
+                    Semver::Major,
+                    format!(
+                        "`{}` moves from feature `{of}` to `{nf}`",
+                        module_of(&n.api)
+                    ),
+                )
+            };
+            let c = self.at("", Kind::CategoryChanged, level);
+            self.push(with(c, json!(o.category), json!(n.category), effect));
+        }
+        if o.protocol != n.protocol {
+            let c = self.at("", Kind::ProtocolChanged, Semver::Major);
+            let effect = format!(
+                "`{req}` is sent as a {} call instead of a {} call",
+                protocol_name(n.protocol),
+                protocol_name(o.protocol)
+            );
+            self.push(with(c, json!(o.protocol), json!(n.protocol), effect));
+        }
+        for (what, ov, nv) in [
+            ("title", &o.title, &n.title),
+            ("description", &o.description, &n.description),
+        ] {
+            if ov != nv {
+                let c = self.at("", Kind::DescriptionChanged, Semver::Patch);
+                let effect = format!("the {what} in the doc comment of `{req}`");
+                self.push(with(c, json!(ov), json!(nv), effect));
+            }
+        }
+        if o.examples != n.examples {
+            let c = self.at("", Kind::ExampleChanged, Semver::Patch);
+            let effect = format!("the example test of `{}`", module_of(&n.api));
+            self.push(with(c, json!(o.examples), json!(n.examples), effect));
+        }
+    }
+
+    fn error_codes(&mut self) {
+        let (o, n) = (self.old.spec, self.new.spec);
+        let has = |s: &Spec, code: &str| s.error_codes.iter().any(|e| e.code == code);
+        for e in &n.error_codes {
+            if !has(o, &e.code) {
+                let c = self.at("", Kind::ErrorCodeAdded, Semver::Patch);
+                let effect = "none: docs of the error code table".to_string();
+                self.push(with(c, Value::Null, json!(e.code), effect));
+            }
+        }
+        for e in &o.error_codes {
+            if !has(n, &e.code) {
+                let c = self.at("", Kind::ErrorCodeRemoved, Semver::Patch);
+                let effect = "none: docs of the error code table".to_string();
+                self.push(with(c, json!(e.code), Value::Null, effect));
+            }
+        }
+    }
+
+    /// Fields of one struct on both sides; `paths` and `owners` are its wire
+    /// paths and Rust names, old and new (they differ where Qimen hoists).
+    fn fields(
+        &mut self,
+        side: Side,
+        paths: (&str, &str),
+        owners: (&str, &str),
+        old: &[Field],
+        new: &[Field],
+    ) {
+        for n in new {
+            let here = format!("{}.{}", paths.1, n.wire);
+            match old.iter().find(|o| o.wire == n.wire) {
+                Some(o) => self.field(side, &here, owners, o, n),
+                None => self.field_added(side, &here, owners.1, n),
+            }
+        }
+        for o in old {
+            if !new.iter().any(|n| n.wire == o.wire) {
+                let here = format!("{}.{}", paths.0, o.wire);
+                self.field_removed(side, &here, owners.0, o);
+            }
+        }
+    }
+
+    fn field_added(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
+        let ty = rust(code::declared_type(self.new, side, f));
+        let (level, effect) = match side {
+            Side::Request if f.required => (
+                Semver::Major,
+                format!("`{owner}::new` gains an argument `{}: {ty}`", f.ident),
+            ),
+            Side::Request => (
+                Semver::Minor,
+                format!(
+                    "`{owner}` gains `{}(…)` (field `{}: {ty}`)",
+                    code::setter_name(f),
+                    f.ident
+                ),
+            ),
+            Side::Response => (
+                Semver::Minor,
+                format!("`{owner}` gains a field `{}: {ty}`", f.ident),
+            ),
+        };
+        let c = self.at(path, Kind::FieldAdded, level);
+        self.push(with(c, Value::Null, json!(ty), effect));
+    }
+
+    fn field_removed(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
+        let ty = rust(code::declared_type(self.old, side, f));
+        let effect = match side {
+            Side::Request if f.required => format!(
+                "`{owner}::new` loses the argument `{}`; the field is gone",
+                f.ident
+            ),
+            Side::Request => format!(
+                "`{owner}` loses the field `{}` and `{}(…)`",
+                f.ident,
+                code::setter_name(f)
+            ),
+            Side::Response => format!("`{owner}` loses the field `{}`", f.ident),
+        };
+        let c = self.at(path, Kind::FieldRemoved, Semver::Major);
+        self.push(with(c, json!(ty), Value::Null, effect));
+    }
+
+    fn field(&mut self, side: Side, path: &str, owners: (&str, &str), o: &Field, n: &Field) {
+        let owner = owners.1;
+        let (ot, nt) = (
+            rust(code::value_type(self.old, o)),
+            rust(code::value_type(self.new, n)),
+        );
+        if ot != nt {
+            let effect = format!(
+                "`{owner}.{}`: `{}` → `{}`",
+                n.ident,
+                rust(code::declared_type(self.old, side, o)),
+                rust(code::declared_type(self.new, side, n)),
+            );
+            let c = self.at(path, Kind::TypeChanged, Semver::Major);
+            self.push(with(c, json!(ot), json!(nt), effect));
+        }
+        if o.required != n.required {
+            let setter = code::setter_name(n);
+            let effect = if n.required {
+                format!(
+                    "`{owner}::new` gains an argument `{}`; `{setter}(…)` is gone",
+                    n.ident
+                )
+            } else {
+                format!(
+                    "`{owner}::new` loses the argument `{}`; `{setter}(…)` sets it",
+                    n.ident
+                )
+            };
+            let c = self.at(path, Kind::RequiredChanged, Semver::Major);
+            self.push(with(c, json!(o.required), json!(n.required), effect));
+        }
+        if o.description != n.description {
+            let effect = format!("the doc comment of `{owner}.{}`", n.ident);
+            let c = self.at(path, Kind::DescriptionChanged, Semver::Patch);
+            self.push(with(c, text(&o.description), text(&n.description), effect));
+        }
+        if o.example != n.example {
+            let effect = format!("the example in the doc comment of `{owner}.{}`", n.ident);
+            let c = self.at(path, Kind::ExampleChanged, Semver::Patch);
+            self.push(with(c, text(&o.example), text(&n.example), effect));
+        }
+        if let (Ty::Struct(i), Ty::Struct(j)) = (o.ty, n.ty) {
+            if self.open.contains(&(i, j)) {
+                return;
+            }
+            let (old, new) = (self.old, self.new);
+            let (os, ns) = (&old.structs[i], &new.structs[j]);
+            self.open.push((i, j));
+            self.fields(
+                side,
+                (path, path),
+                (&os.name, &ns.name),
+                &os.fields,
+                &ns.fields,
+            );
+            self.open.pop();
+        }
+    }
+}
+
+fn protocol_name(p: crate::spec::Protocol) -> &'static str {
+    match p {
+        crate::spec::Protocol::Top => "TOP",
+        crate::spec::Protocol::Qimen => "Qimen",
+    }
+}

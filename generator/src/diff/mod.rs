@@ -1,0 +1,150 @@
+//! What changed between two spec trees, in the terms of the generated crate.
+//!
+//! [`load`] reads a tree (a folder, or `specs/` of a git revision) through the
+//! spec model and its validation; [`compare`] pairs the APIs by name and their
+//! parameters by wire path, after resolving both sides through the emitter's
+//! type space, so every effect names the struct, field and setter the
+//! generated crate really has; [`render`] writes Markdown or JSON.
+
+mod compare;
+pub mod load;
+pub mod render;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use compare::compare;
+pub use load::{Tree, open_pair};
+
+/// What kind of change one entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    ApiAdded,
+    ApiRemoved,
+    FieldAdded,
+    FieldRemoved,
+    TypeChanged,
+    RequiredChanged,
+    CategoryChanged,
+    ProtocolChanged,
+    DescriptionChanged,
+    ExampleChanged,
+    ErrorCodeAdded,
+    ErrorCodeRemoved,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ApiAdded => "api-added",
+            Kind::ApiRemoved => "api-removed",
+            Kind::FieldAdded => "field-added",
+            Kind::FieldRemoved => "field-removed",
+            Kind::TypeChanged => "type-changed",
+            Kind::RequiredChanged => "required-changed",
+            Kind::CategoryChanged => "category-changed",
+            Kind::ProtocolChanged => "protocol-changed",
+            Kind::DescriptionChanged => "description-changed",
+            Kind::ExampleChanged => "example-changed",
+            Kind::ErrorCodeAdded => "error-code-added",
+            Kind::ErrorCodeRemoved => "error-code-removed",
+        }
+    }
+}
+
+/// The version bump a change asks for, least first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Semver {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Semver {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Semver::None => "none",
+            Semver::Patch => "patch",
+            Semver::Minor => "minor",
+            Semver::Major => "major",
+        }
+    }
+}
+
+/// Both are written by their names (`api-added`, `major`).
+macro_rules! serialize_as_str {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Kind, Semver);
+
+/// One change to one API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub api: String,
+    /// Wire path, side first (`request.param.biz_order_id`); `""` for the whole API.
+    pub path: String,
+    pub kind: Kind,
+    pub breaking: bool,
+    pub old: serde_json::Value,
+    pub new: serde_json::Value,
+    /// What it does to the generated crate, in Rust terms.
+    pub effect: String,
+    #[serde(skip)]
+    pub level: Semver,
+    /// Category of the API after the change (before it, for a removal).
+    #[serde(skip)]
+    pub category: String,
+}
+
+/// Every change between two trees, in API order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    pub fn semver(&self) -> Semver {
+        self.changes
+            .iter()
+            .map(|c| c.level)
+            .max()
+            .unwrap_or(Semver::None)
+    }
+
+    pub fn breaking(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.breaking)
+    }
+
+    /// The APIs with a change, each with whether one of its changes breaks.
+    pub fn apis(&self) -> BTreeMap<&str, bool> {
+        let mut out: BTreeMap<&str, bool> = BTreeMap::new();
+        for c in &self.changes {
+            *out.entry(c.api.as_str()).or_default() |= c.breaking;
+        }
+        out
+    }
+
+    /// `3 APIs changed, 1 breaking`: the counts a closing line reports.
+    pub fn headline(&self) -> String {
+        let apis = self.apis();
+        let breaking = apis.values().filter(|b| **b).count();
+        if apis.is_empty() {
+            return "no API changed".to_string();
+        }
+        format!(
+            "{} API{} changed, {breaking} breaking",
+            apis.len(),
+            if apis.len() == 1 { "" } else { "s" }
+        )
+    }
+}
