@@ -3,16 +3,13 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{
-    self, DeserializeSeed, Deserializer, Error as _, IntoDeserializer, MapAccess, SeqAccess,
-    Visitor,
-};
+use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::exact::{Exact, number};
 use super::structs::NotANumber;
-use super::{KeyText, NUMBER_TOKEN, Wire};
+use super::{KeyText, NUMBER_TOKEN, Wire, unknown};
 
 /// The items of a list in any of the gateway's forms.
 fn items(v: Value) -> Vec<Value> {
@@ -44,6 +41,10 @@ where
     D: Deserializer<'de>,
     T: Wire,
 {
+    // Their numbers' digits come only with the whole value buffered.
+    if T::EXACT {
+        return items_from_value(Exact::TOP.deserialize(d)?);
+    }
     d.deserialize_any(List(PhantomData))
 }
 
@@ -51,7 +52,14 @@ fn items_from_value<T: Wire, E: de::Error>(v: Value) -> Result<Vec<T>, E> {
     items(v)
         .into_iter()
         .enumerate()
-        .map(|(i, v)| T::from_wire(v).map_err(|e| E::custom(format!("item {i}: {e}"))))
+        .map(|(i, v)| {
+            let before = unknown::count();
+            let item = T::from_wire(v).map_err(|e| E::custom(format!("item {i}: {e}")));
+            if unknown::count() != before {
+                unknown::under_index(before, i);
+            }
+            item
+        })
         .collect()
 }
 
@@ -74,7 +82,12 @@ fn seq_items<'de, T: Wire, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::E
     let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
     loop {
         let i = out.len();
-        match seq.next_element_seed(Item(PhantomData)) {
+        let before = unknown::count();
+        let item = seq.next_element_seed(Item(PhantomData));
+        if unknown::count() != before {
+            unknown::under_index(before, i);
+        }
+        match item {
             Ok(Some(v)) => out.push(v),
             Ok(None) => return Ok(out),
             Err(e) => return Err(A::Error::custom(format!("item {i}: {e}"))),
@@ -128,10 +141,10 @@ impl<'de, T: Wire> Visitor<'de> for List<T> {
     }
     // A `Value` holding a number past 64 bits hands it over as 128 bits.
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
-        items_from_value(Value::deserialize(v.into_deserializer())?)
+        items_from_value(number(&v.to_string()))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
-        items_from_value(Value::deserialize(v.into_deserializer())?)
+        items_from_value(number(&v.to_string()))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         // A map that tells its size (a decoded `Value`) and has other than
@@ -153,13 +166,17 @@ fn map_as_list<'de, T: Wire, A: MapAccess<'de>>(mut map: A) -> Result<Vec<T>, A:
     };
     if key == NUMBER_TOKEN {
         let text: String = map.next_value()?;
-        let n = serde_json::from_str::<Value>(&text).map_err(A::Error::custom)?;
-        return items_from_value(n);
+        return items_from_value(number(&text));
     }
     let first = if T::may_start_item(&key) {
-        map.next_value::<Value>()?
+        map.next_value_seed(Exact::TOP)?
     } else {
-        match map.next_value_seed(WrapperValue(PhantomData))? {
+        let before = unknown::count();
+        let wrapped = map.next_value_seed(WrapperValue(PhantomData));
+        if unknown::count() != before {
+            unknown::under_key(before, &key);
+        }
+        match wrapped? {
             WrapperOr::List(items) => {
                 return match map.next_key_seed(KeyText)? {
                     None => Ok(items),
@@ -174,7 +191,7 @@ fn map_as_list<'de, T: Wire, A: MapAccess<'de>>(mut map: A) -> Result<Vec<T>, A:
     let mut whole = Map::new();
     whole.insert(key.into_owned(), first);
     while let Some(key) = map.next_key_seed(KeyText)? {
-        let v = map.next_value::<Value>()?;
+        let v = map.next_value_seed(Exact::TOP)?;
         whole.insert(key.into_owned(), v);
     }
     items_from_value(Value::Object(whole))
@@ -236,9 +253,9 @@ impl<'de, T: Wire> Visitor<'de> for WrapperValue<T> {
         Ok(WrapperOr::Scalar(v.into()))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Self::Value, E> {
-        Value::deserialize(v.into_deserializer()).map(WrapperOr::Scalar)
+        Ok(WrapperOr::Scalar(number(&v.to_string())))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Self::Value, E> {
-        Value::deserialize(v.into_deserializer()).map(WrapperOr::Scalar)
+        Ok(WrapperOr::Scalar(number(&v.to_string())))
     }
 }

@@ -2,21 +2,22 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
-use serde::de::{Deserializer, Error as _};
+use serde::de::{DeserializeSeed as _, Deserializer, Error as _};
 use serde_json::Value;
 
-use super::{Wire, kind, optional, scalar};
+use super::exact::{Exact, exact_value, number_text};
+use super::{Wire, kind, optional, plain, scalar};
 
 /// Maps and raw JSON are read as a [`Value`] and converted by `from_wire`.
 macro_rules! buffered {
     () => {
         const BUFFERED: bool = true;
+        const EXACT: bool = true;
         fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-            optional(Value::deserialize(d)?).map_err(D::Error::custom)
+            optional(Exact::TOP.deserialize(d)?).map_err(D::Error::custom)
         }
         fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-            Self::from_wire(Value::deserialize(d)?).map_err(D::Error::custom)
+            Self::from_wire(Exact::TOP.deserialize(d)?).map_err(D::Error::custom)
         }
     };
 }
@@ -29,7 +30,8 @@ impl Wire for BTreeMap<String, String> {
                 .into_iter()
                 .map(|(k, v)| {
                     let text = match v {
-                        Value::Object(_) | Value::Array(_) => v.to_string(),
+                        v if number_text(&v).is_some() => String::from_wire(v)?,
+                        Value::Object(_) | Value::Array(_) => plain(v).to_string(),
                         v => String::from_wire(v)?,
                     };
                     Ok((k, text))
@@ -37,8 +39,7 @@ impl Wire for BTreeMap<String, String> {
                 .collect(),
             // Some APIs send a map as its JSON text.
             Value::String(s) => {
-                let v: Value =
-                    serde_json::from_str(&s).map_err(|e| format!("not a JSON map: {e}"))?;
+                let v = exact_value(s.as_bytes()).map_err(|e| format!("not a JSON map: {e}"))?;
                 Self::from_wire(v)
             }
             other => Err(format!("expected a map, found {}", kind(&other))),
@@ -50,6 +51,6 @@ impl Wire for Value {
     const EMPTY_IS_VALUE: bool = true;
     buffered!();
     fn from_wire(v: Value) -> Result<Self, String> {
-        Ok(v)
+        Ok(plain(v))
     }
 }

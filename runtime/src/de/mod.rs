@@ -14,10 +14,12 @@
 //! JSON shape (repeated elements become arrays, text stays text) and decodes
 //! that, so both formats share one set of rules.
 
+mod exact;
 mod lists;
 mod maps;
 mod scalars;
 mod structs;
+pub mod unknown;
 mod xml;
 
 #[cfg(test)]
@@ -32,6 +34,8 @@ use serde::Serialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, Visitor};
 use serde_json::Value;
 
+pub(crate) use exact::{check_json, text_of};
+pub use exact::{exact_value, plain};
 pub use lists::list;
 pub use scalars::parse_decimal;
 pub use structs::{FieldValue, WireStruct, field_into, skip, wire_struct};
@@ -39,8 +43,43 @@ pub use xml::{from_xml, xml_to_value};
 
 use structs::StructOption;
 
-/// The magic key serde_json's `arbitrary_precision` uses for numbers seen
-/// through `deserialize_any`.
+/// How an answer is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Decoding {
+    /// The call asked for `simplify=true`: a TOP answer may come without
+    /// its envelope.
+    pub simplify: bool,
+    /// A field the documents lack is an [`Error::UnknownField`](crate::Error::UnknownField)
+    /// instead of a `debug` event. The platform's `request_id` beside the
+    /// documented fields is always accepted.
+    pub strict: bool,
+}
+
+impl Decoding {
+    /// Enveloped answers, unknown fields reported and skipped.
+    pub const fn new() -> Self {
+        Decoding {
+            simplify: false,
+            strict: false,
+        }
+    }
+
+    /// See [`Decoding::simplify`](#structfield.simplify).
+    pub const fn simplify(mut self, on: bool) -> Self {
+        self.simplify = on;
+        self
+    }
+
+    /// See [`Decoding::strict`](#structfield.strict).
+    pub const fn strict(mut self, on: bool) -> Self {
+        self.strict = on;
+        self
+    }
+}
+
+/// The key of a number kept as its digits: serde_json's own, with
+/// `arbitrary_precision`, and [`exact`]'s buffered numbers.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// A value that can be read from the gateway's loose JSON.
@@ -51,6 +90,10 @@ pub trait Wire: DeserializeOwned {
     /// Whether an empty text (`<remark></remark>` in XML) is a value rather
     /// than an absent one. Only strings keep it.
     const EMPTY_IS_VALUE: bool = false;
+
+    /// Whether the type needs a number's digits as sent (decimals, text,
+    /// buffered JSON): it then asks the reader for the raw text.
+    const EXACT: bool = false;
 
     /// Whether the type reads `arbitrary_precision`'s number map itself
     /// (scalars, maps) rather than refusing it as a struct must.

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use rust_decimal::Decimal;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 
+use super::exact::{RAW_TOKEN, is_number};
 use super::{KeyText, NUMBER_TOKEN, TEXT_KEYS, Wire};
 use crate::types::DateTime;
 
@@ -16,6 +17,8 @@ trait Loose: Sized {
     const WHAT: &'static str;
     /// See [`Wire::EMPTY_IS_VALUE`].
     const EMPTY_IS_VALUE: bool = false;
+    /// See [`Wire::EXACT`].
+    const EXACT: bool = false;
     fn from_text(s: &str) -> Result<Self, String>;
     fn from_string(s: String) -> Result<Self, String> {
         Self::from_text(&s)
@@ -33,6 +36,7 @@ trait Loose: Sized {
 impl Loose for String {
     const WHAT: &'static str = "text";
     const EMPTY_IS_VALUE: bool = true;
+    const EXACT: bool = true;
     fn from_text(s: &str) -> Result<Self, String> {
         Ok(s.to_owned())
     }
@@ -82,10 +86,11 @@ impl Loose for bool {
 
 impl Loose for Decimal {
     const WHAT: &'static str = "a decimal";
+    const EXACT: bool = true;
     fn from_text(s: &str) -> Result<Self, String> {
         parse_decimal(s.trim())
     }
-    // With `arbitrary_precision` this is the number exactly as sent.
+    // The number exactly as sent (see `super::exact`).
     fn from_number(text: &str) -> Result<Self, String> {
         parse_decimal(text)
     }
@@ -113,14 +118,15 @@ macro_rules! loose_wire {
         impl Wire for $t {
             const EMPTY_IS_VALUE: bool = <$t as Loose>::EMPTY_IS_VALUE;
             const BUFFERED: bool = true;
+            const EXACT: bool = <$t as Loose>::EXACT;
             fn may_start_item(key: &str) -> bool {
                 TEXT_KEYS.contains(&key)
             }
             fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
-                d.deserialize_any(LooseVisitor::<$t> { optional: true, ty: PhantomData })
+                LooseVisitor::<$t>::new(true).read(d)
             }
             fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                d.deserialize_any(LooseVisitor::<$t> { optional: false, ty: PhantomData })?
+                LooseVisitor::<$t>::new(false).read(d)?
                     .ok_or_else(|| D::Error::custom(format!("expected {}, found null", <$t as Loose>::WHAT)))
             }
         }
@@ -133,10 +139,51 @@ loose_wire!(String, i64, bool, Decimal, DateTime);
 /// is not text.
 struct LooseVisitor<T> {
     optional: bool,
+    /// Whether to ask the reader for the value's raw text, when `T` needs
+    /// a number's digits.
+    raw: bool,
     ty: PhantomData<T>,
 }
 
+impl<T> Clone for LooseVisitor<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for LooseVisitor<T> {}
+
 impl<T: Loose> LooseVisitor<T> {
+    fn new(optional: bool) -> Self {
+        LooseVisitor {
+            optional,
+            raw: true,
+            ty: PhantomData,
+        }
+    }
+
+    fn read<'de, D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        if T::EXACT && self.raw {
+            d.deserialize_newtype_struct(RAW_TOKEN, self)
+        } else {
+            d.deserialize_any(self)
+        }
+    }
+
+    /// A number from its digits; anything else read again from the text,
+    /// without asking for raw text a second time (that bounds the depth).
+    fn read_raw<E: de::Error>(self, raw: &str) -> Result<Option<T>, E> {
+        let raw = raw.trim();
+        if is_number(raw) {
+            return T::from_number(digits(raw)).map(Some).map_err(E::custom);
+        }
+        let again = LooseVisitor { raw: false, ..self };
+        let mut de = serde_json::Deserializer::from_str(raw);
+        let v = de.deserialize_any(again).map_err(E::custom)?;
+        de.end().map_err(E::custom)?;
+        Ok(v)
+    }
+
     fn found<E: de::Error>(what: &str) -> E {
         E::custom(format!("expected {}, found {what}", T::WHAT))
     }
@@ -155,6 +202,9 @@ impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
         Ok(None)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
@@ -197,12 +247,14 @@ impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
         let Some(key) = map.next_key_seed(KeyText)? else {
             return Err(Self::found("an object"));
         };
-        let v = if key == NUMBER_TOKEN {
+        let v = if key == RAW_TOKEN {
+            let raw = map.next_value_seed(KeyText)?;
+            self.read_raw(&raw)?
+        } else if key == NUMBER_TOKEN {
             let text: String = map.next_value()?;
-            // A `Value` hands `-0` over as the integer 0; read it the same
-            // way, so streamed and buffered answers agree.
-            let text = if text == "-0" { "0" } else { &text };
-            T::from_number(text).map(Some).map_err(A::Error::custom)?
+            T::from_number(digits(&text))
+                .map(Some)
+                .map_err(A::Error::custom)?
         } else if TEXT_KEYS.contains(&&*key) {
             map.next_value_seed(self)?
         } else {
@@ -218,6 +270,12 @@ impl<'de, T: Loose> Visitor<'de> for LooseVisitor<T> {
 impl<'de, T: Loose> DeserializeSeed<'de> for LooseVisitor<T> {
     type Value = Option<T>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+        self.read(d)
     }
+}
+
+/// A number's digits as the scalars read them. `-0` is 0, as serde_json
+/// reads it into a plain integer, so every reading agrees.
+fn digits(text: &str) -> &str {
+    if text == "-0" { "0" } else { text }
 }

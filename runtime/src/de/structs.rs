@@ -12,7 +12,7 @@ use serde::de::{
     Visitor,
 };
 
-use super::{KeyText, NUMBER_TOKEN, Wire, list, option};
+use super::{KeyText, NUMBER_TOKEN, Wire, list, option, unknown};
 
 /// An optional struct without buffering: `null` and `""` are `None`, a map
 /// is read field by field, anything else fails as `from_value` would.
@@ -180,8 +180,9 @@ impl<'de, F: FieldValue> DeserializeSeed<'de> for FieldSeed<F> {
 }
 
 /// A key of a generated struct, resolved without allocating.
-enum StructKey {
-    Field(usize),
+enum StructKey<'de> {
+    /// A field, with its wire name for the path of what it holds.
+    Field(usize, Cow<'de, str>),
     Unknown,
     /// `arbitrary_precision`'s number map: a number where an object belongs.
     Number,
@@ -190,23 +191,41 @@ enum StructKey {
 struct StructKeySeed<T>(PhantomData<T>);
 
 impl<'de, T: WireStruct> DeserializeSeed<'de> for StructKeySeed<T> {
-    type Value = StructKey;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StructKey, D::Error> {
+    type Value = StructKey<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StructKey<'de>, D::Error> {
         d.deserialize_str(self)
     }
 }
 
+impl<T: WireStruct> StructKeySeed<T> {
+    fn key<'de>(v: &str, name: impl FnOnce() -> Cow<'de, str>) -> StructKey<'de> {
+        match T::field(v) {
+            Some(i) => StructKey::Field(i, name()),
+            None if v == NUMBER_TOKEN => StructKey::Number,
+            None => {
+                unknown::note(v);
+                StructKey::Unknown
+            }
+        }
+    }
+}
+
 impl<'de, T: WireStruct> Visitor<'de> for StructKeySeed<T> {
-    type Value = StructKey;
+    type Value = StructKey<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<StructKey, E> {
-        Ok(match T::field(v) {
-            Some(i) => StructKey::Field(i),
-            None if v == NUMBER_TOKEN => StructKey::Number,
-            None => StructKey::Unknown,
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<StructKey<'de>, E> {
+        Ok(Self::key(v, || Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<StructKey<'de>, E> {
+        Ok(Self::key(v, || Cow::Owned(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<StructKey<'de>, E> {
+        Ok(match Self::key(&v, || Cow::Borrowed("")) {
+            StructKey::Field(i, _) => StructKey::Field(i, Cow::Owned(v)),
+            other => other,
         })
     }
 }
@@ -220,7 +239,14 @@ fn struct_fields<'de, T: WireStruct, A: MapAccess<'de>>(
 ) -> Result<(), A::Error> {
     while let Some(key) = map.next_key_seed(StructKeySeed::<T>(PhantomData))? {
         match key {
-            StructKey::Field(i) => out.read(i, map)?,
+            StructKey::Field(i, name) => {
+                let before = unknown::count();
+                let read = out.read(i, map);
+                if unknown::count() != before {
+                    unknown::under_key(before, &name);
+                }
+                read?;
+            }
             StructKey::Unknown => skip(map)?,
             StructKey::Number => {
                 return Err(A::Error::invalid_type(

@@ -93,11 +93,11 @@ impl WireStruct for WBody {
 crate::wire_struct!(WBody);
 
 /// The streamed reading (from text) and the buffered one (from a
-/// `Value`, whose maps tell their size) must agree with each other and
-/// with the derived reader of the same fields.
+/// `Value` as the runtime buffers an answer, whose maps tell their size)
+/// must agree with each other and with the derived reader of the same fields.
 fn both_ways(text: &str) -> Result<WBody, String> {
     let streamed = serde_json::from_str::<WBody>(text).map_err(|e| e.to_string());
-    let value: Value = serde_json::from_str(text).unwrap();
+    let value = exact_value(text.as_bytes()).unwrap();
     let buffered = serde_json::from_value::<WBody>(value).map_err(|e| e.to_string());
     assert_eq!(
         streamed.is_ok(),
@@ -151,7 +151,7 @@ fn generated_structs_read_every_form() {
     // derive refuses it).
     let twice = r#"{"id": 1, "id": 2}"#;
     assert_eq!(serde_json::from_str::<WBody>(twice).unwrap().id, Some(2));
-    let v: Value = serde_json::from_str(twice).unwrap();
+    let v = exact_value(twice.as_bytes()).unwrap();
     assert_eq!(serde_json::from_value::<WBody>(v).unwrap().id, Some(2));
     for bad in [
         r#"{"id": "abc"}"#,
@@ -189,6 +189,35 @@ fn numbers_and_booleans_in_either_form() {
         json(r#"{"id": 3045861756863154425}"#).id,
         Some(3_045_861_756_863_154_425)
     );
+}
+
+#[test]
+fn ids_are_exact_at_the_edges() {
+    let max = json(&format!(r#"{{"id": {}, "name": {}}}"#, i64::MAX, u64::MAX));
+    assert_eq!(max.id, Some(i64::MAX));
+    assert_eq!(max.name.as_deref(), Some("18446744073709551615"));
+    assert_eq!(
+        json(&format!(r#"{{"id": {}}}"#, i64::MIN)).id,
+        Some(i64::MIN)
+    );
+    // Past 64 bits an id is refused, not rounded.
+    assert!(serde_json::from_str::<Body>(r#"{"id": 9223372036854775808}"#).is_err());
+    let b = both_ways(r#"{"id": 9223372036854775807, "name": 9007199254740993}"#).unwrap();
+    assert_eq!(b.id, Some(i64::MAX));
+    assert_eq!(b.name.as_deref(), Some("9007199254740993"));
+}
+
+#[test]
+fn amounts_sent_as_numbers_add_up() {
+    let a = both_ways(r#"{"fee": 0.1}"#).unwrap().fee.unwrap();
+    let b = both_ways(r#"{"fee": 0.2}"#).unwrap().fee.unwrap();
+    assert_eq!(a + b, "0.3".parse::<Decimal>().unwrap());
+    assert_eq!((a + b).to_string(), "0.3");
+    // Digits f64 cannot hold, in every reading.
+    let big = both_ways(r#"{"fee": 12345678901234567.89}"#).unwrap();
+    assert_eq!(big.fee.unwrap().to_string(), "12345678901234567.89");
+    let xml: Body = from_xml("<r><fee>0.10</fee></r>").unwrap();
+    assert_eq!(xml.fee.unwrap().to_string(), "0.10");
 }
 
 #[test]
