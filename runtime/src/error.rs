@@ -40,6 +40,10 @@ pub enum Error {
         message: String,
         snippet: String,
     },
+    /// Under strict decoding, a field the API's documents do not list; the
+    /// path is the field's inside the response (`result.new_field`).
+    #[error("{api}: the answer has a field the documents lack, at `{path}`")]
+    UnknownField { api: String, path: String },
     /// A request value that cannot be put on the wire.
     #[error(transparent)]
     Encode(#[from] EncodeError),

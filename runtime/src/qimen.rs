@@ -6,7 +6,10 @@ use quick_xml::events::Event;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::envelope::{decode_error, platform_error_from_json};
+use crate::de::{Decoding, unknown};
+use crate::envelope::{
+    answer_keys, decode_error, from_raw, platform_error, platform_error_from_json,
+};
 use crate::error::{Error, QimenFailure};
 
 /// Production Qimen router.
@@ -25,8 +28,27 @@ const MAX_DEPTH: usize = 128;
 /// `flag=failure` becomes [`Error::Qimen`]; a gateway-level
 /// `<error_response>` (bad signature, unknown app key, …) becomes
 /// [`Error::Platform`]. XML goes through [`crate::de::xml_to_value`], the
-/// same reading the generated types are tested with.
+/// same reading the generated types are tested with. Unknown fields are
+/// reported, not refused ([`decode_qimen_with`]).
 pub fn decode_qimen<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error> {
+    decode_qimen_with(api, body, Decoding::new())
+}
+
+/// [`decode_qimen`], with each field the documents lack a `debug` event, or
+/// with `how.strict` an [`Error::UnknownField`]; `how.simplify` does not
+/// apply to Qimen.
+pub fn decode_qimen_with<T: DeserializeOwned>(
+    api: &str,
+    body: &[u8],
+    how: Decoding,
+) -> Result<T, Error> {
+    let (answer, found) = unknown::collect(|| decode_answer(api, body));
+    let answer = answer?;
+    unknown::report(api, &found, how.strict)?;
+    Ok(answer)
+}
+
+fn decode_answer<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error> {
     let Ok(text) = std::str::from_utf8(body) else {
         return Err(decode_error(
             api,
@@ -36,7 +58,7 @@ pub fn decode_qimen<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Er
         ));
     };
     if text.trim_start().starts_with('{') {
-        return decode_json(api, text, body);
+        return decode_json(api, body);
     }
     let root = scan(text)
         .map_err(|m| decode_error(api, ".", format!("the answer is not XML: {m}"), body))?;
@@ -68,22 +90,24 @@ pub fn decode_qimen<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Er
 }
 
 fn text(v: &Value, name: &str) -> Option<String> {
-    match v.get(name)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
-        other => Some(other.to_string()),
+    v.get(name).and_then(crate::de::text_of)
+}
+
+/// `flag=failure` as [`Error::Qimen`].
+fn check_flag(api: &str, fields: &Value) -> Result<(), Error> {
+    if text(fields, "flag").is_some_and(|f| f.trim().eq_ignore_ascii_case("failure")) {
+        return Err(Error::Qimen(Box::new(QimenFailure {
+            api: api.to_owned(),
+            code: text(fields, "code").unwrap_or_default(),
+            message: text(fields, "message").unwrap_or_default(),
+        })));
     }
+    Ok(())
 }
 
 /// Checks `flag`, then decodes the fields of `<response>`.
 fn finish<T: DeserializeOwned>(api: &str, inner: Value, body: &[u8]) -> Result<T, Error> {
-    if text(&inner, "flag").is_some_and(|f| f.trim().eq_ignore_ascii_case("failure")) {
-        return Err(Error::Qimen(Box::new(QimenFailure {
-            api: api.to_owned(),
-            code: text(&inner, "code").unwrap_or_default(),
-            message: text(&inner, "message").unwrap_or_default(),
-        })));
-    }
+    check_flag(api, &inner)?;
     serde_path_to_error::deserialize::<_, T>(inner).map_err(|e| {
         let path = e.path().to_string();
         decode_error(api, &path, e.into_inner().to_string(), body)
@@ -91,15 +115,12 @@ fn finish<T: DeserializeOwned>(api: &str, inner: Value, body: &[u8]) -> Result<T
 }
 
 /// Some Qimen routers answer JSON: `{"response": {...}}` or `error_response`.
-fn decode_json<T: DeserializeOwned>(api: &str, text: &str, body: &[u8]) -> Result<T, Error> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| decode_error(api, ".", format!("the answer is not JSON: {e}"), body))?;
-    if let Some(err) = value.get("error_response") {
-        return Err(Error::Platform(Box::new(platform_error_from_json(
-            api, err,
-        ))));
+fn decode_json<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error> {
+    let (_, map) = answer_keys(api, body)?;
+    if let Some(err) = map.get("error_response") {
+        return Err(platform_error(api, err));
     }
-    let Some(inner) = value.get("response") else {
+    let Some(inner) = map.get("response") else {
         return Err(decode_error(
             api,
             ".",
@@ -107,7 +128,9 @@ fn decode_json<T: DeserializeOwned>(api: &str, text: &str, body: &[u8]) -> Resul
             body,
         ));
     };
-    finish(api, inner.clone(), body)
+    let fields: Value = serde_json::from_str(inner.get()).unwrap_or(Value::Null);
+    check_flag(api, &fields)?;
+    from_raw(api, inner, body)
 }
 
 /// The name of the root element, qualified as [`crate::de::xml_to_value`]

@@ -191,11 +191,11 @@ fn decode_as<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
     }
 }
 
-/// The envelope's answer read the slow way: the whole body as a `Value`,
-/// then the answer from it (`None` inside when that fails). `decode_top`
+/// The envelope's answer read the slow way: the whole body as a `Value`
+/// with its numbers' digits (as the runtime buffers), then the answer from it (`None` inside when that fails). `decode_top`
 /// streams; both must agree. `None` when the body is no JSON object.
 fn through_value<T: serde::de::DeserializeOwned>(method: &str, body: &[u8]) -> Option<Option<T>> {
-    let mut doc: Value = serde_json::from_slice(body).ok()?;
+    let mut doc = top_runtime::de::exact_value(body).ok()?;
     let doc = doc.as_object_mut()?;
     let inner = doc
         .get_mut(&top_runtime::envelope::response_key(method))
@@ -370,7 +370,7 @@ fn body_of(api: Api, mode: Mode, body: &[u8]) -> Option<Value> {
     let doc = if mode.is_xml() {
         top_runtime::de::xml_to_value(std::str::from_utf8(body).ok()?).ok()?
     } else {
-        serde_json::from_slice::<Value>(body).ok()?
+        top_runtime::de::exact_value(body).ok()?
     };
     let Value::Object(mut m) = doc else {
         return None;
@@ -434,7 +434,7 @@ fn well_formed(mode: Mode, body: &[u8]) -> bool {
         std::str::from_utf8(body)
             .is_ok_and(|t| top_runtime::de::xml_to_value(t).is_ok() && xml_depth(t) <= 128)
     } else {
-        serde_json::from_slice::<Value>(body).is_ok()
+        top_runtime::de::exact_value(body).is_ok()
     }
 }
 

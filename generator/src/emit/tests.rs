@@ -530,14 +530,16 @@ fn qimen_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
         }
     };
     parts.tests.push(quote! {
-        /// The answer as the client decodes it, in XML and in JSON, equals the XML value.
+        /// The answer as the client decodes it, in XML and in JSON, equals the XML value;
+        /// strictly, so a field the page shows and the bindings lack fails.
         #[test]
         fn response_json_matches_xml() {
             #key_check
-            let from_xml: api::#resp = top_runtime::qimen::decode_qimen(method, #answer.as_bytes())
+            let strict = top_runtime::de::Decoding::new().strict(true);
+            let from_xml: api::#resp = top_runtime::qimen::decode_qimen_with(method, #answer.as_bytes(), strict)
                 .expect("the XML answer decodes through the client");
             assert_eq!(from_xml, response_from_xml());
-            let from_json: api::#resp = top_runtime::qimen::decode_qimen(method, RESPONSE_JSON.as_bytes())
+            let from_json: api::#resp = top_runtime::qimen::decode_qimen_with(method, RESPONSE_JSON.as_bytes(), strict)
                 .expect("the JSON answer decodes through the client");
             assert_eq!(from_json, response_from_xml());
         }
@@ -554,14 +556,16 @@ fn top_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
     parts.tests.push(quote! {
         /// The gateway's JSON answer, with its envelope and with
         /// `simplify` (no envelope, bare lists), decodes through the
-        /// client to the XML value.
+        /// client to the XML value; strictly, so a field the page shows
+        /// and the bindings lack fails.
         #[test]
         fn response_json_matches_xml() {
             #key_check
-            let enveloped: api::#resp = top_runtime::envelope::decode_top(method, RESPONSE_JSON.as_bytes(), false)
+            let strict = top_runtime::de::Decoding::new().strict(true);
+            let enveloped: api::#resp = top_runtime::envelope::decode_top_with(method, RESPONSE_JSON.as_bytes(), strict)
                 .expect("the JSON answer decodes through the client");
             assert_eq!(enveloped, response_from_xml());
-            let simplified: api::#resp = top_runtime::envelope::decode_top(method, RESPONSE_JSON_SIMPLIFIED.as_bytes(), true)
+            let simplified: api::#resp = top_runtime::envelope::decode_top_with(method, RESPONSE_JSON_SIMPLIFIED.as_bytes(), strict.simplify(true))
                 .expect("the simplified JSON answer decodes through the client");
             assert_eq!(simplified, response_from_xml());
         }
