@@ -13,9 +13,10 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 use tracing::Instrument as _;
 
-use crate::envelope::decode_top;
+use crate::de::Decoding;
+use crate::envelope::decode_top_with;
 use crate::error::Error;
-use crate::qimen::{self, decode_qimen};
+use crate::qimen::{self, decode_qimen_with};
 use crate::request::{Protocol, Request};
 use crate::sign::SignMethod;
 
@@ -148,6 +149,7 @@ struct Config {
     target_app_key: Option<String>,
     customer_id: Option<String>,
     simplify: bool,
+    strict: bool,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
@@ -170,6 +172,7 @@ impl fmt::Debug for Config {
             .field("target_app_key", &self.target_app_key)
             .field("customer_id", &self.customer_id)
             .field("simplify", &self.simplify)
+            .field("strict", &self.strict)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("read_timeout", &self.read_timeout)
@@ -183,6 +186,11 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
+    /// How answers of this client are decoded.
+    fn decoding(&self) -> Decoding {
+        Decoding::new().simplify(self.simplify).strict(self.strict)
+    }
+
     /// reqwest's builder with the transport settings: gzip, timeouts apart
     /// from the whole-call one, proxies.
     fn http_builder(&self) -> Result<reqwest::ClientBuilder, Error> {
@@ -263,6 +271,15 @@ impl ClientBuilder {
     /// Ask for answers without the `<method>_response` envelope.
     pub fn simplify(mut self, on: bool) -> Self {
         self.cfg.simplify = on;
+        self
+    }
+
+    /// Refuse an answer with a field the documents lack
+    /// ([`Error::UnknownField`]) instead of reporting it as a `debug` event
+    /// and skipping it. Off by default: the platform adds fields to answers
+    /// before the docs list them.
+    pub fn strict(mut self, on: bool) -> Self {
+        self.cfg.strict = on;
         self
     }
 
@@ -384,13 +401,13 @@ pub fn format_timestamp(ts: DateTime<Utc>) -> String {
 /// Judges one complete answer: the decoded value, or the error it holds.
 fn decode<T: serde::de::DeserializeOwned>(
     protocol: Protocol,
-    simplify: bool,
+    how: Decoding,
     meta: &AnswerMeta,
 ) -> Result<T, Error> {
     let (api, body, status) = (meta.api(), meta.raw(), meta.status());
     let decoded = match protocol {
-        Protocol::Top => decode_top::<T>(api, body, simplify),
-        Protocol::Qimen => decode_qimen::<T>(api, body),
+        Protocol::Top => decode_top_with::<T>(api, body, how),
+        Protocol::Qimen => decode_qimen_with::<T>(api, body, how),
     };
     if (200..300).contains(&status) {
         return decoded;
@@ -407,8 +424,8 @@ fn decode<T: serde::de::DeserializeOwned>(
 }
 
 /// Only the errors of an answer, for callers that keep the raw body.
-fn answer_error(protocol: Protocol, simplify: bool, meta: &AnswerMeta) -> Result<(), Error> {
-    match decode::<serde::de::IgnoredAny>(protocol, simplify, meta) {
+fn answer_error(protocol: Protocol, how: Decoding, meta: &AnswerMeta) -> Result<(), Error> {
+    match decode::<serde::de::IgnoredAny>(protocol, how, meta) {
         Err(e @ (Error::Platform(_) | Error::Qimen(_) | Error::Http { .. })) => Err(e),
         _ => Ok(()),
     }
@@ -538,6 +555,7 @@ impl Client {
                 target_app_key: None,
                 customer_id: None,
                 simplify: false,
+                strict: false,
                 timeout: Some(Duration::from_secs(15)),
                 connect_timeout: Some(Duration::from_secs(5)),
                 read_timeout: None,
@@ -584,8 +602,8 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<R::Response>, FailedCall> {
         let call = Call::of(req)?;
-        let simplify = self.cfg.simplify;
-        self.send(&call, opts, |m| decode(R::PROTOCOL, simplify, m))
+        let how = self.cfg.decoding();
+        self.send(&call, opts, |m| decode(R::PROTOCOL, how, m))
             .await
     }
 
@@ -598,10 +616,10 @@ impl Client {
         call: &Call<'_>,
         opts: &CallOptions,
     ) -> Result<AnswerMeta, FailedCall> {
-        let simplify = self.cfg.simplify;
+        let how = self.cfg.decoding();
         let protocol = call.protocol;
         let answer = self
-            .send(call, opts, |m| answer_error(protocol, simplify, m))
+            .send(call, opts, |m| answer_error(protocol, how, m))
             .await?;
         Ok(answer.into_parts().1)
     }

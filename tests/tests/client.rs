@@ -997,3 +997,35 @@ fn the_blocking_client_follows_the_same_retry_plan() {
     client.execute_with(&detail(), &write).unwrap_err();
     assert_eq!(gw.received().len(), 4);
 }
+
+#[tokio::test]
+async fn a_field_the_documents_lack_is_skipped_and_in_strict_mode_refused() {
+    let gw = gateway();
+    let answer = r#"{"pc_order_detail_response":{"result":{"success":true,"added_later":{"x":1}},"request_id":"r1"}}"#;
+    let lenient = builder(&gw).build().unwrap();
+    gw.push([Answer::Raw(answer.into())]);
+    let got = lenient
+        .execute_with_meta(&detail(), &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(got.result.as_ref().and_then(|r| r.success), Some(true));
+    assert!(
+        got.meta().raw_text().contains("added_later"),
+        "the raw body keeps it"
+    );
+
+    let strict = builder(&gw).strict(true).build().unwrap();
+    gw.push([Answer::Raw(answer.into())]);
+    match strict.execute(&detail()).await {
+        Err(Error::UnknownField { api, path }) => {
+            assert_eq!(api, "taobao.pc.order.detail");
+            assert_eq!(path, "result.added_later");
+        }
+        other => panic!("expected UnknownField, got {other:?}"),
+    }
+    // The platform's own request_id is no unknown field.
+    gw.push([Answer::Raw(
+        r#"{"pc_order_detail_response":{"result":{"success":true}},"request_id":"r2"}"#.into(),
+    )]);
+    assert!(strict.execute(&detail()).await.is_ok());
+}

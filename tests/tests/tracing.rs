@@ -72,7 +72,7 @@ async fn traces_name_each_attempt_and_never_a_secret() {
             sub_msg: None,
         },
         Answer::Raw(
-            r#"{"pc_order_detail_response":{"result":{"success":true},"request_id":"rid-traced"}}"#
+            r#"{"pc_order_detail_response":{"result":{"success":true,"added_later":1},"request_id":"rid-traced"}}"#
                 .into(),
         ),
     ]);
@@ -109,6 +109,8 @@ async fn traces_name_each_attempt_and_never_a_secret() {
         "retrying",
         "failed",
         "answered",
+        // A field the documents lack, named with its API and path.
+        "api=\"taobao.pc.order.detail\" field=result.added_later",
     ] {
         assert!(out.contains(want), "`{want}` missing from:\n{out}");
     }

@@ -72,8 +72,8 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<R::Response>, FailedCall> {
         let call = Call::of(req)?;
-        let simplify = self.cfg.simplify;
-        self.send(&call, opts, |m| decode(R::PROTOCOL, simplify, m))
+        let how = self.cfg.decoding();
+        self.send(&call, opts, |m| decode(R::PROTOCOL, how, m))
     }
 
     /// The blocking twin of the async client's `send_judged`.
@@ -98,9 +98,9 @@ impl Client {
         call: &Call<'_>,
         opts: &CallOptions,
     ) -> Result<AnswerMeta, FailedCall> {
-        let simplify = self.cfg.simplify;
+        let how = self.cfg.decoding();
         let protocol = call.protocol;
-        let answer = self.send(call, opts, |m| super::answer_error(protocol, simplify, m))?;
+        let answer = self.send(call, opts, |m| super::answer_error(protocol, how, m))?;
         Ok(answer.into_parts().1)
     }
 

@@ -4,6 +4,7 @@
 
 use super::{AnswerMeta, CallOptions, Client, wire};
 use crate::client::{Answer, Call, FailedCall};
+use crate::de::Decoding;
 use crate::error::Error;
 use crate::request::Protocol;
 
@@ -57,7 +58,7 @@ pub(crate) fn decode_top_answer<T: serde::de::DeserializeOwned>(
     simplify: bool,
     meta: &AnswerMeta,
 ) -> Result<T, Error> {
-    super::decode(Protocol::Top, simplify, meta)
+    super::decode(Protocol::Top, Decoding::new().simplify(simplify), meta)
 }
 
 #[cfg(test)]

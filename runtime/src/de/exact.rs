@@ -102,17 +102,168 @@ impl Exact {
         })
     }
 
-    /// Reads raw JSON text: a number is kept as its digits, anything else
-    /// is parsed again, its own values raw in turn.
+    /// Reads raw JSON text (serde_json has checked it) in one pass: a
+    /// number is kept as its digits. Parsing each container's text again
+    /// would read a value once per level above it.
     fn read_raw<E: de::Error>(self, raw: &str) -> Result<Value, E> {
-        let raw = raw.trim();
-        if is_number(raw) {
-            return Ok(number(raw));
+        let mut scan = Scan { text: raw, at: 0 };
+        let v = scan.value(self.depth).map_err(E::custom)?;
+        scan.space();
+        match scan.at == raw.len() {
+            true => Ok(v),
+            false => Err(E::custom("trailing characters after a JSON value")),
         }
-        let mut de = serde_json::Deserializer::from_str(raw);
-        let v = de.deserialize_any(self).map_err(E::custom)?;
-        de.end().map_err(E::custom)?;
-        Ok(v)
+    }
+}
+
+/// A one-pass reader of JSON text already checked by serde_json. It still
+/// refuses anything unexpected with an error, never a panic.
+struct Scan<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl Scan<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, want: u8) -> Result<(), String> {
+        self.space();
+        match self.peek() {
+            Some(b) if b == want => {
+                self.at += 1;
+                Ok(())
+            }
+            _ => Err(format!("expected `{}` at byte {}", want as char, self.at)),
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, String> {
+        self.space();
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.word("true", Value::Bool(true)),
+            Some(b'f') => self.word("false", Value::Bool(false)),
+            Some(b'n') => self.word("null", Value::Null),
+            Some(_) => match self.number_token() {
+                "" => Err(format!("unexpected text at byte {}", self.at)),
+                digits => Ok(number(digits)),
+            },
+            None => Err("a JSON value ends early".into()),
+        }
+    }
+
+    /// Nesting as the buffering visitor counts it: an array always enters
+    /// a level, an object only when it has members.
+    fn enter(depth: usize) -> Result<usize, String> {
+        match depth >= MAX_DEPTH {
+            true => Err(format!("nested deeper than {MAX_DEPTH} levels")),
+            false => Ok(depth + 1),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, String> {
+        self.at += 1;
+        let mut out = Map::new();
+        self.space();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Value::Object(out));
+        }
+        let inner = Self::enter(depth)?;
+        loop {
+            self.space();
+            let key = self.string()?;
+            self.eat(b':')?;
+            let v = self.value(inner)?;
+            out.insert(key, v);
+            self.space();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                _ => break,
+            }
+        }
+        self.eat(b'}')?;
+        Ok(Value::Object(out))
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, String> {
+        self.at += 1;
+        let inner = Self::enter(depth)?;
+        let mut out = Vec::new();
+        self.space();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Value::Array(out));
+        }
+        loop {
+            out.push(self.value(inner)?);
+            self.space();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                _ => break,
+            }
+        }
+        self.eat(b']')?;
+        Ok(Value::Array(out))
+    }
+
+    /// A string token; escapes are decoded by serde_json.
+    fn string(&mut self) -> Result<String, String> {
+        let start = self.at;
+        if self.peek() != Some(b'"') {
+            return Err(format!("expected a string at byte {start}"));
+        }
+        let bytes = self.text.as_bytes();
+        let mut i = start + 1;
+        let mut escaped = false;
+        loop {
+            match bytes.get(i) {
+                Some(b'"') => break,
+                Some(b'\\') => {
+                    escaped = true;
+                    i += 2;
+                }
+                Some(_) => i += 1,
+                None => return Err("a string ends early".into()),
+            }
+        }
+        self.at = i + 1;
+        let token = self.text.get(start..self.at).ok_or("a string ends early")?;
+        match escaped {
+            false => Ok(token[1..token.len() - 1].to_owned()),
+            true => serde_json::from_str(token).map_err(|e| e.to_string()),
+        }
+    }
+
+    fn number_token(&mut self) -> &str {
+        let start = self.at;
+        while matches!(
+            self.peek(),
+            Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
+        ) {
+            self.at += 1;
+        }
+        &self.text[start..self.at]
+    }
+
+    fn word(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        match self.text[self.at..].starts_with(word) {
+            true => {
+                self.at += word.len();
+                Ok(v)
+            }
+            false => Err(format!("unexpected text at byte {}", self.at)),
+        }
     }
 }
 
@@ -227,6 +378,23 @@ mod tests {
             let value = serde_json::from_str::<Value>(text).is_ok() || text.contains("1e400");
             assert_eq!(check_json(text.as_bytes()).is_ok(), value, "{text}");
         }
+    }
+
+    #[test]
+    fn read_in_one_pass_as_the_visitor_reads() {
+        let text =
+            r#" {"a" : [ 1 , -2.50e3, "x\"\u00e9" , true, false, null, {}, [] ], "b": {"c": {}}} "#;
+        let v = exact_value(text.as_bytes()).unwrap();
+        assert_eq!(number_text(&v["a"][1]), Some("-2.50e3"));
+        assert_eq!(v["a"][2], "x\"é");
+        assert_eq!(plain(v), serde_json::from_str::<Value>(text).unwrap());
+        // Arrays count a level when empty, objects only with members.
+        let arrays = format!("{}{}", "[".repeat(127), "]".repeat(127));
+        assert!(exact_value(arrays.as_bytes()).is_ok());
+        let objects = format!("{}{{}}{}", r#"{"a":"#.repeat(127), "}".repeat(127));
+        assert!(exact_value(objects.as_bytes()).is_ok());
+        let too_deep = format!("{}1{}", "[".repeat(128), "]".repeat(128));
+        assert!(exact_value(too_deep.as_bytes()).is_err());
     }
 
     #[test]
