@@ -6,7 +6,9 @@
 //! - Types: a TOP type name that already is an UpperCamelCase identifier is
 //!   kept as written (`ImItemSkuInfoVO`); others are converted (heck); a
 //!   leading digit gets a `_` prefix;
-//!   `Self` becomes `SelfValue`.
+//!   `Self` becomes `SelfValue`; a name of the std prelude or the common
+//!   imports (`Result`, `Error`, …) takes the API's name before it
+//!   (`PcOrderDetailResult`), the TOP name staying in the docs.
 //! - Modules: the API name minus a leading `taobao.`; the first segment is the
 //!   group module, the rest joined by `_` the API module
 //!   (`taobao.pc.order.cancel` → `pc::order_cancel`, `alibaba.x.y` →
@@ -20,6 +22,12 @@
 //!   `Request` / `Response` (`PcOrderCancelRequest`).
 //! - Features: the category's line in `emit/categories.tsv`; a category not
 //!   listed falls back to its ASCII slug, or to `uncategorized`, with a warning.
+//! - Category crates ([`category_slugs`]): an override line in
+//!   `emit/categories.tsv`, else the doc center's package name (`catelog.json`
+//!   `pkg`), else the category's name romanized (pinyin, no tones; a closing
+//!   `API` dropped: `采购宝API` → `caigoubao`). Names left empty, reserved or
+//!   too long are still made valid and stable, with a warning; two categories
+//!   on one name are told apart by `-2`, `-3`, … with a warning.
 //! - Names are unique case-insensitively within their scope ([`Namer`]), so
 //!   rustdoc's files never clash on a case-insensitive file system.
 
@@ -229,6 +237,246 @@ impl Features {
     }
 }
 
+/// Names a generated type must not take: the std prelude's types, traits
+/// and variants, and the common imports. A `use module::*` would shadow them.
+const PRELUDE_NAMES: &[&str] = &[
+    "AsMut",
+    "AsRef",
+    "BTreeMap",
+    "BTreeSet",
+    "Box",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Default",
+    "Display",
+    "DoubleEndedIterator",
+    "Drop",
+    "Eq",
+    "Err",
+    "Error",
+    "ExactSizeIterator",
+    "Extend",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "From",
+    "FromIterator",
+    "Future",
+    "HashMap",
+    "HashSet",
+    "Into",
+    "IntoFuture",
+    "IntoIterator",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Sized",
+    "Some",
+    "String",
+    "Sync",
+    "ToOwned",
+    "ToString",
+    "TryFrom",
+    "TryInto",
+    "Unpin",
+    "Vec",
+];
+
+/// A type name of the std prelude or the common imports (`Result`, `Error`, …).
+pub fn is_prelude_name(name: &str) -> bool {
+    PRELUDE_NAMES.contains(&name)
+}
+
+/// `name`, or the API's name in UpperCamelCase before it when `name` would
+/// shadow a prelude name (`Result` in `taobao.pc.order.detail` →
+/// `PcOrderDetailResult`). The docs of the struct keep the TOP name.
+pub fn unshadowed_type_ident(name: &str, api: &str) -> String {
+    if is_prelude_name(name) {
+        type_ident(&format!("{}{name}", api_camel(api)))
+    } else {
+        name.to_string()
+    }
+}
+
+/// Where a category's crate and feature name came from; the earlier wins
+/// when two categories would get one name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameSource {
+    /// A line of `emit/categories.tsv`.
+    Override,
+    /// The doc center's own package name (`catelog.json` `pkg`).
+    Package,
+    /// The category's name, romanized.
+    Romanized,
+}
+
+/// A category as the input states it: its name and, where the doc center
+/// gives one, its package name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Category {
+    pub name: String,
+    pub package: Option<String>,
+}
+
+/// Longest slug: crates.io takes 64 characters, less `top-api-`.
+pub const MAX_SLUG: usize = 56;
+
+/// Slugs cargo or the family reserves for themselves.
+const RESERVED_SLUGS: &[&str] = &["default", "full", "std", "core", "alloc", "test", "runtime"];
+
+/// Words of a category name: ASCII letters and digits lowercased, each run
+/// of Chinese characters romanized into one word (plain pinyin, no tones),
+/// anything else a separator.
+fn slug_words(text: &str) -> Vec<String> {
+    use pinyin::ToPinyin;
+    #[derive(PartialEq)]
+    enum Run {
+        None,
+        Ascii,
+        Han,
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut run = Run::None;
+    for c in text.chars() {
+        let (kind, piece) = if c.is_ascii_alphanumeric() {
+            (Run::Ascii, c.to_ascii_lowercase().to_string())
+        } else if let Some(p) = c.to_pinyin() {
+            (Run::Han, p.plain().to_string())
+        } else {
+            run = Run::None;
+            continue;
+        };
+        if kind != run {
+            words.push(String::new());
+            run = kind;
+        }
+        if let Some(w) = words.last_mut() {
+            w.push_str(&piece);
+        }
+    }
+    words
+}
+
+/// 32-bit FNV-1a of `text` in hex: a stable tag for names with no letters.
+fn stable_tag(text: &str) -> String {
+    let hash = text.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    format!("{hash:08x}")
+}
+
+/// Joins words into a slug that cargo takes as a feature and, after
+/// `top-api-`, as a crate name; says why it had to be adjusted.
+fn valid_slug(words: &[String], raw: &str) -> (String, Option<String>) {
+    let mut slug = words.join("-");
+    let mut why = None;
+    if slug.is_empty() {
+        why = Some(format!(
+            "`{raw}` has no letters or digits to name a crate after"
+        ));
+        slug = format!("cat-{}", stable_tag(raw));
+    } else if slug.starts_with(|c: char| c.is_ascii_digit()) {
+        slug.insert_str(0, "cat-");
+    }
+    if is_keyword(&slug) || RESERVED_SLUGS.contains(&slug.as_str()) {
+        why = Some(format!("`{slug}` is a reserved word"));
+        slug.push_str("-cat");
+    }
+    if slug.len() > MAX_SLUG {
+        why = Some(format!("`{slug}` is longer than {MAX_SLUG} characters"));
+        let keep: String = slug.chars().take(MAX_SLUG - 9).collect();
+        slug = format!("{}-{}", keep.trim_end_matches('-'), stable_tag(raw));
+    }
+    (slug, why)
+}
+
+/// The romanized slug of a category name; a closing word `API` is dropped,
+/// since every category is one of APIs (`采购宝API` → `caigoubao`).
+pub fn romanized_slug(name: &str) -> (String, Option<String>) {
+    let mut words = slug_words(name);
+    if words.len() > 1 && words.last().is_some_and(|w| w == "api") {
+        words.pop();
+    }
+    valid_slug(&words, name)
+}
+
+/// A category's crate and feature name before collisions, where it came
+/// from, and a warning when it had to be adjusted or a source was unusable.
+pub fn category_slug(
+    category: &Category,
+    overrides: &Features,
+) -> (String, NameSource, Option<String>) {
+    if let Some(slug) = overrides.table.get(category.name.trim()) {
+        return (slug.clone(), NameSource::Override, None);
+    }
+    let mut unusable = None;
+    if let Some(pkg) = category.package.as_deref() {
+        let words = slug_words(pkg);
+        let (slug, why) = valid_slug(&words, pkg);
+        if pkg.is_ascii() && why.is_none() {
+            return (slug, NameSource::Package, None);
+        }
+        unusable = Some(format!(
+            "package name `{pkg}` is not a usable crate name; named after the category instead"
+        ));
+    }
+    let (slug, why) = romanized_slug(&category.name);
+    let why = match (unusable, why) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    (slug, NameSource::Romanized, why)
+}
+
+/// Crate and feature names of all categories, unique: when two would get one
+/// name, the one from the earlier [`NameSource`] (then the smaller category)
+/// keeps it and the others get `-2`, `-3`, … with a warning. Warnings come
+/// with the category they are about.
+pub fn category_slugs(
+    categories: &BTreeSet<Category>,
+    overrides: &Features,
+) -> (BTreeMap<Category, String>, Vec<(Category, String)>) {
+    let mut warnings = Vec::new();
+    let mut wanted: Vec<(NameSource, &Category, String)> = Vec::new();
+    for c in categories {
+        let (slug, source, why) = category_slug(c, overrides);
+        if let Some(why) = why {
+            warnings.push((c.clone(), format!("category `{}`: {why}", c.name)));
+        }
+        wanted.push((source, c, slug));
+    }
+    wanted.sort();
+    let mut owner: BTreeMap<String, &Category> = BTreeMap::new();
+    let mut names = BTreeMap::new();
+    for (_, c, slug) in wanted {
+        let mut name = slug.clone();
+        let mut n = 2;
+        while owner.contains_key(&name) {
+            name = format!("{slug}-{n}");
+            n += 1;
+        }
+        if name != slug {
+            warnings.push((
+                c.clone(),
+                format!(
+                    "categories `{}` and `{}` would both be named `{slug}`; `{}` is `{name}`",
+                    owner[&slug].name, c.name, c.name
+                ),
+            ));
+        }
+        owner.insert(name.clone(), c);
+        names.insert(c.clone(), name);
+    }
+    (names, warnings)
+}
+
 /// A feature name cargo accepts and that means one thing in the generated crate.
 pub fn is_valid_feature(f: &str) -> bool {
     f.starts_with(|c: char| c.is_ascii_alphabetic())
@@ -408,5 +656,182 @@ mod tests {
                 panic!("line {}: category `{cat}` listed twice ({other})", i + 1);
             }
         }
+    }
+
+    #[test]
+    fn prelude_names_take_the_api_before_them() {
+        for (name, api, ident) in [
+            ("Result", "taobao.pc.order.detail", "PcOrderDetailResult"),
+            (
+                "Error",
+                "taobao.trade.fullinfo.get",
+                "TradeFullinfoGetError",
+            ),
+            ("Option", "alibaba.x.y", "AlibabaXYOption"),
+            ("String", "taobao.time.get", "TimeGetString"),
+            ("Vec", "taobao.time.get", "TimeGetVec"),
+            ("Box", "taobao.time.get", "TimeGetBox"),
+            ("Results", "taobao.pc.order.detail", "Results"),
+            ("ResultDTO", "taobao.pc.order.detail", "ResultDTO"),
+        ] {
+            assert_eq!(unshadowed_type_ident(name, api), ident, "{name}");
+        }
+    }
+
+    fn cat(name: &str, package: Option<&str>) -> Category {
+        Category {
+            name: name.into(),
+            package: package.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn category_names_from_package_pinyin_or_override() {
+        let overrides = Features::parse("分销铺货\tpuhuo\n");
+        for (name, package, slug, source, warns) in [
+            (
+                "奇门仓储API",
+                Some("qimen"),
+                "qimen",
+                NameSource::Package,
+                false,
+            ),
+            (
+                "AE-供应链",
+                Some("ascpffo"),
+                "ascpffo",
+                NameSource::Package,
+                false,
+            ),
+            (
+                "Some Pkg",
+                Some("Ali-Health_2"),
+                "ali-health-2",
+                NameSource::Package,
+                false,
+            ),
+            (
+                "分销铺货",
+                Some("fenxiao"),
+                "puhuo",
+                NameSource::Override,
+                false,
+            ),
+            ("采购宝API", None, "caigoubao", NameSource::Romanized, false),
+            (
+                "奇门仓储API",
+                None,
+                "qimencangchu",
+                NameSource::Romanized,
+                false,
+            ),
+            (
+                "ICBU卖家API",
+                None,
+                "icbu-maijia",
+                NameSource::Romanized,
+                false,
+            ),
+            (
+                "ICBU－信保",
+                None,
+                "icbu-xinbao",
+                NameSource::Romanized,
+                false,
+            ),
+            ("MOZI 租户", None, "mozi-zuhu", NameSource::Romanized, false),
+            (
+                "Promotion Creatives",
+                None,
+                "promotion-creatives",
+                NameSource::Romanized,
+                false,
+            ),
+            ("openimAPI", None, "openimapi", NameSource::Romanized, false),
+            ("API", None, "api", NameSource::Romanized, false),
+            (
+                "1688推客API",
+                None,
+                "cat-1688-tuike",
+                NameSource::Romanized,
+                false,
+            ),
+            (
+                "度假&门票-交易管理API",
+                None,
+                "dujia-menpiao-jiaoyiguanli",
+                NameSource::Romanized,
+                false,
+            ),
+            // Bad input: still a valid, stable name, with a warning.
+            ("", None, "cat-811c9dc5", NameSource::Romanized, true),
+            ("★☆", None, "cat-46ddccce", NameSource::Romanized, true),
+            ("type", None, "type-cat", NameSource::Romanized, true),
+            ("Full", None, "full-cat", NameSource::Romanized, true),
+            (
+                "新类目",
+                Some("新"),
+                "xinleimu",
+                NameSource::Romanized,
+                true,
+            ),
+            (
+                "新类目",
+                Some("--"),
+                "xinleimu",
+                NameSource::Romanized,
+                true,
+            ),
+        ] {
+            let (got, from, why) = category_slug(&cat(name, package), &overrides);
+            assert_eq!((got.as_str(), from), (slug, source), "{name:?} {package:?}");
+            assert_eq!(why.is_some(), warns, "{name:?}: {why:?}");
+            assert!(is_valid_feature(&got), "{got}");
+        }
+    }
+
+    #[test]
+    fn long_category_names_are_cut_with_a_stable_tag() {
+        let name = "很".repeat(40);
+        let (slug, _, why) = category_slug(&cat(&name, None), &Features::parse(""));
+        assert!(slug.len() <= MAX_SLUG, "{slug}");
+        assert!(why.is_some());
+        assert_eq!(
+            slug,
+            category_slug(&cat(&name, None), &Features::parse("")).0
+        );
+        assert_ne!(slug, romanized_slug(&"很".repeat(41)).0);
+    }
+
+    #[test]
+    fn colliding_categories_are_told_apart_deterministically() {
+        let overrides = Features::parse("覆盖\tshop\n");
+        let all: BTreeSet<Category> = [
+            cat("店铺", None),              // romanized `dianpu`
+            cat("店铺API", None),           // romanized `dianpu` too
+            cat("店铺API", Some("dianpu")), // the doc center's own `dianpu`
+            cat("覆盖", None),              // override `shop`
+            cat("商店", Some("shop")),      // package `shop`
+        ]
+        .into_iter()
+        .collect();
+        let (names, warnings) = category_slugs(&all, &overrides);
+        let got: Vec<(&str, Option<&str>, &str)> = names
+            .iter()
+            .map(|(c, s)| (c.name.as_str(), c.package.as_deref(), s.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("商店", Some("shop"), "shop-2"),
+                ("店铺", None, "dianpu-2"),
+                ("店铺API", None, "dianpu-3"),
+                ("店铺API", Some("dianpu"), "dianpu"),
+                ("覆盖", None, "shop"),
+            ]
+        );
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].1.contains("`覆盖` and `商店`"), "{warnings:?}");
+        assert_eq!(category_slugs(&all, &overrides), (names, warnings));
     }
 }

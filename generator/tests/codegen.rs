@@ -300,20 +300,28 @@ fn user_type_names_never_clash_with_std_or_the_runtime() {
     let g = generate(&[s]);
     let code = text(&g, "generated/src/x/api.rs");
     for n in [
-        "Result",
+        "XResult",
         "Data",
         "Map",
         "T",
-        "Option",
-        "Vec",
-        "String",
-        "Box",
+        "XOption",
+        "XVec",
+        "XString",
+        "XBox",
         "SelfValue",
     ] {
         assert!(
             code.contains(&format!("pub struct {n} {{")),
             "{n} in\n{code}"
         );
+    }
+    // A prelude name would be shadowed by `use module::*`; the TOP name stays in the docs.
+    for n in ["Result", "Option", "Vec", "String", "Box"] {
+        assert!(
+            !code.contains(&format!("pub struct {n} {{")),
+            "{n} in\n{code}"
+        );
+        assert!(code.contains(&format!("TOP type `{n}`")), "{n} in\n{code}");
     }
     // `Request` / `Response` are left to the API's own structs and the trait.
     assert!(!code.contains("pub struct Request {"), "{code}");

@@ -50,7 +50,7 @@ impl ::top_runtime::Request for PcOrderCancelRequest {
 #[non_exhaustive]
 pub struct PcOrderCancelResponse {
     /// result
-    pub result: ::std::option::Option<Result>,
+    pub result: ::std::option::Option<PcOrderCancelResult>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
@@ -108,7 +108,7 @@ impl ContractCancelOrderReq {
 /// TOP type `Result`, at `response.result`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Result {
+pub struct PcOrderCancelResult {
     /// 操作是否成功
     ///
     /// Example: `true`
@@ -125,7 +125,7 @@ pub struct Result {
     pub contract_place_order: ::std::option::Option<ContractPlaceOrder>,
 }
 
-impl ::top_runtime::de::WireStruct for Result {
+impl ::top_runtime::de::WireStruct for PcOrderCancelResult {
     fn field(key: &str) -> ::core::option::Option<usize> {
         match key {
             "success" => ::core::option::Option::Some(0),
@@ -150,7 +150,7 @@ impl ::top_runtime::de::WireStruct for Result {
     }
 }
 
-::top_runtime::wire_struct!(Result);
+::top_runtime::wire_struct!(PcOrderCancelResult);
 
 /// 结果
 ///

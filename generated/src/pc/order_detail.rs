@@ -54,7 +54,7 @@ impl ::top_runtime::Request for PcOrderDetailRequest {
 #[non_exhaustive]
 pub struct PcOrderDetailResponse {
     /// result
-    pub result: ::std::option::Option<Result>,
+    pub result: ::std::option::Option<PcOrderDetailResult>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
@@ -112,7 +112,7 @@ impl ContractOrderDetailReq {
 /// TOP type `Result`, at `response.result`.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct Result {
+pub struct PcOrderDetailResult {
     /// 操作是否成功
     ///
     /// Example: `true`
@@ -129,7 +129,7 @@ pub struct Result {
     pub order_detail_item: ::std::option::Option<OrderDetailItem>,
 }
 
-impl ::top_runtime::de::WireStruct for Result {
+impl ::top_runtime::de::WireStruct for PcOrderDetailResult {
     fn field(key: &str) -> ::core::option::Option<usize> {
         match key {
             "success" => ::core::option::Option::Some(0),
@@ -154,7 +154,7 @@ impl ::top_runtime::de::WireStruct for Result {
     }
 }
 
-::top_runtime::wire_struct!(Result);
+::top_runtime::wire_struct!(PcOrderDetailResult);
 
 /// 结果
 ///

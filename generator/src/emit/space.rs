@@ -457,8 +457,8 @@ pub fn resolve<'a>(
         }
         let generic = GENERIC_NAMES.contains(&o.ty);
         let clash = shapes_by_type[o.ty].len() > 1;
-        let top = naming::type_ident(o.ty);
-        let by_path = naming::path_type_ident(&o.path);
+        let top = naming::unshadowed_type_ident(&naming::type_ident(o.ty), &spec.api);
+        let by_path = naming::unshadowed_type_ident(&naming::path_type_ident(&o.path), &spec.api);
         let name = if !generic && !clash && namer.is_free(&top) {
             namer.claim(&top)
         } else if namer.is_free(&by_path) {
