@@ -257,6 +257,7 @@ impl<'a> Reader<'a> {
             example: None,
             description: p.description.filter(|d| !d.trim().is_empty()),
             constraints,
+            values: Vec::new(),
             fields,
         };
         Ok((line, param))

@@ -360,6 +360,7 @@ impl<'a> Builder<'a, '_> {
             example: a.example,
             description: a.description,
             constraints: a.constraints.map(|t| constraints(&t)).unwrap_or_default(),
+            values: Vec::new(),
             fields: children.into_iter().map(|c| self.param(c)).collect(),
         }
     }
