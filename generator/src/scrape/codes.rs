@@ -101,6 +101,8 @@ struct Head {
 #[derive(Debug, Clone)]
 struct Item {
     start: usize,
+    /// One past the item's last character (its closing parenthesis, or its meaning).
+    end: usize,
     code: String,
     meaning: String,
     sep: Sep,
@@ -109,7 +111,13 @@ struct Item {
 /// The description with markup turned into line breaks (`<li>`, `<br>`) or
 /// dropped (`<span …>`), and `&nbsp;` as a space.
 fn plain(description: &str) -> String {
-    let s = description.replace("&nbsp;", " ").replace("\r\n", "\n");
+    // Some documents carry NULs and other controls among the spaces.
+    let s: String = description
+        .replace("&nbsp;", " ")
+        .replace("\r\n", "\n")
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
     let mut out = String::with_capacity(s.len());
     let mut rest = s.as_str();
     while let Some(at) = rest.find('<') {
@@ -152,7 +160,6 @@ fn says_several_values(text: &[char]) -> bool {
         "多个值",
         "多选",
         "字段列表",
-        "组合",
         "json",
         "结构",
         "格式",
@@ -162,6 +169,11 @@ fn says_several_values(text: &[char]) -> bool {
         "字段有",
         "字段说明",
         "对象",
+        "公式",
+        "返回的字段",
+        "返回字段",
+        "[{",
+        "{\"",
     ];
     let s: String = text.iter().collect::<String>().to_lowercase();
     let query = text
@@ -200,7 +212,7 @@ fn is_cjk(c: char) -> bool {
 
 /// Characters that glue a preceding token to a code: `a.b`, `"key"`, `x-y`, a URL's `?a=`.
 fn glues(c: char) -> bool {
-    is_code_char(c) || "\"'`.-/\\$#@&%+{[<~^?=:".contains(c)
+    is_code_char(c) || "\"'`.-/\\$#@&%+{<~^?=:".contains(c)
 }
 
 /// Every position where an item could start.
@@ -277,8 +289,16 @@ fn head_at(text: &[char], start: usize, end: usize) -> Option<Head> {
         '表' if numeric && next == Some('示') => (Sep::Means, j + 2),
         _ => return None,
     };
-    let (outer, close) = match enclosing(text, start) {
-        Some(open) => (open, Some(closing(text, open)?)),
+    let enclosed = enclosing(text, start).and_then(|open| {
+        let close = closing(text, open)?;
+        // `(waiting = 开票中)` holds one item; `（1-新房 2-二手房）` holds a list.
+        let one = !text[body..close.max(body)]
+            .iter()
+            .any(|c| c.is_ascii_alphanumeric());
+        one.then_some((open, close))
+    });
+    let (outer, close) = match enclosed {
+        Some((open, close)) => (open, Some(close)),
         None => (start, None),
     };
     Some(Head {
@@ -313,7 +333,8 @@ fn enclosing(text: &[char], start: usize) -> Option<usize> {
     while b > 0 && is_space(text[b - 1]) {
         b -= 1;
     }
-    (b == 0 || is_gap(&text[b - 1..b]) || matches!(text[b - 1], ':' | '：')).then_some(open)
+    (b == 0 || b < open || is_gap(&text[b - 1..b]) || matches!(text[b - 1], ':' | '：'))
+        .then_some(open)
 }
 
 fn is_number(code: &[char]) -> bool {
@@ -424,10 +445,14 @@ fn line_item(meaning: &[char]) -> bool {
     lines[1..].iter().all(|l| l.iter().all(|&c| is_space(c)))
 }
 
-/// What may stand between two items of a list.
+/// What may stand between two items of a list. A `*` is a bullet only with
+/// a space beside it; `num(数量)*price(单价)` is a formula.
 fn is_gap(gap: &[char]) -> bool {
-    gap.iter()
-        .all(|&c| is_space(c) || "\n,，、;；/|*或和及".contains(c))
+    let bullet_ok = !gap.contains(&'*') || gap.iter().any(|&c| is_space(c) || c == '\n');
+    bullet_ok
+        && gap
+            .iter()
+            .all(|&c| is_space(c) || "\n,，、;；/|*或和及".contains(c))
         && gap.iter().filter(|&&c| "或和及".contains(c)).count() <= 1
 }
 
@@ -461,12 +486,14 @@ fn items(text: &[char], heads: &[Head], run: &[usize]) -> Option<Vec<Item>> {
             (None, Some(&next)) => &text[head.body..heads[next].outer],
             (None, None) => last_meaning(&text[head.body..], separator),
         };
+        let end = head.close.map_or(head.body + raw.len(), |close| close + 1);
         let (meaning, sep_char) = trim_meaning(raw);
         if k + 1 < run.len() && head.close.is_none() {
             separator = separator.or(sep_char);
         }
         out.push(Item {
             start: head.start,
+            end,
             code,
             meaning,
             sep: head.sep,
@@ -523,6 +550,13 @@ fn trim_meaning(raw: &[char]) -> (String, Option<char>) {
         .find(|&c| !is_space(c) && c != '\n' && !c.is_ascii_digit())
         .or_else(|| (!tail.is_empty()).then_some(' '));
     let s: String = raw[..end].iter().collect();
+    // `10--预订须知` doubles the dash; `…商品特价打折]` closes a bracket opened before the list.
+    let s = s.trim_matches(is_space).trim_start_matches('-');
+    let s = if s.ends_with(']') && !s.contains('[') {
+        &s[..s.len() - 1]
+    } else {
+        s
+    };
     (s.trim_matches(is_space).to_string(), sep)
 }
 
@@ -555,6 +589,7 @@ fn plausible(text: &[char], items: &[Item]) -> bool {
         && word_codes_ok
         && !items.iter().any(|item| field_like(&item.code))
         && !joined_elsewhere(text, items)
+        && !continues_unread(text, items)
         && !repeats_too_often(items)
         && unchinese * 2 < n
         && (unchinese == 0 || n >= 4)
@@ -573,8 +608,8 @@ fn ends_in_codes(m: &[char]) -> bool {
     last.len() >= 2 && last.last().is_some_and(|t| is_number(t))
 }
 
-/// A number that starts an item in another form (`8、企业预存`, `1个人现付`)
-/// and is not in the list: the list read is incomplete.
+/// A number that starts an item (`0：子单无配建议；…`) or one in another form
+/// (`8、企业预存`, `1个人现付`) and is not in the list: the list read is incomplete.
 fn unlisted_number(text: &[char], items: &[Item]) -> bool {
     let mut k = 0;
     while k < text.len() {
@@ -589,10 +624,19 @@ fn unlisted_number(text: &[char], items: &[Item]) -> bool {
         let end = k + text[k..].iter().take_while(|c| c.is_ascii_digit()).count();
         let code: String = text[k..end].iter().collect();
         let mut m = end;
-        if text.get(m).is_some_and(|&c| matches!(c, '、' | '.' | '．')) {
+        while text.get(m).is_some_and(|&c| is_space(c)) {
             m += 1;
         }
-        if text.get(m).is_some_and(|&c| is_cjk(c)) && !items.iter().any(|i| i.code == code) {
+        let item_sep = text.get(m).is_some_and(|&c| matches!(c, ':' | '：' | '='));
+        let dash = text.get(m) == Some(&'-') && text.get(m + 1).is_some_and(|&c| !is_space(c));
+        if text
+            .get(m)
+            .is_some_and(|&c| matches!(c, '、' | '.' | '．' | '-'))
+        {
+            m += 1;
+        }
+        let starts_item = item_sep || dash || text.get(m).is_some_and(|&c| is_cjk(c));
+        if starts_item && !items.iter().any(|i| i.code == code) {
             return true;
         }
         k = end;
@@ -602,6 +646,22 @@ fn unlisted_number(text: &[char], items: &[Item]) -> bool {
 
 fn is_number_like(m: &[char]) -> bool {
     m.iter().all(|c| c.is_ascii_digit() || ".:-".contains(*c))
+}
+
+/// `START_PACKAGE(“开始打包”), PACKAGE _FINISH(“打包完成”)`: after the last
+/// item the list goes on in a form not read, so what was read is incomplete.
+fn continues_unread(text: &[char], items: &[Item]) -> bool {
+    let Some(last) = items.last() else {
+        return false;
+    };
+    let rest = &text[last.end.min(text.len())..];
+    let gap = rest
+        .iter()
+        .take_while(|&&c| is_space(c) || ",，、;；|".contains(c))
+        .count();
+    gap > 0
+        && rest[..gap].iter().any(|&c| !is_space(c))
+        && rest.get(gap).is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// `例如"GRADE,DISTRIBUTOR"`: a code joined to another word by a comma means
@@ -838,6 +898,38 @@ mod tests {
                 "可选值有ershou(二手市场的订单）,service（商城服务子订单）",
                 &[("ershou", "二手市场的订单"), ("service", "商城服务子订单")],
             ),
+            (
+                "订单状态（0:初始状态 \u{0}1:冻结成功 \u{0}3:解冻成功）",
+                &[("0", "初始状态"), ("1", "冻结成功"), ("3", "解冻成功")],
+            ),
+            (
+                "开票状态 (waiting = 开票中) 、(create_success = 开票成功)",
+                &[("waiting", "开票中"), ("create_success", "开票成功")],
+            ),
+            (
+                "数据源类型 （1-新房 2-二手房）",
+                &[("1", "新房"), ("2", "二手房")],
+            ),
+            (
+                "优惠类型, 0:减钱,1:打折,2:一口价,3:组合优惠",
+                &[
+                    ("0", "减钱"),
+                    ("1", "打折"),
+                    ("2", "一口价"),
+                    ("3", "组合优惠"),
+                ],
+            ),
+            (
+                "字典类型，10--预订须知，116--酒店设施",
+                &[("10", "预订须知"), ("116", "酒店设施")],
+            ),
+            (
+                "优惠方式[itemDecreaseMoney:商品特价减钱;itemFixPrice:商品特价一口价]",
+                &[
+                    ("itemDecreaseMoney", "商品特价减钱"),
+                    ("itemFixPrice", "商品特价一口价"),
+                ],
+            ),
         ];
         for (description, want) in table {
             assert_eq!(codes(description), list(want), "{description}");
@@ -882,6 +974,14 @@ mod tests {
             "客户端名称，ISV：ISV-ISV英文或拼音名称、商家ERP：SELLER-商家英文或拼音名称",
             "产品是否需要授权isAuthz:yes|no <br/>yes:需要授权 <br/>no:不需要授权",
             "发票种类，1=普票，2=专票，success=true时必填",
+            "计算公式：num(采购数量)*price(采购价) - 折扣",
+            "作业状态： START_PICK(“开始拣货”)， PICK_FINISH(“拣货完成”), PACKAGE _FINISH(“打包完成”);",
+            "类型 1-安心置业 2-特价房 3-0元购 4-大额电商券",
+            "订单推荐配送类型 * 0：子单无配建议；ERP按照自己的逻辑进行择配。 * 1：子单有推荐配list。 * 2：子单有禁用配list",
+            "图片位置，0-14之间。0：操作sku属性图片，1：主图，2-5：细节图，6-14：额外主图",
+            "需要返回的字段。目前支持有：refund_id, tid, show_return_logistic(展现买家退货的物流信息), show_exchange_logistic(展现换货的物流信息)",
+            "商品初始库存信息： [{\"inventoryType\":\"库存类型 1：正常,2：损坏,3：冻结\"}]",
+            "跨境电商平台代码：ICBU（阿里巴巴国际站）、ALIEXPRESS（速卖通）、TIKTOK、TEMU",
             "用于source=upload时标识业务平台。source=apply时可空",
             "",
         ];
