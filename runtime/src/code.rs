@@ -70,8 +70,9 @@ pub fn serialize<S: Serializer, T: Code>(v: &T, s: S) -> Result<S::Ok, S::Error>
 }
 
 /// The trait impls every generated code enum shares: `Deserialize`,
-/// `Serialize`, [`Wire`], [`Text`](crate::params::Text) and
-/// [`XmlItem`](crate::params::XmlItem), all through [`Code`].
+/// `Serialize`, [`Wire`], [`Text`](crate::params::Text),
+/// [`XmlItem`](crate::params::XmlItem) and `From` a code's text, all
+/// through [`Code`].
 #[macro_export]
 macro_rules! code_enum {
     ($t:ty) => {
@@ -109,6 +110,16 @@ macro_rules! code_enum {
         impl $crate::params::Text for $t {
             fn to_text(&self) -> ::std::string::String {
                 $crate::code::Code::wire(self).to_owned()
+            }
+        }
+        impl ::core::convert::From<&str> for $t {
+            fn from(code: &str) -> Self {
+                $crate::code::Code::from_wire_text(code.to_owned())
+            }
+        }
+        impl ::core::convert::From<::std::string::String> for $t {
+            fn from(code: ::std::string::String) -> Self {
+                $crate::code::Code::from_wire_text(code)
             }
         }
         impl $crate::params::XmlItem for $t {
@@ -240,6 +251,8 @@ mod tests {
     #[test]
     fn encoding_gives_back_the_wire_text_numbers_as_numbers() {
         assert_eq!(Status::Closed.to_text(), "CLOSED");
+        assert_eq!(Status::from("OPEN"), Status::Open);
+        assert_eq!(Status::from(String::from("x")), Status::Other("x".into()));
         assert_eq!(Status::Other("NEW_ONE".into()).to_text(), "NEW_ONE");
         assert_eq!(joined(&[Level::L2, Level::Other("9".into())]), "2,9");
         let json = serde_json::to_string(&(Level::L1, Status::Open, Level::Other("x".into())));
