@@ -69,6 +69,8 @@ pub struct Struct {
 #[derive(Debug, Clone)]
 pub struct CodeEnum {
     pub name: String,
+    /// Wire name of the (first) field it types.
+    pub field: String,
     /// The codes are integers sent as numbers (a TOP `Number` field).
     pub number: bool,
     /// Field path of the field, `response.trade.status`.
@@ -361,9 +363,23 @@ impl Builder<'_> {
         for (v, ident) in variants.iter_mut().zip(idents) {
             v.ident = ident;
         }
+        // One field name with one list in several structs of the API: one enum.
+        let same = |c: &CodeEnum| {
+            c.field == p.name
+                && c.number == number
+                && c.variants.len() == variants.len()
+                && c.variants
+                    .iter()
+                    .zip(&variants)
+                    .all(|(a, b)| a.wire == b.wire && a.description == b.description)
+        };
+        if let Some(i) = self.codes.iter().position(same) {
+            return Some(i);
+        }
         let name = self.namer.claim(&naming::code_enum(owner, &p.name));
         self.codes.push(CodeEnum {
             name,
+            field: p.name.clone(),
             number,
             path: here.to_string(),
             description: p.description.clone(),

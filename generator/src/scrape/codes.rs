@@ -61,6 +61,18 @@ pub fn read_typed(ty: &str, description: &str) -> Option<Reading> {
     (ty == "String" || integers).then_some(reading)
 }
 
+/// The `values` of a parameter for the spec: its code list, each doubt handed
+/// to `warn` (the reader adds the page line and the parameter's path).
+pub fn values(ty: &str, description: Option<&str>, mut warn: impl FnMut(String)) -> Vec<CodeValue> {
+    let Some(reading) = description.and_then(|d| read_typed(ty, d)) else {
+        return Vec::new();
+    };
+    for doubt in reading.doubts {
+        warn(doubt);
+    }
+    reading.values
+}
+
 /// How an item's code is joined to its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Sep {
