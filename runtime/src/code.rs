@@ -69,10 +69,10 @@ pub fn serialize<S: Serializer, T: Code>(v: &T, s: S) -> Result<S::Ok, S::Error>
     }
 }
 
-/// The trait impls every generated code enum shares: `Deserialize`,
-/// `Serialize`, [`Wire`], [`Text`](crate::params::Text),
-/// [`XmlItem`](crate::params::XmlItem) and `From` a code's text, all
-/// through [`Code`].
+/// The impls of foreign traits every generated code enum needs:
+/// `Deserialize`, `Serialize` and `From` a code's text, all through [`Code`].
+/// [`Wire`], [`Text`](crate::params::Text) and
+/// [`XmlItem`](crate::params::XmlItem) come from blanket impls here.
 #[macro_export]
 macro_rules! code_enum {
     ($t:ty) => {
@@ -91,27 +91,6 @@ macro_rules! code_enum {
                 $crate::code::serialize(self, s)
             }
         }
-        impl $crate::de::Wire for $t {
-            const BUFFERED: bool = true;
-            fn may_start_item(key: &str) -> bool {
-                <::std::string::String as $crate::de::Wire>::may_start_item(key)
-            }
-            fn wire_option<'de, D: $crate::__serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<::core::option::Option<Self>, D::Error> {
-                $crate::code::wire_option(d)
-            }
-            fn wire_item<'de, D: $crate::__serde::Deserializer<'de>>(
-                d: D,
-            ) -> ::core::result::Result<Self, D::Error> {
-                $crate::code::wire_item(d)
-            }
-        }
-        impl $crate::params::Text for $t {
-            fn to_text(&self) -> ::std::string::String {
-                $crate::code::Code::wire(self).to_owned()
-            }
-        }
         impl ::core::convert::From<&str> for $t {
             fn from(code: &str) -> Self {
                 $crate::code::Code::from_wire_text(code.to_owned())
@@ -122,14 +101,32 @@ macro_rules! code_enum {
                 $crate::code::Code::from_wire_text(code)
             }
         }
-        impl $crate::params::XmlItem for $t {
-            const ELEMENT: &'static str = if <$t as $crate::code::Code>::NUMBER {
-                "number"
-            } else {
-                "string"
-            };
-        }
     };
+}
+
+// Written once for every code enum rather than per enum by `code_enum!`:
+// less for the compiler in a crate of thousands.
+impl<T: Code + serde::de::DeserializeOwned> Wire for T {
+    const BUFFERED: bool = true;
+    fn may_start_item(key: &str) -> bool {
+        <String as Wire>::may_start_item(key)
+    }
+    fn wire_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Self>, D::Error> {
+        wire_option(d)
+    }
+    fn wire_item<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        wire_item(d)
+    }
+}
+
+impl<T: Code> crate::params::Text for T {
+    fn to_text(&self) -> String {
+        self.wire().to_owned()
+    }
+}
+
+impl<T: Code> crate::params::XmlItem for T {
+    const ELEMENT: &'static str = if T::NUMBER { "number" } else { "string" };
 }
 
 #[cfg(test)]
