@@ -618,6 +618,7 @@ mod tests {
             example: None,
             description: None,
             constraints: Constraints::default(),
+            values: vec![],
             fields: vec![],
         }
     }

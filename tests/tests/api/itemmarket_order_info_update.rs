@@ -90,9 +90,9 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::ItemmarketOrderInfoUpdateRequest as top_runtime::Request>::METHOD;
-    let strict = top_runtime::de::Decoding::new().strict(true);
     let key = <api::ItemmarketOrderInfoUpdateRequest as top_runtime::Request>::response_key();
     assert_eq!(key, "itemmarket_order_info_update_response");
+    let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::ItemmarketOrderInfoUpdateResponse = top_runtime::envelope::decode_top_with(
             method,
             RESPONSE_JSON.as_bytes(),

@@ -320,9 +320,9 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::PcOrderDetailRequest as top_runtime::Request>::METHOD;
-    let strict = top_runtime::de::Decoding::new().strict(true);
     let key = <api::PcOrderDetailRequest as top_runtime::Request>::response_key();
     assert_eq!(key, "pc_order_detail_response");
+    let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::PcOrderDetailResponse = top_runtime::envelope::decode_top_with(
             method,
             RESPONSE_JSON.as_bytes(),

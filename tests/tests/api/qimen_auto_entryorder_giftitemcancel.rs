@@ -91,9 +91,9 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::QimenAutoEntryorderGiftitemcancelRequest as top_runtime::Request>::METHOD;
-    let strict = top_runtime::de::Decoding::new().strict(true);
     let key = <api::QimenAutoEntryorderGiftitemcancelRequest as top_runtime::Request>::response_key();
     assert_eq!(key, "qimen_auto_entryorder_giftitemcancel_response");
+    let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::QimenAutoEntryorderGiftitemcancelResponse = top_runtime::envelope::decode_top_with(
             method,
             RESPONSE_JSON.as_bytes(),
