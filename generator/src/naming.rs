@@ -485,6 +485,64 @@ pub fn is_valid_feature(f: &str) -> bool {
         && !matches!(f, "default" | "full")
 }
 
+// Code enums
+//
+// - Variants: the code in UpperCamelCase, always converted
+//   (`TRADE_CLOSED_BY_TAOBAO` → `TradeClosedByTaobao`, `JYCK` → `Jyck`); a
+//   code that starts with a digit or a minus gets a readable prefix (`1` →
+//   `Code1`, `-1` → `CodeMinus1`); an empty code is `Empty`.
+// - The catch-all is [`OTHER_VARIANT`]; a listed code named like it (`OTHER`)
+//   becomes `OtherCode`. Codes that differ only in case or `_` (`open`,
+//   `OPEN`) are told apart in list order by [`Namer`] (`Open`, `Open2`).
+// - Enums: the owning struct's name and the field's
+//   (`Trade` + `status` → `TradeStatus`; top-level fields are owned by
+//   `Request` / `Response`), unique within the API through its [`Namer`].
+
+/// The variant that carries a code the documentation does not list.
+pub const OTHER_VARIANT: &str = "Other";
+
+/// The variant name of one code, before collisions are decided.
+pub fn code_variant(code: &str) -> String {
+    let code = code.trim();
+    if code.is_empty() {
+        return "Empty".into();
+    }
+    let (sign, body) = match code.strip_prefix('-') {
+        Some(rest) => ("Minus", rest),
+        None => ("", code),
+    };
+    let camel = sanitize(&body.to_upper_camel_case()).replace('_', "");
+    let name = if camel.is_empty()
+        || !sign.is_empty()
+        || camel.starts_with(|c: char| c.is_ascii_digit())
+    {
+        format!("Code{sign}{camel}")
+    } else {
+        camel
+    };
+    match name.as_str() {
+        "Self" => "SelfValue".into(),
+        OTHER_VARIANT => format!("{OTHER_VARIANT}Code"),
+        _ => name,
+    }
+}
+
+/// The variant names of a code list, in list order, distinct from each other
+/// and from the catch-all.
+pub fn code_variants<'a>(codes: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut namer = Namer::new();
+    namer.claim(OTHER_VARIANT);
+    codes
+        .into_iter()
+        .map(|c| namer.claim(&code_variant(c)))
+        .collect()
+}
+
+/// The enum name of a code field: owner and field, before collisions.
+pub fn code_enum(owner: &str, field: &str) -> String {
+    type_ident(&format!("{owner}{}", field.to_upper_camel_case()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -833,5 +891,59 @@ mod tests {
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert!(warnings[0].1.contains("`覆盖` and `商店`"), "{warnings:?}");
         assert_eq!(category_slugs(&all, &overrides), (names, warnings));
+    }
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::*;
+
+    #[test]
+    fn code_variant_names() {
+        for (code, want) in [
+            ("TRADE_CLOSED_BY_TAOBAO", "TradeClosedByTaobao"),
+            ("WAIT_BUYER_PAY", "WaitBuyerPay"),
+            ("JYCK", "Jyck"),
+            ("B2BRK", "B2brk"),
+            ("unShelfed", "UnShelfed"),
+            ("create_success", "CreateSuccess"),
+            ("v_sp_t_1", "VSpT1"),
+            ("1", "Code1"),
+            ("01", "Code01"),
+            ("-1", "CodeMinus1"),
+            ("2B", "Code2b"),
+            ("", "Empty"),
+            ("  ", "Empty"),
+            ("OTHER", "OtherCode"),
+            ("other", "OtherCode"),
+            ("Self", "SelfValue"),
+            ("状态", "Code"),
+        ] {
+            assert_eq!(code_variant(code), want, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn code_variants_are_told_apart_in_list_order() {
+        assert_eq!(
+            code_variants(["open", "OPEN", "Open_", "close"]),
+            ["Open", "Open2", "Open3", "Close"]
+        );
+        assert_eq!(
+            code_variants(["OTHER", "Other"]),
+            ["OtherCode", "OtherCode2"]
+        );
+        assert_eq!(code_variants(["1", "01"]), ["Code1", "Code01"]);
+    }
+
+    #[test]
+    fn code_enum_names() {
+        assert_eq!(code_enum("Trade", "status"), "TradeStatus");
+        assert_eq!(code_enum("Request", "orderType"), "RequestOrderType");
+        assert_eq!(
+            code_enum("DeliveryOrder", "order_type"),
+            "DeliveryOrderOrderType"
+        );
+        assert_eq!(code_enum("Response", "type"), "ResponseType");
     }
 }

@@ -596,3 +596,78 @@ fn generic_struct_types_are_named_from_their_path() {
     let detail = text(&g, "generated/src/pc/order_detail.rs");
     assert_eq!(detail.matches("pub struct Logistics {").count(), 1);
 }
+
+#[test]
+fn listed_codes_become_an_enum_with_a_catch_all() {
+    let s = spec_with(
+        "request:\n  - name: order_type\n    type: String\n    required: true\n    values:\n      - value: JYCK\n        description: 一般交易出库单\n      - value: OTHER\n        description: 其他\n\
+         response:\n  - name: trade\n    type: Trade\n    fields:\n      - name: status\n        type: String\n        values:\n          - value: TRADE_CLOSED_BY_TAOBAO\n            description: 交易关闭\n          - value: open\n            description: 打开\n          - value: OPEN\n            description: 打开\n      - name: level\n        type: Number\n        array: true\n        values:\n          - value: '1'\n            description: 一级\n          - value: '-1'\n            description: 不限\n",
+    );
+    let g = generate(&[s]);
+    assert!(g.warnings.is_empty(), "{:?}", g.warnings);
+    let code = text(&g, "generated/src/x/api.rs");
+    for want in [
+        "pub enum RequestOrderType {",
+        "Jyck,",
+        "OtherCode,",
+        "Other(::std::string::String),",
+        "pub fn new(order_type: impl ::std::convert::Into<RequestOrderType>) -> Self",
+        "pub enum TradeStatus {",
+        "TradeClosedByTaobao,",
+        "Open,",
+        "Open2,",
+        "pub status: ::std::option::Option<TradeStatus>,",
+        "pub enum TradeLevel {",
+        "Code1,",
+        "CodeMinus1,",
+        "pub level: ::std::vec::Vec<TradeLevel>,",
+        "const CODES: &'static [&'static str] = &[\"1\", \"-1\"];",
+        "const NUMBER: bool = true;",
+        "/// 交易关闭 (`TRADE_CLOSED_BY_TAOBAO`)",
+        "::top_runtime::code_enum!(TradeStatus);",
+    ] {
+        assert!(code.contains(want), "{want}\n{code}");
+    }
+}
+
+#[test]
+fn doubtful_code_lists_are_generated_with_a_warning_and_no_field_lost() {
+    let s = spec_with(
+        "response:\n  - name: kind\n    type: String\n    values:\n      - value: A\n        description: 甲\n      - value: A\n        description: 乙\n      - value: ''\n        description: 空\n\
+         \x20 - name: count\n    type: Number\n    values:\n      - value: x\n        description: 叉\n\
+         \x20 - name: flag\n    type: Boolean\n    values:\n      - value: 'true'\n        description: 是\n",
+    );
+    let g = generate(&[s]);
+    let warnings: Vec<String> = g.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    for (w, want) in warnings.iter().zip([
+        "response.kind: code `A` is listed twice; generated once",
+        "response.kind: an empty code is listed; generated as `Empty`",
+        "response.count: code `x` of a Number field is not an integer; the field stays a number",
+        "response.flag: `values` on a `Boolean` field are not generated",
+    ]) {
+        assert!(w.contains(want), "{w}");
+        assert!(
+            w.starts_with("warning: specs/taobao.x.yaml: taobao.x: "),
+            "{w}"
+        );
+    }
+    let code = text(&g, "generated/src/x/api.rs");
+    assert!(
+        code.contains("pub kind: ::std::option::Option<ResponseKind>,"),
+        "{code}"
+    );
+    assert!(
+        code.contains("const CODES: &'static [&'static str] = &[\"A\", \"\"];"),
+        "{code}"
+    );
+    assert!(code.contains("Empty,"), "{code}");
+    assert!(
+        code.contains("pub count: ::std::option::Option<i64>,"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub flag: ::std::option::Option<bool>,"),
+        "{code}"
+    );
+}

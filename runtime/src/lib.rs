@@ -6,6 +6,7 @@
 
 pub mod batch;
 pub mod client;
+pub mod code;
 pub mod de;
 pub mod dynamic;
 pub mod envelope;

@@ -45,7 +45,7 @@ pub struct ItemmarketOrderInfoUpdateRequest {
     /// 服务商事件;VENDOR\_PAID: 服务商已收到货款; VENDOR\_DELIVERING: 服务商配送中; VENDOR\_DELIVERED: 服务商配送完成; VENDOR\_REFUND: 服务商逆向处理;
     ///
     /// Example: `VENDOR_PAID`
-    pub event: ::std::string::String,
+    pub event: RequestEvent,
     /// sku 信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sku_info: ::std::option::Option<ImItemSkuInfoVO>,
@@ -56,7 +56,7 @@ impl ItemmarketOrderInfoUpdateRequest {
     pub fn new(
         vendor_order_id: impl ::std::convert::Into<::std::string::String>,
         purchase_order_id: i64,
-        event: impl ::std::convert::Into<::std::string::String>,
+        event: impl ::std::convert::Into<RequestEvent>,
     ) -> Self {
         Self {
             vendor_order_id: vendor_order_id.into(),
@@ -273,3 +273,53 @@ impl ImItemSkuDetailVO {
         self
     }
 }
+
+/// 服务商事件;VENDOR\_PAID: 服务商已收到货款; VENDOR\_DELIVERING: 服务商配送中; VENDOR\_DELIVERED: 服务商配送完成; VENDOR\_REFUND: 服务商逆向处理;
+///
+/// The codes of `request.event`; one the documentation does not list decodes to [`RequestEvent::Other`] with its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestEvent {
+    /// 服务商已收到货款 (`VENDOR_PAID`)
+    VendorPaid,
+    /// 服务商配送中 (`VENDOR_DELIVERING`)
+    VendorDelivering,
+    /// 服务商配送完成 (`VENDOR_DELIVERED`)
+    VendorDelivered,
+    /// 服务商逆向处理 (`VENDOR_REFUND`)
+    VendorRefund,
+    /// A code the documentation does not list, as it came on the wire.
+    Other(::std::string::String),
+}
+
+impl ::top_runtime::code::Code for RequestEvent {
+    const CODES: &'static [&'static str] = &[
+        "VENDOR_PAID",
+        "VENDOR_DELIVERING",
+        "VENDOR_DELIVERED",
+        "VENDOR_REFUND",
+    ];
+    const NUMBER: bool = false;
+    fn listed(index: usize) -> Self {
+        match index {
+            0 => Self::VendorPaid,
+            1 => Self::VendorDelivering,
+            2 => Self::VendorDelivered,
+            _ => Self::VendorRefund,
+        }
+    }
+    fn other(text: ::std::string::String) -> Self {
+        Self::Other(text)
+    }
+    fn index(&self) -> ::core::result::Result<usize, &str> {
+        match self {
+            Self::VendorPaid => ::core::result::Result::Ok(0),
+            Self::VendorDelivering => ::core::result::Result::Ok(1),
+            Self::VendorDelivered => ::core::result::Result::Ok(2),
+            Self::VendorRefund => ::core::result::Result::Ok(3),
+            Self::Other(text) => ::core::result::Result::Err(text),
+        }
+    }
+}
+
+::top_runtime::code_enum!(RequestEvent);

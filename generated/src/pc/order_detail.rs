@@ -223,7 +223,7 @@ pub struct OrderDetailItem {
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    pub logistics_status: ::std::option::Option<i64>,
+    pub logistics_status: ::std::option::Option<SubOrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
@@ -382,7 +382,7 @@ pub struct SubOrderDetailItem {
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    pub logistics_status: ::std::option::Option<i64>,
+    pub logistics_status: ::std::option::Option<SubOrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
@@ -616,3 +616,70 @@ impl ::top_runtime::de::WireStruct for Receiver {
 }
 
 ::top_runtime::wire_struct!(Receiver);
+
+/// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
+///
+/// The codes of `response.result.order_detail_item.sub_order_details.logistics_status`; one the documentation does not list decodes to [`SubOrderDetailItemLogisticsStatus::Other`] with its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubOrderDetailItemLogisticsStatus {
+    /// 未发货-\>等待卖家发货 (`1`)
+    Code1,
+    /// 已发货-\>等待买家确认收货 (`2`)
+    Code2,
+    /// 已收货-\>交易成功 (`3`)
+    Code3,
+    /// 已经退货-\>交易失败 (`4`)
+    Code4,
+    /// 部分收货-\>交易成功 (`5`)
+    Code5,
+    /// 部分发货中 (`6`)
+    Code6,
+    /// 还未创建物流订单 (`8`)
+    Code8,
+    /// 配货中,目前周期购已经使用到 (`9`)
+    Code9,
+    /// A code the documentation does not list, as it came on the wire.
+    Other(::std::string::String),
+}
+
+impl ::top_runtime::code::Code for SubOrderDetailItemLogisticsStatus {
+    const CODES: &'static [&'static str] = &["1", "2", "3", "4", "5", "6", "8", "9"];
+    const NUMBER: bool = true;
+    fn listed(index: usize) -> Self {
+        match index {
+            0 => Self::Code1,
+            1 => Self::Code2,
+            2 => Self::Code3,
+            3 => Self::Code4,
+            4 => Self::Code5,
+            5 => Self::Code6,
+            6 => Self::Code8,
+            _ => Self::Code9,
+        }
+    }
+    fn other(text: ::std::string::String) -> Self {
+        Self::Other(text)
+    }
+    fn index(&self) -> ::core::result::Result<usize, &str> {
+        match self {
+            Self::Code1 => ::core::result::Result::Ok(0),
+            Self::Code2 => ::core::result::Result::Ok(1),
+            Self::Code3 => ::core::result::Result::Ok(2),
+            Self::Code4 => ::core::result::Result::Ok(3),
+            Self::Code5 => ::core::result::Result::Ok(4),
+            Self::Code6 => ::core::result::Result::Ok(5),
+            Self::Code8 => ::core::result::Result::Ok(6),
+            Self::Code9 => ::core::result::Result::Ok(7),
+            Self::Other(text) => ::core::result::Result::Err(text),
+        }
+    }
+}
+
+::top_runtime::code_enum!(SubOrderDetailItemLogisticsStatus);
+
+impl ::core::convert::From<i64> for SubOrderDetailItemLogisticsStatus {
+    fn from(code: i64) -> Self {
+        ::top_runtime::code::Code::from_wire_text(code.to_string())
+    }
+}

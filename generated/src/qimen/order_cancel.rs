@@ -41,7 +41,7 @@ pub struct QimenOrderCancelRequest {
         rename = "orderType",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub order_type: ::std::option::Option<::std::string::String>,
+    pub order_type: ::std::option::Option<RequestOrderType>,
     /// 取消原因
     ///
     /// Example: `已经退货`
@@ -106,7 +106,7 @@ impl QimenOrderCancelRequest {
     #[must_use]
     pub fn with_order_type(
         mut self,
-        order_type: impl ::std::convert::Into<::std::string::String>,
+        order_type: impl ::std::convert::Into<RequestOrderType>,
     ) -> Self {
         self.order_type = ::std::option::Option::Some(order_type.into());
         self
@@ -246,3 +246,128 @@ impl SubSourceOrder {
 impl ::top_runtime::params::XmlItem for SubSourceOrder {
     const ELEMENT: &'static str = "subSourceOrder";
 }
+
+/// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
+///
+/// The codes of `request.request.orderType`; one the documentation does not list decodes to [`RequestOrderType::Other`] with its text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestOrderType {
+    /// 一般交易出库单 (`JYCK`)
+    Jyck,
+    /// 换货出库 (`HHCK`)
+    Hhck,
+    /// 补发出库 (`BFCK`)
+    Bfck,
+    /// 普通出库单 (`PTCK`)
+    Ptck,
+    /// 调拨出库 (`DBCK`)
+    Dbck,
+    /// B2B入库 (`B2BRK`)
+    B2brk,
+    /// B2B出库 (`B2BCK`)
+    B2bck,
+    /// 其他出库 (`QTCK`)
+    Qtck,
+    /// 生产入库 (`SCRK`)
+    Scrk,
+    /// 领用入库 (`LYRK`)
+    Lyrk,
+    /// 残次品入库 (`CCRK`)
+    Ccrk,
+    /// 采购入库 (`CGRK`)
+    Cgrk,
+    /// 调拨入库 (`DBRK`)
+    Dbrk,
+    /// 其他入库 (`QTRK`)
+    Qtrk,
+    /// 销退入库 (`XTRK`)
+    Xtrk,
+    /// 退货入库 (`THRK`)
+    Thrk,
+    /// 换货入库 (`HHRK`)
+    Hhrk,
+    /// 仓内加工单 (`CNJG`)
+    Cnjg,
+    /// 采购退货出库单 (`CGTH`)
+    Cgth,
+    /// A code the documentation does not list, as it came on the wire.
+    Other(::std::string::String),
+}
+
+impl ::top_runtime::code::Code for RequestOrderType {
+    const CODES: &'static [&'static str] = &[
+        "JYCK",
+        "HHCK",
+        "BFCK",
+        "PTCK",
+        "DBCK",
+        "B2BRK",
+        "B2BCK",
+        "QTCK",
+        "SCRK",
+        "LYRK",
+        "CCRK",
+        "CGRK",
+        "DBRK",
+        "QTRK",
+        "XTRK",
+        "THRK",
+        "HHRK",
+        "CNJG",
+        "CGTH",
+    ];
+    const NUMBER: bool = false;
+    fn listed(index: usize) -> Self {
+        match index {
+            0 => Self::Jyck,
+            1 => Self::Hhck,
+            2 => Self::Bfck,
+            3 => Self::Ptck,
+            4 => Self::Dbck,
+            5 => Self::B2brk,
+            6 => Self::B2bck,
+            7 => Self::Qtck,
+            8 => Self::Scrk,
+            9 => Self::Lyrk,
+            10 => Self::Ccrk,
+            11 => Self::Cgrk,
+            12 => Self::Dbrk,
+            13 => Self::Qtrk,
+            14 => Self::Xtrk,
+            15 => Self::Thrk,
+            16 => Self::Hhrk,
+            17 => Self::Cnjg,
+            _ => Self::Cgth,
+        }
+    }
+    fn other(text: ::std::string::String) -> Self {
+        Self::Other(text)
+    }
+    fn index(&self) -> ::core::result::Result<usize, &str> {
+        match self {
+            Self::Jyck => ::core::result::Result::Ok(0),
+            Self::Hhck => ::core::result::Result::Ok(1),
+            Self::Bfck => ::core::result::Result::Ok(2),
+            Self::Ptck => ::core::result::Result::Ok(3),
+            Self::Dbck => ::core::result::Result::Ok(4),
+            Self::B2brk => ::core::result::Result::Ok(5),
+            Self::B2bck => ::core::result::Result::Ok(6),
+            Self::Qtck => ::core::result::Result::Ok(7),
+            Self::Scrk => ::core::result::Result::Ok(8),
+            Self::Lyrk => ::core::result::Result::Ok(9),
+            Self::Ccrk => ::core::result::Result::Ok(10),
+            Self::Cgrk => ::core::result::Result::Ok(11),
+            Self::Dbrk => ::core::result::Result::Ok(12),
+            Self::Qtrk => ::core::result::Result::Ok(13),
+            Self::Xtrk => ::core::result::Result::Ok(14),
+            Self::Thrk => ::core::result::Result::Ok(15),
+            Self::Hhrk => ::core::result::Result::Ok(16),
+            Self::Cnjg => ::core::result::Result::Ok(17),
+            Self::Cgth => ::core::result::Result::Ok(18),
+            Self::Other(text) => ::core::result::Result::Err(text),
+        }
+    }
+}
+
+::top_runtime::code_enum!(RequestOrderType);

@@ -6,8 +6,8 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::space::{Api, Field, Scalar, Side, Struct, Ty};
-use crate::naming;
+use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty};
+use crate::naming::{self, OTHER_VARIANT};
 
 pub fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
@@ -100,7 +100,13 @@ fn base_type(api: &Api, ty: Ty) -> TokenStream {
 
 /// The value type of a field, list and box included, without `Option`.
 pub fn value_type(api: &Api, f: &Field) -> TokenStream {
-    let base = base_type(api, f.ty);
+    let base = match f.code {
+        Some(i) => {
+            let n = ident(&api.codes[i].name);
+            quote!(#n)
+        }
+        None => base_type(api, f.ty),
+    };
     if f.array {
         quote!(::std::vec::Vec<#base>)
     } else if f.boxed {
@@ -223,7 +229,9 @@ fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
     let args = required.iter().map(|f| {
         let n = ident(&f.ident);
         let ty = value_type(api, f);
-        if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+        if f.code.is_some() && !f.array {
+            quote!(#n: impl ::std::convert::Into<#ty>)
+        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
             quote!(#n: impl ::std::convert::Into<::std::string::String>)
         } else {
             quote!(#n: #ty)
@@ -233,7 +241,7 @@ fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
         let n = ident(&f.ident);
         if !f.required {
             quote!(#n: ::std::option::Option::None)
-        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+        } else if (f.code.is_some() || f.ty == Ty::Scalar(Scalar::String)) && !f.array {
             quote!(#n: #n.into())
         } else {
             quote!(#n)
@@ -254,7 +262,9 @@ fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
         let setter = setter_name(f);
         let ty = value_type(api, f);
         let doc = docs(&[format!("Sets {}.", code_span(&f.wire))]);
-        let into = if f.ty == Ty::Scalar(Scalar::String) && !f.array {
+        let into = if f.code.is_some() && !f.array {
+            Some(ty.clone())
+        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
             Some(quote!(::std::string::String))
         } else if f.boxed {
             Some(ty.clone())
@@ -355,6 +365,85 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
                 #boxed
             }
         }
+    }
+}
+
+/// A code enum: a variant per listed code, documented with its meaning, and
+/// the catch-all; the rest comes from the runtime's `code_enum!`.
+fn code_enum(c: &CodeEnum) -> TokenStream {
+    let name = ident(&c.name);
+    let mut lines = description_lines(c.description.as_deref());
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!(
+        "The codes of {}; one the documentation does not list decodes to [`{}::{OTHER_VARIANT}`] with its text.",
+        code_span(&c.path),
+        c.name
+    ));
+    let doc = docs(&lines);
+    let variants: Vec<Ident> = c.variants.iter().map(|v| ident(&v.ident)).collect();
+    let other = ident(OTHER_VARIANT);
+    let variant_docs = c.variants.iter().map(|v| {
+        let meaning: Vec<String> = description_lines(Some(&v.description))
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .collect();
+        let wire = code_span(&v.wire);
+        docs(&[match meaning.join(" ") {
+            m if m.is_empty() => format!("Wire code {wire}."),
+            m => format!("{m} ({wire})"),
+        }])
+    });
+    let codes = c.variants.iter().map(|v| &v.wire);
+    let indexes: Vec<_> = (0..c.variants.len())
+        .map(proc_macro2::Literal::usize_unsuffixed)
+        .collect();
+    let last = variants.last();
+    let listed = variants[..variants.len().saturating_sub(1)]
+        .iter()
+        .zip(&indexes)
+        .map(|(v, i)| quote!(#i => Self::#v,));
+    let number = c.number;
+    let from_number = number.then(|| {
+        quote! {
+            impl ::core::convert::From<i64> for #name {
+                fn from(code: i64) -> Self {
+                    ::top_runtime::code::Code::from_wire_text(code.to_string())
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variant_docs #variants,)*
+            /// A code the documentation does not list, as it came on the wire.
+            #other(::std::string::String),
+        }
+        impl ::top_runtime::code::Code for #name {
+            const CODES: &'static [&'static str] = &[#(#codes),*];
+            const NUMBER: bool = #number;
+            fn listed(index: usize) -> Self {
+                match index {
+                    #(#listed)*
+                    _ => Self::#last,
+                }
+            }
+            fn other(text: ::std::string::String) -> Self {
+                Self::#other(text)
+            }
+            fn index(&self) -> ::core::result::Result<usize, &str> {
+                match self {
+                    #(Self::#variants => ::core::result::Result::Ok(#indexes),)*
+                    Self::#other(text) => ::core::result::Result::Err(text),
+                }
+            }
+        }
+        ::top_runtime::code_enum!(#name);
+        #from_number
     }
 }
 
@@ -520,6 +609,7 @@ pub fn module(api: &Api) -> Result<String, String> {
         .iter()
         .enumerate()
         .map(|(i, s)| nested_struct(api, i, s));
+    let codes = api.codes.iter().map(code_enum);
 
     let tokens = quote! {
         #(#module_doc)*
@@ -538,6 +628,8 @@ pub fn module(api: &Api) -> Result<String, String> {
         #resp_wire
 
         #(#nested)*
+
+        #(#codes)*
     };
     format_file(tokens)
 }

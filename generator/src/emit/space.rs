@@ -37,6 +37,9 @@ pub struct Field {
     pub required: bool,
     pub description: Option<String>,
     pub example: Option<String>,
+    /// Index into [`Api::codes`]: the field's type is that code enum (the
+    /// scalar in `ty` says how its codes travel).
+    pub code: Option<usize>,
 }
 
 impl Field {
@@ -62,6 +65,28 @@ pub struct Struct {
     pub list_item: bool,
 }
 
+/// A code enum: a `String` or `Number` field whose spec lists its `values`.
+#[derive(Debug, Clone)]
+pub struct CodeEnum {
+    pub name: String,
+    /// Wire name of the (first) field it types.
+    pub field: String,
+    /// The codes are integers sent as numbers (a TOP `Number` field).
+    pub number: bool,
+    /// Field path of the field, `response.trade.status`.
+    pub path: String,
+    pub description: Option<String>,
+    pub variants: Vec<Variant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub ident: String,
+    /// The code exactly as on the wire.
+    pub wire: String,
+    pub description: String,
+}
+
 /// One API, resolved.
 #[derive(Debug, Clone)]
 pub struct Api<'a> {
@@ -79,6 +104,7 @@ pub struct Api<'a> {
     pub request_doc: Option<String>,
     pub response_doc: Option<String>,
     pub structs: Vec<Struct>,
+    pub codes: Vec<CodeEnum>,
 }
 
 impl Api<'_> {
@@ -241,6 +267,11 @@ struct Builder<'a> {
     structs: Vec<Option<Struct>>,
     /// The structs being built, outermost first: where a recursive field points.
     open: Vec<(String, usize)>,
+    /// The API's type names, structs' already claimed; code enums claim theirs.
+    namer: Namer,
+    /// The chosen struct names, by struct index.
+    struct_names: Vec<String>,
+    codes: Vec<CodeEnum>,
     warnings: Vec<Warning>,
 }
 
@@ -266,12 +297,95 @@ impl Builder<'_> {
         self.warnings.push(w);
     }
 
-    fn fields(&mut self, nodes: &[Node], side: Side, path: &str) -> Result<Vec<Field>, Error> {
+    /// The fields of `owner` (a struct name, or `Request` / `Response` at the top).
+    fn fields(
+        &mut self,
+        nodes: &[Node],
+        side: Side,
+        path: &str,
+        owner: &str,
+    ) -> Result<Vec<Field>, Error> {
         let mut idents = Namer::new();
         nodes
             .iter()
-            .map(|n| self.field(n, side, path, &mut idents))
+            .map(|n| self.field(n, side, path, owner, &mut idents))
             .collect()
+    }
+
+    /// The code enum of a scalar field whose spec lists `values`, if its type
+    /// takes one: any codes for `String`, integer codes for `Number`.
+    fn code_enum(&mut self, p: &Param, s: Scalar, here: &str, owner: &str) -> Option<usize> {
+        if p.values.is_empty() {
+            return None;
+        }
+        let number = match s {
+            Scalar::String => false,
+            Scalar::Int => true,
+            _ => {
+                self.warn(here, format!("`values` on a `{}` field are not generated; only String and Number fields take codes", p.ty));
+                return None;
+            }
+        };
+        if number
+            && let Some(v) = p
+                .values
+                .iter()
+                .find(|v| v.value.trim().parse::<i64>().is_err())
+        {
+            self.warn(
+                here,
+                format!(
+                    "code `{}` of a Number field is not an integer; the field stays a number",
+                    v.value
+                ),
+            );
+            return None;
+        }
+        let mut variants: Vec<Variant> = Vec::with_capacity(p.values.len());
+        for v in &p.values {
+            if variants.iter().any(|k| k.wire == v.value) {
+                self.warn(
+                    here,
+                    format!("code `{}` is listed twice; generated once", v.value),
+                );
+                continue;
+            }
+            if v.value.is_empty() {
+                self.warn(here, "an empty code is listed; generated as `Empty`");
+            }
+            variants.push(Variant {
+                ident: String::new(),
+                wire: v.value.clone(),
+                description: v.description.clone(),
+            });
+        }
+        let idents = naming::code_variants(variants.iter().map(|v| v.wire.as_str()));
+        for (v, ident) in variants.iter_mut().zip(idents) {
+            v.ident = ident;
+        }
+        // One field name with one list in several structs of the API: one enum.
+        let same = |c: &CodeEnum| {
+            c.field == p.name
+                && c.number == number
+                && c.variants.len() == variants.len()
+                && c.variants
+                    .iter()
+                    .zip(&variants)
+                    .all(|(a, b)| a.wire == b.wire && a.description == b.description)
+        };
+        if let Some(i) = self.codes.iter().position(same) {
+            return Some(i);
+        }
+        let name = self.namer.claim(&naming::code_enum(owner, &p.name));
+        self.codes.push(CodeEnum {
+            name,
+            field: p.name.clone(),
+            number,
+            path: here.to_string(),
+            description: p.description.clone(),
+            variants,
+        });
+        Some(self.codes.len() - 1)
     }
 
     fn field(
@@ -279,12 +393,14 @@ impl Builder<'_> {
         n: &Node,
         side: Side,
         path: &str,
+        owner: &str,
         idents: &mut Namer,
     ) -> Result<Field, Error> {
         let p = n.param;
         let here = format!("{path}.{}", p.name);
         let mut required = side == Side::Request && p.required;
         let mut boxed = false;
+        let mut code = None;
         let (ty, array) = match n.link {
             _ if n.is_struct() => {
                 let key = (p.ty.clone(), side, shape(n));
@@ -293,7 +409,8 @@ impl Builder<'_> {
                 };
                 if self.structs[index].is_none() {
                     self.open.push((p.ty.clone(), index));
-                    let fields = self.fields(&n.fields, side, &here);
+                    let owner = self.struct_names[index].clone();
+                    let fields = self.fields(&n.fields, side, &here, &owner);
                     self.open.pop();
                     let fields = fields?;
                     self.structs[index] = Some(Struct {
@@ -355,6 +472,7 @@ impl Builder<'_> {
                     );
                     (Ty::Scalar(Scalar::Json), false)
                 } else {
+                    code = self.code_enum(p, s, &here, owner);
                     (Ty::Scalar(s), array)
                 }
             }
@@ -368,6 +486,7 @@ impl Builder<'_> {
             required,
             description: p.description.clone(),
             example: p.example.clone(),
+            code,
         })
     }
 }
@@ -482,15 +601,19 @@ pub fn resolve<'a>(
         names,
         structs: vec![None; chosen.len()],
         open: Vec::new(),
+        namer,
+        struct_names: chosen,
+        codes: Vec::new(),
         warnings: Vec::new(),
     };
-    let request = b.fields(&req_nodes, Side::Request, &req_path)?;
-    let response = b.fields(&resp_nodes, Side::Response, &resp_path)?;
+    let request = b.fields(&req_nodes, Side::Request, &req_path, "Request")?;
+    let response = b.fields(&resp_nodes, Side::Response, &resp_path, "Response")?;
     warnings.append(&mut b.warnings);
+    let codes = b.codes;
     let structs = b
         .structs
         .into_iter()
-        .zip(chosen)
+        .zip(b.struct_names)
         .map(|(s, name)| s.map(|s| Struct { name, ..s }))
         .collect::<Option<Vec<_>>>()
         .ok_or_else(|| {
@@ -517,6 +640,7 @@ pub fn resolve<'a>(
             request_doc,
             response_doc,
             structs,
+            codes,
         },
         warnings,
     ))

@@ -79,6 +79,21 @@ fn scalar_expr(s: Scalar, text: &str, in_list: bool) -> Option<TokenStream> {
 
 /// The field's value from the page's examples, if the page gives one.
 fn value_expr(api: &Api, f: &Field) -> Option<TokenStream> {
+    if let Some(i) = f.code {
+        // A code reads as its variant, or the catch-all when the list lacks it.
+        let name = ident(&api.codes[i].name);
+        let example = f.example.as_deref()?;
+        let code = |t: &str| {
+            let t = t.trim();
+            quote!(api::#name::from(#t))
+        };
+        return Some(if f.array {
+            let items = example.split(',').map(code);
+            quote!(::std::vec![#(#items),*])
+        } else {
+            code(example)
+        });
+    }
     match (f.ty, f.array) {
         (Ty::Scalar(s), false) => scalar_expr(s, f.example.as_deref()?, false),
         (Ty::Scalar(s), true) => {
@@ -247,7 +262,14 @@ fn sample_struct(
                 continue;
             };
             nodes.push(Element::parent(&f.wire, vec![a, b]));
-            sets.push(quote!(v.#field = ::std::vec![#ea, #eb];));
+            if f.code.is_some() {
+                sets.push(quote!(v.#field = ::std::vec![
+                    ::std::convert::Into::into(#ea),
+                    ::std::convert::Into::into(#eb)
+                ];));
+            } else {
+                sets.push(quote!(v.#field = ::std::vec![#ea, #eb];));
+            }
         } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, stack) {
             nodes.push(node);
             // `Into` also fills a field boxed against recursion.

@@ -30,7 +30,7 @@ use heck::ToUpperCamelCase;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::{Context, Header, Parts, Scraped, assemble, utf8_text};
+use super::{Context, Header, Parts, Scraped, assemble, codes, utf8_text};
 use crate::diag::{Error, Lines, Warning};
 use crate::spec::{Constraints, MAX_DEPTH, Param, is_api_name};
 use crate::types::{Written, is_scalar};
@@ -249,14 +249,26 @@ impl<'a> Reader<'a> {
         let fields = self.params(&subs, side, &here);
         self.depth -= 1;
         let fields = fields?;
+        let description = p.description.filter(|d| !d.trim().is_empty());
+        let values = if subs.is_empty() {
+            let mut doubts = Vec::new();
+            let values = codes::values(&ty, description.as_deref(), |d| doubts.push(d));
+            for d in doubts {
+                self.warn(line, format!("`{here}`: {d}"));
+            }
+            values
+        } else {
+            Vec::new()
+        };
         let param = Param {
             name,
             ty,
             array,
             required: side == Side::Request && p.required.unwrap_or(false),
             example: None,
-            description: p.description.filter(|d| !d.trim().is_empty()),
+            description,
             constraints,
+            values,
             fields,
         };
         Ok((line, param))

@@ -7,6 +7,7 @@
 //! recovers the parameter trees from rows and evidence; [`assemble`] puts the
 //! spec together, for every reader.
 
+pub mod codes;
 pub mod evidence;
 pub mod html;
 pub mod json;

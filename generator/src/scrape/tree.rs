@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use super::codes;
 use super::evidence::{EvNode, key};
 use super::rows::{ParamRow, assign};
 use crate::diag::{Error, Warning};
@@ -352,6 +353,16 @@ impl<'a> Builder<'a, '_> {
             self.warn(row.line, d);
         }
         let children = self.arena[f].children.clone();
+        let values = if children.is_empty() {
+            let mut doubts = Vec::new();
+            let values = codes::values(&row.ty, a.description.as_deref(), |d| doubts.push(d));
+            for d in doubts {
+                self.warn(row.line, format!("`{}`: {d}", row.name));
+            }
+            values
+        } else {
+            Vec::new()
+        };
         Param {
             name: row.name.clone(),
             ty: row.ty.clone(),
@@ -360,6 +371,7 @@ impl<'a> Builder<'a, '_> {
             example: a.example,
             description: a.description,
             constraints: a.constraints.map(|t| constraints(&t)).unwrap_or_default(),
+            values,
             fields: children.into_iter().map(|c| self.param(c)).collect(),
         }
     }

@@ -130,9 +130,23 @@ pub struct Param {
     /// 更多限制 (page) or maxLength / maxListSize / minValue / maxValue (JSON).
     #[serde(default, skip_serializing_if = "Constraints::is_empty")]
     pub constraints: Constraints,
+    /// The codes the description lists, in page order; the field is an enum of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<CodeValue>,
     /// Children of a struct parameter, in page order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Param>,
+}
+
+/// One code of a parameter's code list: the wire text and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeValue {
+    /// The code exactly as sent on the wire (`WAIT_BUYER_PAY`, `1`).
+    pub value: String,
+    /// Its meaning, as the description states it.
+    #[serde(default)]
+    pub description: String,
 }
 
 /// Limits the documentation states for a parameter.
@@ -604,6 +618,7 @@ mod tests {
             example: None,
             description: None,
             constraints: Constraints::default(),
+            values: vec![],
             fields: vec![],
         }
     }

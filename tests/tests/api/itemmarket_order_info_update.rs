@@ -47,7 +47,7 @@ fn request_from_the_page_example() {
     let request = api::ItemmarketOrderInfoUpdateRequest::new(
             "3047544471326439704",
             3045861756863154425,
-            "VENDOR_PAID",
+            api::RequestEvent::from("VENDOR_PAID"),
         )
         .with_logistics_order_id_list("[\"YT175361\", \"SF534400\"]")
         .with_item_id(643888576658)

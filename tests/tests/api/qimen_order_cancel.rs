@@ -36,7 +36,7 @@ fn request_from_the_page_example() {
     let request = api::QimenOrderCancelRequest::new("W1234", "O1234")
         .with_owner_code("H1234")
         .with_order_id("WQ1234")
-        .with_order_type("JYCK")
+        .with_order_type(api::RequestOrderType::from("JYCK"))
         .with_cancel_reason("已经退货")
         .with_sub_source_orders(
             ::std::vec![
