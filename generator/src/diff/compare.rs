@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Change, Kind, Report, Semver, Tree};
 use crate::diag::Error;
 use crate::emit::code;
-use crate::emit::space::{self, Api, Field, Side, Ty};
+use crate::emit::space::{self, Api, CodeEnum, Field, Side, Ty};
 use crate::layout;
 use crate::naming::{self, Features};
 use crate::spec::Spec;
@@ -377,6 +377,10 @@ impl Cx<'_, '_> {
             let c = self.at(path, Kind::ExampleChanged, Semver::Patch);
             self.push(with(c, text(&o.example), text(&n.example), effect));
         }
+        if let (Some(i), Some(j)) = (o.code, n.code) {
+            let (old, new) = (self.old, self.new);
+            self.code_values(path, &old.codes[i], &new.codes[j]);
+        }
         if let (Ty::Struct(i), Ty::Struct(j)) = (o.ty, n.ty) {
             if self.open.contains(&(i, j)) {
                 return;
@@ -392,6 +396,27 @@ impl Cx<'_, '_> {
                 &ns.fields,
             );
             self.open.pop();
+        }
+    }
+}
+
+impl Cx<'_, '_> {
+    /// Codes of a field that is an enum on both sides; a field that becomes
+    /// or stops being one is a type change already.
+    fn code_values(&mut self, path: &str, o: &CodeEnum, n: &CodeEnum) {
+        let lists = |e: &CodeEnum, wire: &str| e.variants.iter().any(|v| v.wire == wire);
+        for v in n.variants.iter().filter(|v| !lists(o, &v.wire)) {
+            let effect = format!("`{}` gains the variant `{}`", n.name, v.ident);
+            let c = self.at(path, Kind::ValueAdded, Semver::Minor);
+            self.push(with(c, Value::Null, json!(v.wire), effect));
+        }
+        for v in o.variants.iter().filter(|v| !lists(n, &v.wire)) {
+            let effect = format!(
+                "`{}::{}` is gone; the code decodes to `{}::Other`",
+                o.name, v.ident, n.name
+            );
+            let c = self.at(path, Kind::ValueRemoved, Semver::Major);
+            self.push(with(c, json!(v.wire), Value::Null, effect));
         }
     }
 }

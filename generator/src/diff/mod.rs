@@ -34,6 +34,9 @@ pub enum Kind {
     ExampleChanged,
     ErrorCodeAdded,
     ErrorCodeRemoved,
+    /// A code of a field's code list (its enum's variant).
+    ValueAdded,
+    ValueRemoved,
 }
 
 impl Kind {
@@ -51,6 +54,8 @@ impl Kind {
             Kind::ExampleChanged => "example-changed",
             Kind::ErrorCodeAdded => "error-code-added",
             Kind::ErrorCodeRemoved => "error-code-removed",
+            Kind::ValueAdded => "value-added",
+            Kind::ValueRemoved => "value-removed",
         }
     }
 }

@@ -389,6 +389,53 @@ fn error_codes_added_and_removed_are_docs() {
 }
 
 #[test]
+fn code_values_added_are_minor_and_removed_break() {
+    let with_codes = |codes: &[&str]| {
+        let mut s = base();
+        let status = &mut s.response[0].fields[0];
+        status.values = codes
+            .iter()
+            .map(|c| {
+                serde_json::from_value(serde_json::json!({"value": c, "description": "x"})).unwrap()
+            })
+            .collect();
+        s
+    };
+    let old = with_codes(&["WAIT_BUYER_PAY", "TRADE_CLOSED"]);
+    let added = with_codes(&["WAIT_BUYER_PAY", "TRADE_CLOSED", "TRADE_FINISHED"]);
+    let r = report(std::slice::from_ref(&old), &[added]);
+    let kinds: Vec<_> = r
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.path.as_str(), c.breaking))
+        .collect();
+    assert_eq!(kinds, [(Kind::ValueAdded, "response.trade.status", false)]);
+    assert_eq!(r.changes[0].new, "TRADE_FINISHED");
+    assert!(
+        r.changes[0].effect.contains("TradeFinished"),
+        "{}",
+        r.changes[0].effect
+    );
+    assert_eq!(r.semver(), Semver::Minor);
+
+    let removed = with_codes(&["WAIT_BUYER_PAY"]);
+    let r = report(std::slice::from_ref(&old), &[removed]);
+    let kinds: Vec<_> = r.changes.iter().map(|c| (c.kind, c.breaking)).collect();
+    assert_eq!(kinds, [(Kind::ValueRemoved, true)]);
+    assert!(
+        r.changes[0].effect.contains("TradeClosed"),
+        "{}",
+        r.changes[0].effect
+    );
+    assert_eq!(r.semver(), Semver::Major);
+
+    // A String that becomes an enum is one type change, not a list of codes.
+    let r = report(&[base()], &[old]);
+    let kinds: Vec<_> = r.changes.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, [Kind::TypeChanged]);
+}
+
+#[test]
 fn qimen_paths_keep_the_hoisted_struct() {
     let qimen = |extra: bool| {
         let mut s = base();
