@@ -4,7 +4,8 @@
 //! One bad document does not stop the run: it is counted as an error in its
 //! category's row and left out of the generated crate, so the table shows the
 //! state of the whole corpus. Every warning and error is also written to
-//! `<out>/platform-report.txt`, one per line.
+//! `<out>/platform-report.txt`, one per line; every field read as a code
+//! list is listed in `<out>/code-lists.tsv`, for checking that reading.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -167,7 +168,42 @@ fn write(out: &Path, tally: &Tally, generated: topgen::emit::Generated) -> Resul
     files.extend(generated.files);
     output::commit(out, &pipeline::REGEN_DIRS, &files)?;
     let report_path = out.join(REPORT);
-    std::fs::write(&report_path, &tally.report).map_err(|e| Error::io(&report_path, e))
+    std::fs::write(&report_path, &tally.report).map_err(|e| Error::io(&report_path, e))?;
+    let lists_path = out.join(CODE_LISTS);
+    std::fs::write(&lists_path, code_lists(&tally.specs)).map_err(|e| Error::io(&lists_path, e))
+}
+
+/// File under the output root listing every field read as a code list.
+const CODE_LISTS: &str = "code-lists.tsv";
+
+/// Every field whose description was read as a code list, a line each:
+/// `api<TAB>path<TAB>type<TAB>codes<TAB>description`, for checking the reading.
+fn code_lists(specs: &[Spec]) -> String {
+    let mut out = String::from("api\tpath\ttype\tcodes\tdescription\n");
+    for spec in specs {
+        for (side, params) in [("request", &spec.request), ("response", &spec.response)] {
+            list_codes(&spec.api, side, params, &mut out);
+        }
+    }
+    out
+}
+
+fn list_codes(api: &str, at: &str, params: &[topgen::spec::Param], out: &mut String) {
+    for p in params {
+        let path = format!("{at}.{}", p.name);
+        if !p.values.is_empty() {
+            let codes: Vec<&str> = p.values.iter().map(|v| v.value.as_str()).collect();
+            let description = p.description.as_deref().unwrap_or("");
+            let _ = writeln!(
+                out,
+                "{api}\t{path}\t{}\t{}\t{}",
+                p.ty,
+                codes.join(","),
+                description.replace(['\t', '\n', '\r'], " ")
+            );
+        }
+        list_codes(api, &path, &p.fields, out);
+    }
 }
 
 /// The table per category and the closing `total:` line; true when every

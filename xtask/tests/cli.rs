@@ -297,3 +297,30 @@ fn regen_ends_with_the_changes_against_the_specs_it_replaced() {
         text(&third.stdout)
     );
 }
+
+#[test]
+fn platform_lists_every_field_read_as_a_code_list() {
+    let out = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generator/tests/fixtures/top-docs");
+    let run = xtask(&[
+        "platform",
+        "--no-check",
+        "--out",
+        arg(out.path()),
+        arg(&corpus),
+    ]);
+    assert!(run.status.success(), "{}", text(&run.stderr));
+    let lists = fs::read_to_string(out.path().join("code-lists.tsv")).unwrap();
+    let mut lines = lists.lines();
+    assert_eq!(lines.next(), Some("api\tpath\ttype\tcodes\tdescription"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    assert!(!rows.is_empty(), "the fixtures hold code lists");
+    for row in &rows {
+        assert_eq!(row.len(), 5, "{row:?}");
+        assert!(
+            row[1].starts_with("request.") || row[1].starts_with("response."),
+            "{row:?}"
+        );
+        assert!(!row[3].is_empty(), "{row:?}");
+    }
+}
