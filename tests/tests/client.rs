@@ -5,9 +5,10 @@ use std::time::{Duration, Instant};
 
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_api::qimen::order_cancel::QimenOrderCancelRequest;
-use top_runtime::client::{Body, CallOptions, Client, ClientBuilder, RetryPolicy};
+use top_runtime::client::{Body, CallOptions, Client, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
+use top_tests::clients::builder;
 use top_tests::gateway::Proxy;
 use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
@@ -15,19 +16,6 @@ use top_tests::{Answer, Gateway, GatewayConfig};
 
 fn gateway() -> Gateway {
     Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
-
-fn builder(gw: &Gateway) -> ClientBuilder {
-    let cfg = gw.config();
-    Client::builder(cfg.app_key.clone(), cfg.secret.clone())
-        .url(gw.url())
-        .qimen_url(gw.qimen_url())
-        .customer_id(cfg.customer_id.clone())
-        .retry(
-            RetryPolicy::default()
-                .max_retries(2)
-                .backoff(Duration::from_millis(10), Duration::from_millis(40)),
-        )
 }
 
 fn detail() -> PcOrderDetailRequest {
