@@ -20,8 +20,9 @@ use serde_json::Value;
 
 use crate::client::raw;
 use crate::client::{Answer, AnswerMeta, Call, CallOptions, Client, FailedCall};
+use crate::de::Decoding;
 use crate::dynamic::DynamicRequest;
-use crate::envelope::{decode_error, decode_top};
+use crate::envelope::{decode_error, decode_top, decode_top_with};
 use crate::error::Error;
 use crate::request::{EncodeError, Protocol, Request};
 
@@ -200,18 +201,21 @@ fn form(fields: &[(String, String)]) -> String {
     }
 }
 
-/// The answers of a batch, one per call, each decoded or failed on its own.
+/// The answers of a batch, one per call, each decoded or failed on its own
+/// as the client that sent it decodes a single answer (with
+/// [`ClientBuilder::strict`](crate::ClientBuilder::strict), a field the
+/// documents lack fails that call's answer).
 #[derive(Debug, Clone)]
 pub struct BatchAnswer {
     methods: Vec<String>,
     parts: Vec<String>,
-    simplify: bool,
+    how: Decoding,
 }
 
 impl BatchAnswer {
     /// Splits a complete answer: exactly one part per call, or the error
-    /// that refused the whole batch.
-    pub fn parse(batch: &Batch, body: &[u8], simplify: bool) -> Result<Self, Error> {
+    /// that refused the whole batch. Each part is later read as `how` says.
+    pub fn parse(batch: &Batch, body: &[u8], how: Decoding) -> Result<Self, Error> {
         let label = batch.label();
         let text = std::str::from_utf8(body).map_err(|e| {
             decode_error(&label, ".", format!("the answer is not UTF-8: {e}"), body)
@@ -240,7 +244,7 @@ impl BatchAnswer {
         Ok(BatchAnswer {
             methods: batch.calls.iter().map(|c| c.method.clone()).collect(),
             parts: parts.into_iter().map(str::to_owned).collect(),
-            simplify,
+            how,
         })
     }
 
@@ -263,14 +267,14 @@ impl BatchAnswer {
                 R::METHOD
             )));
         }
-        decode_top::<R::Response>(R::METHOD, part.as_bytes(), self.simplify)
+        decode_top_with::<R::Response>(R::METHOD, part.as_bytes(), self.how)
     }
 
     /// The answer of call `index` as JSON (the envelope's value), or the
     /// error it holds.
     pub fn value(&self, index: usize) -> Result<Value, Error> {
         let part = self.part(index)?;
-        decode_top::<Value>(&self.methods[index], part.as_bytes(), self.simplify)
+        decode_top_with::<Value>(&self.methods[index], part.as_bytes(), self.how)
     }
 
     /// The answer of call `index` as sent.
@@ -336,8 +340,8 @@ impl Client {
         let call = batch.call(&label, opts)?;
         // It may hold writes: retried only when provably not run.
         let opts = opts.clone().idempotent(false);
-        let simplify = self.simplified();
-        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, simplify))
+        let how = self.decoding();
+        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, how))
             .await
     }
 }
@@ -368,8 +372,8 @@ impl crate::client::blocking::Client {
         let label = batch.label();
         let call = batch.call(&label, opts)?;
         let opts = opts.clone().idempotent(false);
-        let simplify = self.simplified();
-        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, simplify))
+        let how = self.decoding();
+        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, how))
     }
 }
 
@@ -401,11 +405,11 @@ impl Batch {
 impl BatchAnswer {
     /// One HTTP answer of a batch: split into its parts, or the error of
     /// the whole (a non-2xx status, the batch refused).
-    fn judge(batch: &Batch, meta: &AnswerMeta, simplify: bool) -> Result<Self, Error> {
+    fn judge(batch: &Batch, meta: &AnswerMeta, how: Decoding) -> Result<Self, Error> {
         if !(200..300).contains(&meta.status()) {
-            raw::decode_top_answer::<IgnoredAny>(true, meta)?;
+            raw::decode_top_answer::<IgnoredAny>(Decoding::new().simplify(true), meta)?;
         }
-        BatchAnswer::parse(batch, meta.raw(), simplify)
+        BatchAnswer::parse(batch, meta.raw(), how)
     }
 }
 
@@ -459,7 +463,7 @@ mod tests {
         let b = two();
         let body = "{\"pc_order_detail_response\":{\"ok\":1}}\r\n-S-\r\n\
                     {\"error_response\":{\"code\":15,\"msg\":\"Remote service error\",\"sub_code\":\"isp.x\"}}\r\n-S-\r\n";
-        let a = BatchAnswer::parse(&b, body.as_bytes(), false).unwrap();
+        let a = BatchAnswer::parse(&b, body.as_bytes(), Decoding::new()).unwrap();
         assert_eq!(a.len(), 2);
         assert_eq!(a.value(0).unwrap()["ok"], serde_json::json!(1));
         let e = a.value(1).unwrap_err();
@@ -473,7 +477,7 @@ mod tests {
     fn fewer_parts_than_calls_is_an_error_naming_the_batch() {
         let b = two();
         let body = br#"{"pc_order_detail_response":{"ok":1}}"#;
-        match BatchAnswer::parse(&b, body, false).unwrap_err() {
+        match BatchAnswer::parse(&b, body, Decoding::new()).unwrap_err() {
             Error::Decode { api, message, .. } => {
                 assert_eq!(api, "batch [taobao.pc.order.detail, taobao.time.get]");
                 assert!(message.contains("1 part(s) for 2 call(s)"), "{message}");
@@ -482,10 +486,10 @@ mod tests {
         }
         // One error_response is the refusal of the whole batch.
         let refused = br#"{"error_response":{"code":25,"msg":"Invalid signature"}}"#;
-        let e = BatchAnswer::parse(&b, refused, false).unwrap_err();
+        let e = BatchAnswer::parse(&b, refused, Decoding::new()).unwrap_err();
         assert_eq!(e.platform().expect("platform error").code, "25");
         for hostile in [&b""[..], b"\xff\xfe", b"<html>502</html>"] {
-            assert!(BatchAnswer::parse(&b, hostile, false).is_err());
+            assert!(BatchAnswer::parse(&b, hostile, Decoding::new()).is_err());
         }
     }
 

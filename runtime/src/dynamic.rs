@@ -133,8 +133,8 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
         let call = Call::dynamic(req.method(), req.fields()?)?;
-        let simplify = self.simplified();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(simplify, m))
+        let how = self.decoding();
+        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
             .await
     }
 }
@@ -159,8 +159,8 @@ impl crate::client::blocking::Client {
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
         let call = Call::dynamic(req.method(), req.fields()?)?;
-        let simplify = self.simplified();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(simplify, m))
+        let how = self.decoding();
+        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
     }
 }
 

@@ -12,6 +12,7 @@ use super::{
     Answer, AnswerMeta, Call, CallOptions, Config, FailedCall, Next, Prepared, attempt_span,
     decode, judged, outgoing, retry, settle, too_large,
 };
+use crate::de::Decoding;
 use crate::error::Error;
 use crate::request::Request;
 
@@ -86,9 +87,9 @@ impl Client {
         self.send(call, opts, decode_with)
     }
 
-    /// Whether answers come without their envelope.
-    pub(crate) fn simplified(&self) -> bool {
-        self.cfg.simplify
+    /// How this client's answers are read (envelope, unknown fields).
+    pub(crate) fn decoding(&self) -> Decoding {
+        self.cfg.decoding()
     }
 
     /// The blocking twin of the async client's `send_raw`.

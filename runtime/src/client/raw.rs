@@ -46,19 +46,19 @@ impl Client {
         self.send(call, opts, decode_with).await
     }
 
-    /// Whether answers come without their envelope.
-    pub(crate) fn simplified(&self) -> bool {
-        self.cfg.simplify
+    /// How this client's answers are read (envelope, unknown fields).
+    pub(crate) fn decoding(&self) -> Decoding {
+        self.cfg.decoding()
     }
 }
 
 /// A TOP answer judged as every call's is: the decoded value, the
 /// platform's error, or the HTTP status that came without one.
 pub(crate) fn decode_top_answer<T: serde::de::DeserializeOwned>(
-    simplify: bool,
+    how: Decoding,
     meta: &AnswerMeta,
 ) -> Result<T, Error> {
-    super::decode(Protocol::Top, Decoding::new().simplify(simplify), meta)
+    super::decode(Protocol::Top, how, meta)
 }
 
 #[cfg(test)]
