@@ -84,6 +84,9 @@ pub enum Answer {
     Html(u16),
     /// Any body with status 200; in a batch call, the whole answer.
     Raw(String),
+    /// In a batch call, the answer of the one call that takes it, as given
+    /// (the other calls answer on their own); outside a batch, as [`Answer::Raw`].
+    Part(String),
     /// The page's example gzip-compressed (`Content-Encoding: gzip`), when
     /// the call asked for gzip; plain otherwise.
     Gzip,
@@ -407,7 +410,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
             resp
         }
-        Answer::Raw(body) => text_answer(StatusCode::OK, qimen, body),
+        Answer::Raw(body) | Answer::Part(body) => text_answer(StatusCode::OK, qimen, body),
         Answer::Gzip if accept_encoding.contains("gzip") => {
             let body = page_body(&method, qimen, simplify).unwrap_or_default();
             gzipped(text_answer(StatusCode::OK, qimen, gzip(body.as_bytes())))

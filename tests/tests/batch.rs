@@ -6,7 +6,7 @@ use top_api::pc::order_cancel::PcOrderCancelRequest;
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{CallOptions, Client};
-use top_runtime::{Batch, DynamicRequest, Error};
+use top_runtime::{Batch, BatchAnswer, DynamicRequest, Error, Slot};
 use top_tests::clients::builder;
 use top_tests::gateway::BATCH_PATH;
 use top_tests::{Answer, Gateway, GatewayConfig};
@@ -178,4 +178,118 @@ fn the_blocking_client_sends_batches_too() {
     assert!(answer.get(first).unwrap_err().platform().is_some());
     assert!(answer.get(second).unwrap().result.is_some());
     assert_eq!(gw.received()[0].rejected_with, None);
+}
+
+/// `taobao.pc.order.detail`'s answer with a field its documents lack, in
+/// the envelope and (`simplify=true`) without it.
+const WITH_NEW_FIELD: &str = r#"{"pc_order_detail_response":{"result":{"success":true,"added_later":{"x":1}},"request_id":"r1"}}"#;
+const WITH_NEW_FIELD_BARE: &str = r#"{"result":{"success":true,"added_later":{"x":1}}}"#;
+
+/// A detail whose answer holds an unknown field, a cancel and a dynamic
+/// detail answered with their pages' examples.
+struct UnknownFieldBatch {
+    batch: Batch,
+    detail: Slot<PcOrderDetailRequest>,
+    cancel: Slot<PcOrderCancelRequest>,
+    dynamic: usize,
+}
+
+impl UnknownFieldBatch {
+    fn new() -> Self {
+        let mut batch = Batch::new();
+        let detail = batch.push(&detail()).unwrap();
+        let cancel = batch.push(&PcOrderCancelRequest::new()).unwrap();
+        let dynamic = batch
+            .push_dynamic(&DynamicRequest::new("taobao.pc.order.detail").param("tp_request", "{}"))
+            .unwrap();
+        UnknownFieldBatch {
+            batch,
+            detail,
+            cancel,
+            dynamic,
+        }
+    }
+
+    /// What the gateway answers the calls with, in order.
+    fn answers(bare: bool) -> [Answer; 3] {
+        let part = if bare {
+            WITH_NEW_FIELD_BARE
+        } else {
+            WITH_NEW_FIELD
+        };
+        [Answer::Part(part.into()), Answer::Page, Answer::Page]
+    }
+
+    /// The answer decoded as a lenient client does: the unknown field skipped.
+    fn assert_lenient(&self, answer: &BatchAnswer) {
+        assert!(answer.raw(0).unwrap().contains("added_later"));
+        let detail = answer.get(self.detail).unwrap();
+        assert_eq!(detail.result.and_then(|r| r.success), Some(true));
+        self.assert_others_decode(answer);
+    }
+
+    /// The answer decoded as a strict client does: the detail refused for
+    /// its unknown field, the other calls decoded all the same.
+    fn assert_strict(&self, answer: &BatchAnswer) {
+        match answer.get(self.detail) {
+            Err(Error::UnknownField { api, path }) => {
+                assert_eq!(api, "taobao.pc.order.detail");
+                assert_eq!(path, "result.added_later");
+            }
+            other => panic!("expected UnknownField, got {other:?}"),
+        }
+        self.assert_others_decode(answer);
+    }
+
+    fn assert_others_decode(&self, answer: &BatchAnswer) {
+        assert_eq!(answer.len(), 3);
+        assert!(answer.get(self.cancel).unwrap().result.is_some());
+        let v = answer.value(self.dynamic).unwrap();
+        assert_eq!(v["result"]["order_detail_item"]["buyer_id"], json!(3));
+    }
+}
+
+#[tokio::test]
+async fn a_strict_client_refuses_an_unknown_field_in_that_sub_answer_only() {
+    let gw = gateway();
+    let b = UnknownFieldBatch::new();
+
+    let lenient = builder(&gw).build().unwrap();
+    gw.push(UnknownFieldBatch::answers(false));
+    b.assert_lenient(&lenient.execute_batch(&b.batch).await.unwrap());
+
+    let strict = builder(&gw).strict(true).build().unwrap();
+    gw.push(UnknownFieldBatch::answers(false));
+    b.assert_strict(&strict.execute_batch(&b.batch).await.unwrap());
+
+    // Strict and simplify together: the bare answer is read without its
+    // envelope and still refused for the field.
+    let both = builder(&gw).strict(true).simplify(true).build().unwrap();
+    gw.push(UnknownFieldBatch::answers(true));
+    b.assert_strict(&both.execute_batch(&b.batch).await.unwrap());
+    assert_eq!(gw.received()[2].query_param("simplify"), Some("true"));
+    assert!(gw.received().iter().all(|r| r.rejected_with.is_none()));
+}
+
+#[test]
+fn a_strict_blocking_client_refuses_an_unknown_field_in_that_sub_answer_only() {
+    let gw = gateway();
+    let b = UnknownFieldBatch::new();
+
+    let lenient = builder(&gw).build_blocking().unwrap();
+    gw.push(UnknownFieldBatch::answers(false));
+    b.assert_lenient(&lenient.execute_batch(&b.batch).unwrap());
+
+    let strict = builder(&gw).strict(true).build_blocking().unwrap();
+    gw.push(UnknownFieldBatch::answers(false));
+    b.assert_strict(&strict.execute_batch(&b.batch).unwrap());
+
+    let both = builder(&gw)
+        .strict(true)
+        .simplify(true)
+        .build_blocking()
+        .unwrap();
+    gw.push(UnknownFieldBatch::answers(true));
+    b.assert_strict(&both.execute_batch(&b.batch).unwrap());
+    assert!(gw.received().iter().all(|r| r.rejected_with.is_none()));
 }

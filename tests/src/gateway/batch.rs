@@ -1,7 +1,8 @@
 //! The batch endpoint: calls joined by a separator in a text body, one
 //! signature over the URL parameters and that body, answers joined the
-//! same way. Each call takes the next queued answer, except a queued
-//! [`Answer::Raw`], which answers the whole batch as given.
+//! same way. Each call takes the next queued answer (an [`Answer::Part`]
+//! as its answer text), except a queued [`Answer::Raw`], which answers the
+//! whole batch as given.
 
 use std::sync::Arc;
 
@@ -138,6 +139,7 @@ async fn answer_one(shared: &Shared, method: &str, simplify: bool) -> String {
             sub_code,
             sub_msg,
         } => error_answer(false, code, &msg, sub_code.as_deref(), sub_msg.as_deref()),
+        Answer::Part(text) => return text,
         _ => return page_body(method, false, simplify).unwrap_or_default(),
     };
     body_of(resp).await
