@@ -16,13 +16,7 @@ fn fixtures_dir() -> PathBuf {
 
 /// The category of a document, as the pipeline takes it from `catelog.json`.
 fn context(doc: &Path) -> Context {
-    let text = std::fs::read_to_string(doc.with_file_name("catelog.json")).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    Context {
-        category: v["name"]
-            .as_str()
-            .map(|n| n.trim().trim_end_matches(',').to_string()),
-    }
+    topgen::pipeline::context_for(doc).unwrap()
 }
 
 fn read_at(root: &Path, doc: &Path) -> Scraped {

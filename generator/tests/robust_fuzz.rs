@@ -155,6 +155,7 @@ fn read_page(shown: &str, bytes: &[u8], category: &Option<String>) -> Result<Pag
     let (s, b) = (shown.to_string(), bytes.to_vec());
     let ctx = Context {
         category: category.clone(),
+        ..Context::default()
     };
     bounded(shown, move || {
         scrape_page(Path::new(&s), &b, &ctx).map(|got| (got.spec, got.warnings))
@@ -303,6 +304,7 @@ fn yaml_seeds() -> &'static [Seed] {
             .filter_map(|s| {
                 let ctx = Context {
                     category: s.category.clone(),
+                    ..Context::default()
                 };
                 scrape_page(Path::new(&s.shown), &s.bytes, &ctx).ok()
             })

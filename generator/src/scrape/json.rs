@@ -155,6 +155,12 @@ impl<'a> Reader<'a> {
                 api,
                 title,
                 category,
+                package: ctx
+                    .package
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string),
                 description: doc
                     .description
                     .map(|d| d.trim().to_string())
@@ -391,6 +397,7 @@ mod tests {
     fn ctx(category: &str) -> Context {
         Context {
             category: Some(category.to_string()),
+            ..Context::default()
         }
     }
 
@@ -665,7 +672,10 @@ mod tests {
             let e = read_document(
                 Path::new("d.json"),
                 doc("", "").as_bytes(),
-                &Context { category: c },
+                &Context {
+                    category: c,
+                    package: None,
+                },
             )
             .unwrap_err();
             assert!(e.message.contains("catelog.json"), "{e}");

@@ -38,6 +38,8 @@ pub struct Scraped {
 pub struct Context {
     /// Category name from a `catelog.json` beside a JSON document.
     pub category: Option<String>,
+    /// The category's package name (`pkg`) from that `catelog.json`.
+    pub package: Option<String>,
 }
 
 /// Read one page. `file` is the path shown in messages and stored as `source`.
@@ -445,10 +447,17 @@ fn trees(
     Ok((request, response))
 }
 
-/// The category: the page's breadcrumb, else the pipeline's.
-fn category(file: &Path, page: &Page, head: &Head, ctx: &Context) -> Result<String, Error> {
+/// The category and its package name: the page's breadcrumb (a page names
+/// no package), else the pipeline's.
+fn category(
+    file: &Path,
+    page: &Page,
+    head: &Head,
+    ctx: &Context,
+) -> Result<(String, Option<String>), Error> {
     match (&head.category, &ctx.category) {
-        (Some(c), _) | (None, Some(c)) => Ok(c.clone()),
+        (Some(c), _) => Ok((c.clone(), None)),
+        (None, Some(c)) => Ok((c.clone(), ctx.package.clone())),
         (None, None) => Err(Error::at(
             file,
             Some(page.head.first().map_or(1, |c| c.line)),
@@ -478,12 +487,13 @@ fn build(
             .into_iter()
             .map(|(l, m)| Warning::at(file, Some(l), m)),
     );
-    let category = category(file, page, &head, ctx)?;
+    let (category, package) = category(file, page, &head, ctx)?;
     let parts = Parts {
         header: Header {
             api: head.api,
             title: head.title,
             category,
+            package,
             description: head.description,
             top_only: head.top_only,
         },
@@ -506,6 +516,7 @@ pub struct Header {
     pub api: String,
     pub title: String,
     pub category: String,
+    pub package: Option<String>,
     pub description: String,
     pub top_only: bool,
 }
@@ -543,6 +554,7 @@ pub fn assemble(file: &Path, parts: Parts, warnings: Vec<Warning>) -> Scraped {
         api: header.api,
         title: header.title,
         category: header.category,
+        package: header.package,
         description: header.description,
         top_only: header.top_only,
         protocol,

@@ -30,6 +30,10 @@ pub struct Spec {
     pub title: String,
     /// Last part of the page's breadcrumb `文档中心 > API类目 > …`.
     pub category: String,
+    /// The doc center's package name of the category (`catelog.json`
+    /// `pkg`), where the input gives one: the category's crate is named after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
     /// Description paragraph under the title.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
