@@ -20,14 +20,13 @@
 //!   are an error.
 //! - Request/response structs: the same segments in UpperCamelCase plus
 //!   `Request` / `Response` (`PcOrderCancelRequest`).
-//! - Features: the category's line in `emit/categories.tsv`; a category not
-//!   listed falls back to its ASCII slug, or to `uncategorized`, with a warning.
-//! - Category crates ([`category_slugs`]): an override line in
+//! - Category crates and features ([`category_slugs`]): an override line in
 //!   `emit/categories.tsv`, else the doc center's package name (`catelog.json`
 //!   `pkg`), else the category's name romanized (pinyin, no tones; a closing
 //!   `API` dropped: `采购宝API` → `caigoubao`). Names left empty, reserved or
 //!   too long are still made valid and stable, with a warning; two categories
-//!   on one name are told apart by `-2`, `-3`, … with a warning.
+//!   on one name are told apart by `-2`, `-3`, … with a warning. The crate
+//!   is `top-api-<slug>` ([`category_crate`]), the facade's feature `<slug>`.
 //! - Names are unique case-insensitively within their scope ([`Namer`]), so
 //!   rustdoc's files never clash on a case-insensitive file system.
 
@@ -193,9 +192,6 @@ pub struct Features {
     table: BTreeMap<String, String>,
 }
 
-/// Feature for a category no line of the table names and that has no ASCII slug.
-pub const FALLBACK_FEATURE: &str = "uncategorized";
-
 impl Features {
     pub fn builtin() -> Self {
         Self::parse(include_str!("emit/categories.tsv"))
@@ -211,25 +207,6 @@ impl Features {
             .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
             .collect();
         Features { table }
-    }
-
-    /// The feature of `category`, and whether the table had it.
-    pub fn feature(&self, category: &str) -> (String, bool) {
-        if let Some(f) = self.table.get(category.trim()) {
-            return (f.clone(), true);
-        }
-        let slug = sanitize(&category.to_ascii_lowercase())
-            .trim_matches('_')
-            .replace('_', "-");
-        let ascii = category.is_ascii() && slug.starts_with(|c: char| c.is_ascii_alphabetic());
-        (
-            if ascii {
-                slug
-            } else {
-                FALLBACK_FEATURE.to_string()
-            },
-            false,
-        )
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -323,6 +300,14 @@ pub enum NameSource {
 pub struct Category {
     pub name: String,
     pub package: Option<String>,
+}
+
+/// The facade crate's name; a category's crate is this, `-`, its slug.
+pub const FACADE_CRATE: &str = "top-api";
+
+/// The crate of a category's APIs: `top-api-qimen` for the slug `qimen`.
+pub fn category_crate(slug: &str) -> String {
+    format!("{FACADE_CRATE}-{slug}")
 }
 
 /// Longest slug: crates.io takes 64 characters, less `top-api-`.
@@ -679,17 +664,16 @@ mod tests {
     }
 
     #[test]
-    fn features_from_the_table_and_fallbacks() {
+    fn the_embedded_pages_categories_keep_the_doc_centers_package_names() {
         let f = Features::builtin();
-        for (cat, feature, known) in [
-            ("采购宝API", "caigoubao", true),
-            ("奇门仓储API", "qimen", true),
-            ("物流宝API", "wlb", true),
-            ("分销铺货", "puhuo", true),
-            ("Some New API", "some-new-api", false),
-            ("新类目", FALLBACK_FEATURE, false),
+        for (name, slug, source) in [
+            ("采购宝API", "caigoubao", NameSource::Romanized),
+            ("奇门仓储API", "qimen", NameSource::Override),
+            ("物流宝API", "wlb", NameSource::Override),
+            ("分销铺货", "puhuo", NameSource::Override),
         ] {
-            assert_eq!(f.feature(cat), (feature.to_string(), known), "{cat}");
+            let (got, from, why) = category_slug(&cat(name, None), &f);
+            assert_eq!((got.as_str(), from, why), (slug, source, None), "{name}");
         }
     }
 

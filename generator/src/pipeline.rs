@@ -100,7 +100,8 @@ pub fn scrape_each(
             r
         })
         .collect();
-    let mut first_page: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // The first page of each API, and the category it puts the API in.
+    let mut first_page: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     pages
         .iter()
         .zip(results)
@@ -108,33 +109,46 @@ pub fn scrape_each(
             let got = result?;
             let shown = page.strip_prefix(base).unwrap_or(page);
             if let Some(first) = first_page.get(&got.spec.api) {
-                return Err(duplicate(page, shown, first, &got.spec.api));
+                return Err(duplicate(page, shown, first, &got.spec));
             }
-            first_page.insert(got.spec.api.clone(), shown.to_path_buf());
+            let first = (shown.to_path_buf(), got.spec.category.clone());
+            first_page.insert(got.spec.api.clone(), first);
             Ok(got)
         })
         .collect()
 }
 
-fn duplicate(page: &Path, shown: &Path, first: &Path, api: &str) -> Error {
+fn duplicate(
+    page: &Path,
+    shown: &Path,
+    (first, category): &(PathBuf, String),
+    spec: &Spec,
+) -> Error {
+    let api = &spec.api;
     // The first line of the page that names the API: its title line on a doc
     // page, its `"name"` line in a JSON document.
     let line = std::fs::read(page)
         .ok()
         .and_then(|text| find_line(&String::from_utf8_lossy(&text), api));
-    Error::at(
-        shown,
-        line,
+    let message = if *category == spec.category {
         format!(
             "{api} is already described by {}; keep one page per API",
             first.display()
-        ),
-    )
-    .with_kind(Kind::DuplicateApi)
+        )
+    } else {
+        // Its module would be in two crates of the family.
+        format!(
+            "{api} is put in category `{}` here and in `{category}` by {}; keep one page per API",
+            spec.category,
+            first.display()
+        )
+    };
+    Error::at(shown, line, message).with_kind(Kind::DuplicateApi)
 }
 
-/// A JSON document takes its category from the `catelog.json` beside it.
-fn context_for(page: &Path) -> Result<scrape::Context, Error> {
+/// A JSON document takes its category and the category's package name from
+/// the `catelog.json` beside it.
+pub fn context_for(page: &Path) -> Result<scrape::Context, Error> {
     let mut ctx = scrape::Context::default();
     if page.extension().is_some_and(|x| x == "json") {
         let cat = page.with_file_name("catelog.json");
@@ -145,6 +159,7 @@ fn context_for(page: &Path) -> Result<scrape::Context, Error> {
             ctx.category = v["name"]
                 .as_str()
                 .map(|n| n.trim().trim_end_matches(',').to_string());
+            ctx.package = v["pkg"].as_str().map(|p| p.trim().to_string());
         }
     }
     Ok(ctx)

@@ -27,19 +27,25 @@ fn text(g: &emit::Generated, path: &str) -> String {
 fn emitted_code_of_each_api() {
     let g = generate(&fixtures());
     for (api, path) in [
-        ("taobao.pc.order.cancel", "generated/src/pc/order_cancel.rs"),
-        ("taobao.pc.order.detail", "generated/src/pc/order_detail.rs"),
+        (
+            "taobao.pc.order.cancel",
+            "generated/top-api-caigoubao/src/pc/order_cancel.rs",
+        ),
+        (
+            "taobao.pc.order.detail",
+            "generated/top-api-caigoubao/src/pc/order_detail.rs",
+        ),
         (
             "taobao.qimen.order.cancel",
-            "generated/src/qimen/order_cancel.rs",
+            "generated/top-api-qimen/src/qimen/order_cancel.rs",
         ),
         (
             "taobao.qimen.auto.entryorder.giftitemcancel",
-            "generated/src/qimen/auto_entryorder_giftitemcancel.rs",
+            "generated/top-api-wlb/src/qimen/auto_entryorder_giftitemcancel.rs",
         ),
         (
             "taobao.itemmarket.order.info.update",
-            "generated/src/itemmarket/order_info_update.rs",
+            "generated/top-api-puhuo/src/itemmarket/order_info_update.rs",
         ),
     ] {
         let code = text(&g, path);
@@ -54,9 +60,13 @@ fn emitted_code_of_each_api() {
 #[test]
 fn emitted_crate_files() {
     let g = generate(&fixtures());
-    insta::assert_snapshot!("Cargo.toml", text(&g, "generated/Cargo.toml"));
-    insta::assert_snapshot!("lib.rs", text(&g, "generated/src/lib.rs"));
-    insta::assert_snapshot!("README.md", text(&g, "generated/README.md"));
+    insta::assert_snapshot!("Cargo.toml", text(&g, "generated/top-api/Cargo.toml"));
+    insta::assert_snapshot!("lib.rs", text(&g, "generated/top-api/src/lib.rs"));
+    insta::assert_snapshot!("README.md", text(&g, "generated/top-api/README.md"));
+    let qimen = "generated/top-api-qimen";
+    insta::assert_snapshot!("qimen_Cargo.toml", text(&g, &format!("{qimen}/Cargo.toml")));
+    insta::assert_snapshot!("qimen_lib.rs", text(&g, &format!("{qimen}/src/lib.rs")));
+    insta::assert_snapshot!("qimen_README.md", text(&g, &format!("{qimen}/README.md")));
     insta::assert_snapshot!("tests_main.rs", text(&g, "tests/tests/api/main.rs"));
     insta::assert_snapshot!(
         "tests_pc_order_cancel.rs",
@@ -78,19 +88,56 @@ fn output_is_deterministic_and_independent_of_spec_order() {
 }
 
 #[test]
-fn every_category_of_the_pages_is_in_the_table() {
+fn every_category_of_the_pages_gets_its_crate_and_feature() {
     let g = generate(&fixtures());
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let toml = text(&g, "generated/Cargo.toml");
+    let toml = text(&g, "generated/top-api/Cargo.toml");
     for f in [
-        "caigoubao = []",
-        "qimen = []",
-        "wlb = []",
-        "puhuo = []",
+        "caigoubao = [\"dep:top-api-caigoubao\"]",
+        "qimen = [\"dep:top-api-qimen\"]",
+        "wlb = [\"dep:top-api-wlb\"]",
+        "puhuo = [\"dep:top-api-puhuo\"]",
+        "default = []",
         "full = [\"caigoubao\", \"puhuo\", \"qimen\", \"wlb\"]",
     ] {
         assert!(toml.contains(f), "missing `{f}` in\n{toml}");
     }
+    for krate in ["caigoubao", "puhuo", "qimen", "wlb"] {
+        let manifest = text(&g, &format!("generated/top-api-{krate}/Cargo.toml"));
+        assert!(
+            manifest.contains(&format!("name = \"top-api-{krate}\"")),
+            "{manifest}"
+        );
+        assert!(
+            manifest.contains("top-runtime = { path = \"../../runtime\""),
+            "{manifest}"
+        );
+    }
+    assert!(
+        g.files.get("generated/Cargo.toml").is_none(),
+        "inside the repository, its workspace holds the family"
+    );
+}
+
+#[test]
+fn standalone_output_is_a_workspace_of_the_family() {
+    let options = Options {
+        runtime_path: "/abs/runtime".into(),
+        standalone: true,
+    };
+    let g = emit::generate(&fixtures(), &options).unwrap_or_else(|e| panic!("{e}"));
+    let workspace = text(&g, "generated/Cargo.toml");
+    for member in [
+        "top-api",
+        "top-api-caigoubao",
+        "top-api-puhuo",
+        "top-api-qimen",
+        "top-api-wlb",
+    ] {
+        assert!(workspace.contains(&format!("\"{member}\"")), "{workspace}");
+    }
+    let qimen = text(&g, "generated/top-api-qimen/Cargo.toml");
+    assert!(qimen.contains("path = \"/abs/runtime\""), "{qimen}");
 }
 
 fn spec_with(yaml_tail: &str) -> Spec {
@@ -112,7 +159,7 @@ fn an_unknown_type_is_kept_as_json_and_names_file_api_and_path() {
         g.warnings[0].to_string(),
         "warning: specs/taobao.x.yaml: taobao.x: response.result.foo: type `Fooo` has no fields here and no definition elsewhere in the document; kept as a JSON value (`serde_json::Value`)"
     );
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(
         code.contains("pub foo: ::std::option::Option<::serde_json::Value>,"),
         "{code}"
@@ -131,7 +178,7 @@ fn a_struct_type_without_fields_is_a_json_value_with_a_warning() {
         "{}",
         g.warnings[0]
     );
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub param: ::serde_json::Value,"), "{code}");
     // It travels as a JSON string, like any structured parameter.
     assert!(
@@ -160,7 +207,7 @@ fn a_file_inside_a_struct_or_a_response_is_json_with_a_warning() {
         w[1].contains("response.bytes: `byte[]` is a file only"),
         "{w:?}"
     );
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub image: ::std::option::Option<::serde_json::Value>,",
         "pub top: ::std::option::Option<::top_runtime::FileItem>,",
@@ -190,7 +237,7 @@ fn the_mapping_table_covers_java_names_and_byte() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub is_test: ::std::option::Option<i64>,",
         "pub ids: ::std::option::Option<::std::vec::Vec<i64>>,",
@@ -215,7 +262,7 @@ fn a_struct_named_like_a_scalar_is_a_struct() {
         "request:\n  - {name: fee, type: Price, array: true, fields: [{name: amount, type: Price}, {name: currency, type: String}]}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub struct Price {"), "{code}");
     assert!(
         code.contains("pub fee: ::std::option::Option<::std::vec::Vec<Price>>,"),
@@ -247,7 +294,7 @@ fn struct_references_resolve_to_the_documents_definition() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub parent: ::std::option::Option<::std::boxed::Box<Node>>,",
         "pub children: ::std::vec::Vec<Node>,",
@@ -273,7 +320,7 @@ fn a_recursive_request_field_is_optional_and_takes_the_plain_struct() {
          \x20     - {name: next, type: Node, required: true}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub next: ::std::option::Option<::std::boxed::Box<Node>>,",
         "next: impl ::std::convert::Into<::std::boxed::Box<Node>>,",
@@ -298,7 +345,7 @@ fn user_type_names_never_clash_with_std_or_the_runtime() {
         .collect();
     let s = spec_with(&format!("response:\n{}", fields.concat()));
     let g = generate(&[s]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for n in [
         "XResult",
         "Data",
@@ -347,7 +394,7 @@ fn type_names_differing_only_in_case_get_distinct_names() {
          \x20 - {name: kind, type: String}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub struct ASODeviceInfoDO {"), "{code}");
     // The second is named from its field path.
     assert!(code.contains("pub struct B {"), "{code}");
@@ -365,7 +412,7 @@ fn nesting_six_levels_deep() {
     }
     let yaml = format!("response:\n  - {node}\n");
     let g = generate(&[spec_with(&yaml)]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for level in 0..6 {
         assert!(
             code.contains(&format!("pub struct L{level} {{")),
@@ -385,7 +432,7 @@ fn reserved_words_and_dotted_names_are_escaped_and_renamed() {
         .map(|n| format!("  - {{name: \"{n}\", type: String}}\n"))
         .collect();
     let g = generate(&[spec_with(&format!("request:\n{}", fields.concat()))]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for (wire, ident) in [
         ("type", "type_"),
         ("match", "match_"),
@@ -417,9 +464,13 @@ fn generate_partial_leaves_out_only_the_failing_api() {
             .to_string()
             .contains("both map to module `x::api`")
     );
-    assert!(g.files.get("generated/src/x/api.rs").is_some());
+    assert!(
+        g.files
+            .get("generated/top-api-caigoubao/src/x/api.rs")
+            .is_some()
+    );
     assert_eq!(
-        text(&g, "generated/src/lib.rs")
+        text(&g, "generated/top-api-caigoubao/src/lib.rs")
             .matches("pub mod api;")
             .count(),
         1
@@ -427,17 +478,28 @@ fn generate_partial_leaves_out_only_the_failing_api() {
 }
 
 #[test]
-fn an_unknown_category_warns_and_falls_back() {
+fn a_new_category_gets_a_crate_named_after_it() {
     let mut s = spec_with("request:\n  - name: q\n    type: String\n");
     s.category = "新类目".into();
-    let g = generate(&[s]);
-    assert_eq!(g.warnings.len(), 1, "{:?}", g.warnings);
+    let mut t = spec_with("request:\n  - name: q\n    type: String\n");
+    t.api = "taobao.y".into();
+    t.category = "某类目".into();
+    t.package = Some("shop".into());
+    let g = generate(&[s, t]);
+    assert!(g.warnings.is_empty(), "{:?}", g.warnings);
     assert!(
-        g.warnings[0].to_string().contains("新类目"),
-        "{}",
-        g.warnings[0]
+        g.files
+            .get("generated/top-api-xinleimu/src/x/api.rs")
+            .is_some()
     );
-    assert!(text(&g, "generated/Cargo.toml").contains("uncategorized = []"));
+    assert!(g.files.get("generated/top-api-shop/src/y/api.rs").is_some());
+    let facade = text(&g, "generated/top-api/Cargo.toml");
+    assert!(
+        facade.contains("xinleimu = [\"dep:top-api-xinleimu\"]"),
+        "{facade}"
+    );
+    assert!(facade.contains("shop = [\"dep:top-api-shop\"]"), "{facade}");
+    assert!(!facade.contains("uncategorized"), "{facade}");
 }
 
 #[test]
@@ -552,7 +614,11 @@ fn a_broken_xml_example_gets_no_test_and_a_warning() {
         said[1].contains("XML error example is not well-formed"),
         "{said:?}"
     );
-    assert!(g.files.get("generated/src/x/api.rs").is_some());
+    assert!(
+        g.files
+            .get("generated/top-api-caigoubao/src/x/api.rs")
+            .is_some()
+    );
     assert!(g.files.get("tests/tests/api/x_api.rs").is_none());
 }
 
@@ -568,7 +634,7 @@ fn names_collide_by_shape_not_by_name() {
          \x20 - {name: e, type: XResponse, fields: [{name: z, type: String}]}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub struct A {",
         "pub struct B {",
@@ -584,7 +650,10 @@ fn names_collide_by_shape_not_by_name() {
 #[test]
 fn generic_struct_types_are_named_from_their_path() {
     let g = generate(&fixtures());
-    let code = text(&g, "generated/src/qimen/auto_entryorder_giftitemcancel.rs");
+    let code = text(
+        &g,
+        "generated/top-api-wlb/src/qimen/auto_entryorder_giftitemcancel.rs",
+    );
     for decl in [
         "pub struct RequestParam {",
         "pub struct RequestOrderItems {",
@@ -593,7 +662,7 @@ fn generic_struct_types_are_named_from_their_path() {
         assert!(code.contains(decl), "missing `{decl}`");
     }
     assert!(!code.contains("pub struct Struct"));
-    let detail = text(&g, "generated/src/pc/order_detail.rs");
+    let detail = text(&g, "generated/top-api-caigoubao/src/pc/order_detail.rs");
     assert_eq!(detail.matches("pub struct Logistics {").count(), 1);
 }
 
@@ -605,7 +674,7 @@ fn listed_codes_become_an_enum_with_a_catch_all() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for want in [
         "pub enum RequestOrderType {",
         "Jyck,",
@@ -652,7 +721,7 @@ fn doubtful_code_lists_are_generated_with_a_warning_and_no_field_lost() {
             "{w}"
         );
     }
-    let code = text(&g, "generated/src/x/api.rs");
+    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(
         code.contains("pub kind: ::std::option::Option<ResponseKind>,"),
         "{code}"

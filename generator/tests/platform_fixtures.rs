@@ -88,12 +88,41 @@ fn every_file_name_is_unique_ignoring_case() {
             panic!("{path} and {other} differ only in case");
         }
     }
-    // Generated crate, its tests and one spec per document.
-    let modules = seen
-        .keys()
-        .filter(|p| p.starts_with("generated/src/"))
-        .count();
-    assert_eq!(modules, 34 + 1, "34 API modules and lib.rs");
+    // One module per document, in the crates of the 10 categories.
+    let modules = seen.values().filter(|p| is_module(p)).count();
+    assert_eq!(modules, 34, "34 API modules");
+    // A crate per category, named after its `catelog.json` `pkg`.
+    let crates: Vec<&str> = seen
+        .values()
+        .filter_map(|p| {
+            p.strip_prefix("generated/top-api-")?
+                .strip_suffix("/Cargo.toml")
+        })
+        .collect();
+    let mut packages: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("catelog.json")).ok())
+        .map(|t| serde_json::from_str::<serde_json::Value>(&t).unwrap()["pkg"].to_string())
+        .map(|p| p.trim_matches('"').to_string())
+        .collect();
+    packages.sort();
+    assert_eq!(crates, packages);
+}
+
+/// An API module file of a generated crate.
+fn is_module(path: &str) -> bool {
+    path.starts_with("generated/") && path.contains("/src/") && !path.ends_with("/lib.rs")
+}
+
+/// The module file of `group/module`, in whichever crate holds it.
+fn module_text(r: &Regen, module: &str) -> String {
+    let suffix = format!("/src/{module}.rs");
+    let (path, _) = r
+        .files
+        .iter()
+        .find(|(p, _)| is_module(p) && p.ends_with(&suffix))
+        .unwrap_or_else(|| panic!("no module {module}"));
+    text(r, path)
 }
 
 /// Every `pub struct` name of a module, for case-insensitive uniqueness.
@@ -108,7 +137,7 @@ fn struct_names(code: &str) -> Vec<&str> {
 fn rust_names_are_unique_ignoring_case_within_each_module() {
     let r = regen();
     for (path, bytes) in r.files.iter() {
-        if !path.starts_with("generated/src/") || path.ends_with("lib.rs") {
+        if !is_module(path) {
             continue;
         }
         let code = String::from_utf8(bytes.to_vec()).unwrap();
@@ -124,7 +153,7 @@ fn rust_names_are_unique_ignoring_case_within_each_module() {
 #[test]
 fn the_quirks_come_out_as_decided() {
     let r = regen();
-    let code = |p: &str| text(&r, &format!("generated/src/{p}.rs"));
+    let code = |p: &str| module_text(&r, p);
     for (module, needles) in [
         // Keywords are escaped, the wire name kept.
         (

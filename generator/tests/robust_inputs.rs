@@ -163,6 +163,24 @@ fn two_pages_for_one_api() {
     );
 }
 
+#[test]
+fn one_api_in_two_categories_names_both_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let page = std::fs::read_to_string(root().join("../pages/taobao.pc.order.cancel.txt")).unwrap();
+    assert!(page.contains("采购宝API"));
+    let moved = page.replacen("采购宝API", "物流宝API", 1);
+    std::fs::write(tmp.path().join("a.txt"), &page).unwrap();
+    std::fs::write(tmp.path().join("b.txt"), moved).unwrap();
+    let pages = [tmp.path().join("a.txt"), tmp.path().join("b.txt")];
+    let e = pipeline::scrape_all(tmp.path(), &pages, &|| {}).expect_err("two categories");
+    let msg = e.to_string();
+    assert!(msg.starts_with("b.txt:"), "{msg}");
+    assert!(
+        msg.contains("is put in category `物流宝API` here and in `采购宝API` by a.txt"),
+        "{msg}"
+    );
+}
+
 fn real_spec_yaml() -> String {
     let (shown, bytes) = real_pages().remove(1);
     assert!(shown.ends_with("taobao.pc.order.cancel.txt"));

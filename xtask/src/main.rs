@@ -28,7 +28,7 @@ struct Cli {
 enum Command {
     /// Read doc pages (text, HTML, JSON) and write one YAML spec per API to specs/
     Scrape(ScrapeArgs),
-    /// Generate the bindings crate (generated/) and its example tests from specs/
+    /// Generate the family of bindings crates (generated/) and its example tests from specs/
     Codegen(CodegenArgs),
     /// Scrape, then codegen, swapped in together only when both succeed
     Regen(ScrapeArgs),
@@ -147,7 +147,8 @@ fn out_root(arg: &OutArg) -> PathBuf {
     arg.out.clone().unwrap_or_else(repo_root)
 }
 
-/// Codegen options for an output root: the generated crate must find the runtime.
+/// Codegen options for an output root: the generated crates must find the
+/// runtime, and outside this repository they are a workspace of their own.
 fn emit_options(out: &Path) -> emit::Options {
     let repo = repo_root();
     let same = out.canonicalize().ok() == repo.canonicalize().ok();
@@ -162,7 +163,7 @@ fn emit_options(out: &Path) -> emit::Options {
     };
     emit::Options {
         runtime_path,
-        ..emit::Options::default()
+        standalone: !same,
     }
 }
 
@@ -321,8 +322,7 @@ fn check() -> Result<(), Error> {
 fn platform(a: PlatformArgs) -> Result<(), Error> {
     let out = a.out.unwrap_or_else(|| repo_root().join("target/platform"));
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
-    let mut options = emit_options(&out);
-    options.standalone = true;
+    let options = emit_options(&out);
     if platform::run(&a.corpus, &out, &options, !a.no_check)? {
         Ok(())
     } else {
@@ -348,8 +348,7 @@ fn bench(a: BenchArgs) -> Result<(), Error> {
     std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
     match a.child {
         Some(n) => {
-            let mut options = emit_options(&out);
-            options.standalone = true;
+            let options = emit_options(&out);
             bench::child(&corpus, n, &out, &options)
         }
         None => bench::run(&corpus, &out),

@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use super::{Change, Kind, Report, Semver, Tree};
 use crate::diag::Error;
 use crate::emit::code;
+use crate::emit::family::Family;
 use crate::emit::space::{self, Api, CodeEnum, Field, Side, Ty};
 use crate::layout;
-use crate::naming::{self, Features};
+use crate::naming;
 use crate::spec::Spec;
 
 /// Every change from `old` to `new`. Fails when a changed spec cannot be
@@ -17,7 +18,11 @@ use crate::spec::Spec;
 pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
     use rayon::prelude::*;
 
-    let features = Features::builtin();
+    // Categories are named across a whole tree, as codegen names them.
+    let families = (
+        Family::of_specs(old.specs.values()),
+        Family::of_specs(new.specs.values()),
+    );
     let mut names: Vec<&str> = old
         .specs
         .keys()
@@ -33,9 +38,9 @@ pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
             let n = new.specs.get(*name);
             match (o, n) {
                 (Some(o), Some(n)) if o == n => Ok(Vec::new()),
-                (Some(o), Some(n)) => modified(old, new, o, n, &features),
-                (None, Some(n)) => Ok(vec![added(n, &features)]),
-                (Some(o), None) => Ok(vec![removed(o)]),
+                (Some(o), Some(n)) => modified((old, new), o, n, &families),
+                (None, Some(n)) => Ok(vec![added(n, &families.1)]),
+                (Some(o), None) => Ok(vec![removed(o, &families.0)]),
                 (None, None) => Ok(Vec::new()),
             }
         })
@@ -53,7 +58,7 @@ fn module_of(api: &str) -> String {
     format!("top_api::{group}::{module}")
 }
 
-fn change(spec: &Spec, path: &str, kind: Kind, level: Semver) -> Change {
+fn change(spec: &Spec, feature: &str, path: &str, kind: Kind, level: Semver) -> Change {
     Change {
         api: spec.api.clone(),
         path: path.to_string(),
@@ -64,6 +69,7 @@ fn change(spec: &Spec, path: &str, kind: Kind, level: Semver) -> Change {
         effect: String::new(),
         level,
         category: spec.category.clone(),
+        feature: feature.to_string(),
     }
 }
 
@@ -74,8 +80,8 @@ fn with(mut c: Change, old: Value, new: Value, effect: String) -> Change {
     c
 }
 
-fn added(spec: &Spec, features: &Features) -> Change {
-    let (feature, _) = features.feature(&spec.category);
+fn added(spec: &Spec, family: &Family) -> Change {
+    let feature = family.feature(&spec.category);
     let effect = format!(
         "new module `{}` with `{}` and `{}` (feature `{feature}`)",
         module_of(&spec.api),
@@ -83,14 +89,14 @@ fn added(spec: &Spec, features: &Features) -> Change {
         naming::response_struct(&spec.api),
     );
     with(
-        change(spec, "", Kind::ApiAdded, Semver::Minor),
+        change(spec, &feature, "", Kind::ApiAdded, Semver::Minor),
         Value::Null,
         json!(spec.api),
         effect,
     )
 }
 
-fn removed(spec: &Spec) -> Change {
+fn removed(spec: &Spec, family: &Family) -> Change {
     let effect = format!(
         "module `{}` is gone, with `{}` and `{}`",
         module_of(&spec.api),
@@ -98,7 +104,13 @@ fn removed(spec: &Spec) -> Change {
         naming::response_struct(&spec.api),
     );
     with(
-        change(spec, "", Kind::ApiRemoved, Semver::Major),
+        change(
+            spec,
+            &family.feature(&spec.category),
+            "",
+            Kind::ApiRemoved,
+            Semver::Major,
+        ),
         json!(spec.api),
         Value::Null,
         effect,
@@ -106,31 +118,30 @@ fn removed(spec: &Spec) -> Change {
 }
 
 /// Resolve a spec as codegen does; an error names the file of its tree.
-fn resolve<'a>(tree: &Tree, spec: &'a Spec, features: &Features) -> Result<Api<'a>, Error> {
+fn resolve<'a>(tree: &Tree, spec: &'a Spec, family: &Family) -> Result<Api<'a>, Error> {
     let file = tree
         .files
         .get(&spec.api)
         .cloned()
         .unwrap_or_else(|| layout::spec_file(&spec.api));
-    space::resolve(spec, &file, features).map(|(api, _)| api)
+    space::resolve(spec, &file, family).map(|(api, _)| api)
 }
 
 fn modified(
-    old_tree: &Tree,
-    new_tree: &Tree,
+    (old_tree, new_tree): (&Tree, &Tree),
     o: &Spec,
     n: &Spec,
-    features: &Features,
+    (old_family, new_family): &(Family, Family),
 ) -> Result<Vec<Change>, Error> {
-    let oa = resolve(old_tree, o, features)?;
-    let na = resolve(new_tree, n, features)?;
+    let oa = resolve(old_tree, o, old_family)?;
+    let na = resolve(new_tree, n, new_family)?;
     let mut cx = Cx {
         old: &oa,
         new: &na,
         out: Vec::new(),
         open: Vec::new(),
     };
-    cx.whole_api(features);
+    cx.whole_api();
     for side in [Side::Request, Side::Response] {
         let paths = (side_path(o, side), side_path(n, side));
         let paths = (paths.0.as_str(), paths.1.as_str());
@@ -200,15 +211,14 @@ impl Cx<'_, '_> {
     }
 
     fn at(&self, path: &str, kind: Kind, level: Semver) -> Change {
-        change(self.new.spec, path, kind, level)
+        change(self.new.spec, &self.new.feature, path, kind, level)
     }
 
-    fn whole_api(&mut self, features: &Features) {
+    fn whole_api(&mut self) {
         let (o, n) = (self.old.spec, self.new.spec);
         let req = &self.new.request_name;
-        if o.category != n.category {
-            let (of, _) = features.feature(&o.category);
-            let (nf, _) = features.feature(&n.category);
+        let (of, nf) = (&self.old.feature, &self.new.feature);
+        if o.category != n.category || of != nf {
             let (level, effect) = if of == nf {
                 (Semver::Patch, format!("stays in feature `{nf}`"))
             } else {
@@ -221,7 +231,12 @@ impl Cx<'_, '_> {
                 )
             };
             let c = self.at("", Kind::CategoryChanged, level);
-            self.push(with(c, json!(o.category), json!(n.category), effect));
+            let (old, new) = if o.category != n.category {
+                (json!(o.category), json!(n.category))
+            } else {
+                (json!(of), json!(nf))
+            };
+            self.push(with(c, old, new, effect));
         }
         if o.protocol != n.protocol {
             let c = self.at("", Kind::ProtocolChanged, Semver::Major);

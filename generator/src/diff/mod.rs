@@ -109,6 +109,9 @@ pub struct Change {
     /// Category of the API after the change (before it, for a removal).
     #[serde(skip)]
     pub category: String,
+    /// The facade's feature (the category's crate) of the API, on the same side.
+    #[serde(skip)]
+    pub feature: String,
 }
 
 /// Every change between two trees, in API order.

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use super::{Change, Kind, Report};
 use crate::emit::code::code_span;
-use crate::naming::Features;
 
 /// `{"semver": …, "changes": [{"api", "path", "kind", "breaking", "old", "new", "effect"}]}`.
 pub fn json(report: &Report) -> String {
@@ -30,9 +29,12 @@ pub fn markdown(report: &Report) -> String {
     }
     let _ = writeln!(out, "## API changes: semver {semver}\n");
     counts(report, &mut out);
-    let features = Features::builtin();
     for (category, apis) in by_category(report) {
-        let (feature, _) = features.feature(category);
+        let feature = apis
+            .iter()
+            .flat_map(|(_, changes)| changes)
+            .next()
+            .map_or("", |c| c.feature.as_str());
         let _ = writeln!(out, "\n### {category} (feature `{feature}`)");
         for (api, changes) in apis {
             let broken = changes.iter().filter(|c| c.breaking).count();

@@ -318,18 +318,30 @@ fn a_category_change_breaks_when_the_feature_changes() {
         "`top_api::trade::fullinfo_get` moves from feature",
     );
     assert!(c.effect.contains("to `caigoubao`"), "{}", c.effect);
-    // Neither name is in the table: both fall back to one feature.
+    // A category renamed under the same package name keeps its crate.
     let mut old = base();
-    old.category = "未知一".into();
-    let mut new = base();
-    new.category = "未知二".into();
-    let r = report(&[old], &[new]);
+    old.category = "旧名".into();
+    old.package = Some("shop".into());
+    let mut new = old.clone();
+    new.category = "新名".into();
+    let r = report(&[old.clone()], &[new]);
     check(
         &r.changes[0],
         Kind::CategoryChanged,
         "",
         false,
-        "stays in feature",
+        "stays in feature `shop`",
+    );
+    // A new package name alone moves the API to another crate.
+    let mut moved = old.clone();
+    moved.package = Some("store".into());
+    let r = report(&[old], &[moved]);
+    check(
+        &r.changes[0],
+        Kind::CategoryChanged,
+        "",
+        true,
+        "from feature `shop` to `store`",
     );
 }
 

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::family::Family;
 use crate::diag::{Error, Kind, Warning};
-use crate::naming::{self, Features, Namer};
+use crate::naming::{self, Namer};
 use crate::spec::{Param, Protocol, Spec};
 pub use crate::types::Scalar;
 use crate::types::leaf;
@@ -501,24 +502,12 @@ impl Builder<'_> {
 pub fn resolve<'a>(
     spec: &'a Spec,
     file: &Path,
-    features: &Features,
+    family: &Family,
 ) -> Result<(Api<'a>, Vec<Warning>), Error> {
     let file = file.to_path_buf();
     let mut warnings = Vec::new();
     let (group, module) = naming::module_path(&spec.api);
-    let (feature, known) = features.feature(&spec.category);
-    if !known {
-        warnings.push(Warning::about(
-            Kind::Codegen,
-            &file,
-            &spec.api,
-            None,
-            format!(
-                "category `{}` is not in generator/src/emit/categories.tsv; using feature `{feature}` (add a line `{}<TAB>feature`)",
-                spec.category, spec.category
-            ),
-        ));
-    }
+    let feature = family.feature(&spec.category);
     let request_name = naming::request_struct(&spec.api);
     let response_name = naming::response_struct(&spec.api);
 
