@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 mod bench;
 mod diff;
 mod platform;
+mod times;
 use topgen::emit;
 use topgen::output;
 use topgen::pipeline::{self, GENERATED_DIR, PAGES_DIR, SPECS_DIR, TESTS_DIR};
@@ -110,6 +111,10 @@ struct CodegenArgs {
 }
 
 fn main() -> ExitCode {
+    // Started by cargo as a rustc wrapper (see `times`): no xtask command line.
+    if let Some(code) = times::wrapper() {
+        std::process::exit(code);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scrape(a) => scrape(a),

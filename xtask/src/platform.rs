@@ -6,6 +6,10 @@
 //! state of the whole corpus. Every warning and error is also written to
 //! `<out>/platform-report.txt`, one per line; every field read as a code
 //! list is listed in `<out>/code-lists.tsv`, for checking that reading.
+//!
+//! The check is timed per rustc (see [`crate::times`]): the totals, the
+//! largest rustc and the largest generated crates are printed, and every
+//! rustc run is listed in `<out>/check-times.tsv`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use crate::times;
 use topgen::pipeline;
 use topgen::spec::Spec;
 use topgen::{Error, output};
@@ -87,13 +92,7 @@ pub fn run(
         out.join(REPORT).display()
     );
     let check_ok = if check && tally.crate_errors == 0 {
-        let started = Instant::now();
-        let ok = cargo_check(&out.join(pipeline::GENERATED_DIR))?;
-        eprintln!(
-            "cargo check --all-features took {:.0} s",
-            started.elapsed().as_secs_f64()
-        );
-        ok
+        cargo_check(out)?
     } else {
         !check
     };
@@ -244,16 +243,112 @@ fn print_table(tally: &Tally, check: bool, check_ok: bool) -> bool {
     generated == total.documents && check_ok
 }
 
-/// `cargo check --all-features` on the generated crate, in its own target
-/// folder, warnings denied.
-fn cargo_check(krate: &Path) -> Result<bool, Error> {
-    let target: PathBuf = krate.parent().unwrap_or(krate).join("target");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["check", "--all-features", "--quiet", "--manifest-path"])
-        .arg(krate.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .env("RUSTFLAGS", "-D warnings")
+/// File under the output root the rustc wrapper logs to (see [`times`]).
+const TIMES_LOG: &str = "rustc-times.log";
+
+/// File under the output root listing every rustc run of the check.
+const CHECK_TIMES: &str = "check-times.tsv";
+
+/// `cargo check --workspace --all-features` of the generated crates (one
+/// package or a workspace of them), warnings denied, in a target folder of
+/// their own, with every rustc timed; prints the figures and writes them to
+/// [`CHECK_TIMES`]. True when the check passed.
+///
+/// The runtime and the dependencies are checked first, so the figures are of
+/// the generated crates on a warm dependency cache; the generated crates' own
+/// artifacts are cleaned, so they are checked from scratch even when
+/// unchanged since an earlier run. Incremental compilation is off, as when
+/// the crates are built as a dependency.
+fn cargo_check(out: &Path) -> Result<bool, Error> {
+    let manifest = out.join(pipeline::GENERATED_DIR).join("Cargo.toml");
+    let log = std::path::absolute(out.join(TIMES_LOG)).map_err(|e| Error::io(out, e))?;
+    let wrapper = std::env::current_exe()
+        .map_err(|e| Error::at(out, None, format!("cannot find the xtask binary: {e}")))?;
+    let cargo = |args: &[&str]| {
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command
+            .args(args)
+            .arg("--quiet")
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .env("CARGO_TARGET_DIR", out.join("target"))
+            .env("RUSTFLAGS", "-D warnings")
+            .env("CARGO_INCREMENTAL", "0")
+            // This binary wraps rustc itself; another wrapper (a compiler
+            // cache) would hide the work, and a workspace wrapper would stand
+            // between it and rustc.
+            .env("RUSTC_WRAPPER", &wrapper)
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env(times::LOG_ENV, &log);
+        command
+    };
+    let run = |args: &[&str]| {
+        cargo(args)
+            .status()
+            .map(|s| s.success())
+            .map_err(|e| Error::at(&manifest, None, format!("cannot run cargo: {e}")))
+    };
+    if !run(&["check", "-p", "top-runtime"])? {
+        eprintln!(
+            "error: `cargo check -p top-runtime` failed; the generated crates were not checked"
+        );
+        return Ok(false);
+    }
+    if let Err(e) = clean_members(&cargo) {
+        eprintln!("warning: {e}; the figures may leave out crates checked by an earlier run");
+    }
+    match std::fs::remove_file(&log) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&log, e)),
+        _ => {}
+    }
+    let started = Instant::now();
+    let ok = run(&["check", "--workspace", "--all-features"])?;
+    let wall_s = started.elapsed().as_secs_f64();
+    let text = match std::fs::read_to_string(&log) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(&log, e)),
+    };
+    let runs = times::parse_log(&text);
+    let tsv_path = out.join(CHECK_TIMES);
+    std::fs::write(&tsv_path, times::tsv(&runs)).map_err(|e| Error::io(&tsv_path, e))?;
+    print!("{}", times::report(&runs, wall_s, &tsv_path));
+    Ok(ok)
+}
+
+/// `cargo clean` of every package of the generated workspace, named by
+/// `cargo metadata` (the runtime and the dependencies stay).
+fn clean_members(cargo: &dyn Fn(&[&str]) -> Command) -> Result<(), String> {
+    let metadata = cargo(&["metadata", "--no-deps", "--format-version", "1"])
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !metadata.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&metadata.stderr).trim()
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&metadata.stdout)
+        .map_err(|e| format!("cannot read the output of cargo metadata: {e}"))?;
+    let names: Vec<&str> = json["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if names.is_empty() {
+        return Err("cargo metadata lists no package".into());
+    }
+    let mut args = vec!["clean"];
+    for name in &names {
+        args.extend(["-p", name]);
+    }
+    let status = cargo(&args)
         .status()
-        .map_err(|e| Error::at(krate, None, format!("cannot run cargo: {e}")))?;
-    Ok(status.success())
+        .map_err(|e| format!("cannot run cargo clean: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("cargo clean of the generated crates failed".into())
+    }
 }

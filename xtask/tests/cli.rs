@@ -324,3 +324,69 @@ fn platform_lists_every_field_read_as_a_code_list() {
         assert!(!row[3].is_empty(), "{row:?}");
     }
 }
+
+/// The binary as cargo's `RUSTC_WRAPPER`: rustc runs with the same arguments,
+/// its messages and exit status come through, and each run adds a log line.
+#[test]
+fn as_rustc_wrapper_it_passes_rustc_through_and_logs_each_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("times.log");
+    fs::write(dir.path().join("good.rs"), "pub fn f() -> u32 { 1 }\n").unwrap();
+    fs::write(dir.path().join("bad.rs"), "pub fn f() -> u32 { \"x\" }\n").unwrap();
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let wrapped = |name: &str| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .arg(&rustc)
+            .args([
+                "--crate-name",
+                name,
+                "--crate-type",
+                "lib",
+                "--emit",
+                "metadata",
+            ])
+            .arg("--out-dir")
+            .arg(dir.path())
+            .arg(dir.path().join(format!("{name}.rs")))
+            .env("TOPGEN_RUSTC_TIMES", &log)
+            .output()
+            .expect("xtask runs")
+    };
+    let good = wrapped("good");
+    assert!(good.status.success(), "{}", text(&good.stderr));
+    assert!(dir.path().join("libgood.rmeta").is_file());
+    let bad = wrapped("bad");
+    assert_eq!(bad.status.code(), Some(1), "rustc's own exit status");
+    assert!(text(&bad.stderr).contains("E0308"), "{}", text(&bad.stderr));
+    let version = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([rustc.as_str(), "-vV"])
+        .env("TOPGEN_RUSTC_TIMES", &log)
+        .output()
+        .unwrap();
+    assert!(
+        text(&version.stdout).starts_with("rustc "),
+        "{}",
+        text(&version.stdout)
+    );
+
+    let lines = fs::read_to_string(&log).unwrap();
+    let runs: Vec<Vec<&str>> = lines.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        runs.len(),
+        2,
+        "one line per crate compiled, none for -vV:\n{lines}"
+    );
+    for (run, name) in runs.iter().zip(["good", "bad"]) {
+        assert_eq!(run.len(), 4, "{run:?}");
+        assert_eq!(run[0], name);
+        for seconds in &run[1..3] {
+            assert!(seconds.parse::<f64>().unwrap() >= 0.0, "{run:?}");
+        }
+        if cfg!(unix) {
+            assert!(
+                run[3].parse::<u64>().unwrap() > 1000,
+                "rustc peak RSS in kB: {run:?}"
+            );
+        }
+    }
+}
