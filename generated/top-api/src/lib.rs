@@ -12,6 +12,7 @@
 //! | `qimen::order_cancel` | `taobao.qimen.order.cancel` | 单据取消接口 | `qimen` |
 
 #[cfg(feature = "puhuo")]
+#[rustfmt::skip]
 pub mod itemmarket {
     //! APIs named `taobao.itemmarket.*`.
     #[cfg(feature = "puhuo")]
@@ -19,6 +20,7 @@ pub mod itemmarket {
 }
 
 #[cfg(feature = "caigoubao")]
+#[rustfmt::skip]
 pub mod pc {
     //! APIs named `taobao.pc.*`.
     #[cfg(feature = "caigoubao")]
@@ -28,10 +30,11 @@ pub mod pc {
 }
 
 #[cfg(any(feature = "qimen", feature = "wlb"))]
+#[rustfmt::skip]
 pub mod qimen {
     //! APIs named `taobao.qimen.*`.
-    #[cfg(feature = "qimen")]
-    pub use top_api_qimen::qimen::order_cancel;
     #[cfg(feature = "wlb")]
     pub use top_api_wlb::qimen::auto_entryorder_giftitemcancel;
+    #[cfg(feature = "qimen")]
+    pub use top_api_qimen::qimen::order_cancel;
 }

@@ -431,8 +431,10 @@ pub fn facade_lib(apis: &[Api]) -> Result<String, String> {
                 pub use #krate::#group::#m;
             }
         });
+        // rustfmt would sort the `use`s; prettyplease lays out generated files.
         quote! {
             #cfg
+            #[rustfmt::skip]
             pub mod #name {
                 #![doc = #gdoc]
                 #(#uses)*
