@@ -67,6 +67,36 @@ impl Scalar {
             Scalar::File => "::top_runtime::FileItem",
         }
     }
+
+    /// The Rust type as the generated README shows it, with what users
+    /// should know about it.
+    pub fn shown(self) -> &'static str {
+        match self {
+            Scalar::String => "`String`",
+            Scalar::Int => "`i64`",
+            Scalar::Bool => "`bool`",
+            Scalar::Decimal => "`top_runtime::Decimal` (exact, never `f64`)",
+            Scalar::DateTime => "`top_runtime::DateTime` (`yyyy-MM-dd HH:mm:ss`)",
+            Scalar::Map => "`BTreeMap<String, String>`",
+            Scalar::Json => "`serde_json::Value`",
+            Scalar::File => {
+                "`top_runtime::FileItem` (multipart upload) as a top-level request parameter; \
+                 elsewhere `serde_json::Value` (base64 text)"
+            }
+        }
+    }
+}
+
+/// The TOP type names of each scalar, in table order.
+pub fn by_scalar() -> Vec<(Scalar, Vec<&'static str>)> {
+    let mut out: Vec<(Scalar, Vec<&str>)> = Vec::new();
+    for (name, scalar) in TABLE {
+        match out.iter_mut().find(|(s, _)| *s == scalar) {
+            Some((_, names)) => names.push(name),
+            None => out.push((scalar, vec![name])),
+        }
+    }
+    out
 }
 
 /// The scalar a TOP type name is, if it is one.

@@ -265,16 +265,9 @@ pub fn facade_readme(apis: &[Api], members: &[Member]) -> String {
         String::new(),
         "| TOP | Rust |".into(),
         "|---|---|".into(),
-        "| String | `String` |".into(),
-        "| Number, Integer, Long, byte (Java's `Byte`: codes and flags) | `i64` |".into(),
-        "| Boolean | `bool` |".into(),
-        "| BigDecimal, Price | `top_runtime::Decimal` (exact, never `f64`) |".into(),
-        "| Date | `top_runtime::DateTime` (`yyyy-MM-dd HH:mm:ss`) |".into(),
-        "| Map | `BTreeMap<String, String>` |".into(),
-        "| Json | `serde_json::Value` |".into(),
-        "| byte\\[\\], File | `top_runtime::FileItem` (multipart upload) as a top-level \
-         request parameter; elsewhere `serde_json::Value` (base64 text) |"
-            .into(),
+    ]);
+    out.extend(type_rows());
+    out.extend([
         "| `X []` | `Vec<X>` |".into(),
         "| a struct type | its struct; without fields of its own, the struct of that name \
          defined elsewhere in the document (`Box`ed when it contains itself), else \
@@ -319,6 +312,17 @@ pub fn category_readme(member: &Member) -> String {
     }));
     out.extend([String::new(), REGENERATING.into()]);
     text(out)
+}
+
+/// A row per scalar of the one type table: its TOP names and its Rust type.
+fn type_rows() -> Vec<String> {
+    crate::types::by_scalar()
+        .into_iter()
+        .map(|(scalar, names)| {
+            let names: Vec<String> = names.iter().map(|n| md_escape(n)).collect();
+            format!("| {} | {} |", names.join(", "), scalar.shown())
+        })
+        .collect()
 }
 
 /// Crate-level docs: the lines of `doc` as `#![doc]` attributes.
