@@ -4,7 +4,7 @@
 //! An entry is found by a [`Key`]: a BLAKE3 hash of everything that
 //! determines the result, always including the generator's fingerprint
 //! (which changes whenever the generator's code does). An entry is a few
-//! length-prefixed byte strings sealed with a hash keyed by its key, so a
+//! byte strings and their lengths, sealed with a hash keyed by its key, so a
 //! missing, truncated, corrupt or misplaced entry reads as a miss, never as a
 //! wrong result. Writing is best-effort: each entry is written to a
 //! temporary file and renamed into place, and a failure only loses the entry.
@@ -86,16 +86,43 @@ pub fn digest_json<T: serde::Serialize>(value: &T) -> Option<[u8; 32]> {
 /// A fingerprint of the running generator: the crate's version and a hash of
 /// the executable's bytes, so a rebuilt generator never reads entries of an
 /// older one. `None` when the executable cannot be read (then run uncached).
-pub fn exe_fingerprint() -> Option<String> {
+///
+/// The hash is kept in `dir` under the executable's identity (path, device,
+/// inode, size, modification and change times): any write to the file
+/// changes its change time, so a file of the same identity has the same
+/// bytes, and the hash is computed once per build rather than once per run.
+pub fn exe_fingerprint(dir: &Path) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
     let exe = std::env::current_exe().ok()?;
-    let bytes = fs::read(exe).ok()?;
-    let mut h = blake3::Hasher::new();
-    h.update_rayon(&bytes);
-    Some(format!(
-        "topgen {} {}",
-        env!("CARGO_PKG_VERSION"),
-        h.finalize().to_hex()
-    ))
+    let m = fs::metadata(&exe).ok()?;
+    let identity = format!(
+        "{} {} {} {} {}.{} {}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        exe.display(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    );
+    let memo = Cache::open_quiet(dir, "executables");
+    let key = memo.key("exe").str(&identity).finish();
+    let hash = match memo
+        .get("exe", &key)
+        .and_then(|mut p| String::from_utf8(p.pop()?).ok())
+    {
+        Some(hash) => hash,
+        None => {
+            let bytes = fs::read(&exe).ok()?;
+            let mut h = blake3::Hasher::new();
+            h.update_rayon(&bytes);
+            let hash = h.finalize().to_hex().to_string();
+            memo.put("exe", &key, &[hash.as_bytes()]);
+            hash
+        }
+    };
+    Some(format!("topgen {} {hash}", env!("CARGO_PKG_VERSION")))
 }
 
 /// The cache folder for a repository: `regen-cache` in `CARGO_TARGET_DIR`
@@ -132,17 +159,23 @@ impl Cache {
     /// The cache in `dir` for a generator with `fingerprint`. Touches
     /// nothing on disk but the fingerprint's `used` mark.
     pub fn open(dir: &Path, fingerprint: &str) -> Cache {
-        let fingerprint = blake3::hash(fingerprint.as_bytes());
-        let root = dir.join(&fingerprint.to_hex()[..16]);
-        let cache = Cache {
-            dir: dir.to_path_buf(),
-            root,
-            fingerprint,
-        };
+        let cache = Cache::open_quiet(dir, fingerprint);
         if fs::create_dir_all(&cache.root).is_ok() {
             let _ = fs::write(cache.root.join(USED), b"");
         }
         cache
+    }
+
+    /// [`Cache::open`] without marking it used: [`Cache::prune`] drops it
+    /// unless it is among the most recently opened.
+    fn open_quiet(dir: &Path, fingerprint: &str) -> Cache {
+        let fingerprint = blake3::hash(fingerprint.as_bytes());
+        let root = dir.join(&fingerprint.to_hex()[..16]);
+        Cache {
+            dir: dir.to_path_buf(),
+            root,
+            fingerprint,
+        }
     }
 
     /// The folder the cache lives in.
@@ -163,21 +196,39 @@ impl Cache {
         self.root.join(kind).join(&hex[..2]).join(&hex)
     }
 
-    /// The parts stored under `key`, or `None` for a missing or damaged entry.
+    /// The parts stored under `key`, or `None` for a missing or damaged
+    /// entry. The first part is not copied: put the largest first.
     pub fn get(&self, kind: &str, key: &Key) -> Option<Vec<Vec<u8>>> {
-        let bytes = fs::read(self.path(kind, key)).ok()?;
+        let mut bytes = fs::read(self.path(kind, key)).ok()?;
         let (body, seal) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
         if blake3::keyed_hash(key.0.as_bytes(), body).as_bytes() != seal {
             return None;
         }
-        let mut parts = Vec::new();
-        let mut rest = body;
-        while !rest.is_empty() {
-            let (len, tail) = rest.split_at_checked(8)?;
-            let len = usize::try_from(u64::from_le_bytes(len.try_into().ok()?)).ok()?;
-            let (part, tail) = tail.split_at_checked(len)?;
-            parts.push(part.to_vec());
-            rest = tail;
+        // The parts, then each one's length, then their count.
+        let word = |at: usize| -> Option<usize> {
+            let w = body.get(at..at.checked_add(8)?)?;
+            usize::try_from(u64::from_le_bytes(w.try_into().ok()?)).ok()
+        };
+        let count = word(body.len().checked_sub(8)?)?;
+        let table = body
+            .len()
+            .checked_sub(count.checked_add(1)?.checked_mul(8)?)?;
+        let mut lens = Vec::with_capacity(count);
+        for i in 0..count {
+            lens.push(word(table + i * 8)?);
+        }
+        if lens.iter().try_fold(0usize, |a, l| a.checked_add(*l))? != table {
+            return None;
+        }
+        let mut parts = vec![Vec::new(); count];
+        let mut at = lens.first().copied().unwrap_or(0);
+        for (part, len) in parts.iter_mut().zip(&lens).skip(1) {
+            *part = body[at..at + len].to_vec();
+            at += len;
+        }
+        if let Some(first) = parts.first_mut() {
+            bytes.truncate(lens[0]);
+            *first = bytes;
         }
         Some(parts)
     }
@@ -189,12 +240,15 @@ impl Cache {
         if fs::create_dir_all(dir).is_err() {
             return;
         }
-        let len = parts.iter().map(|p| p.len() + 8).sum::<usize>() + 32;
+        let len = parts.iter().map(|p| p.len() + 8).sum::<usize>() + 8 + 32;
         let mut body = Vec::with_capacity(len);
         for p in parts {
-            body.extend_from_slice(&(p.len() as u64).to_le_bytes());
             body.extend_from_slice(p);
         }
+        for p in parts {
+            body.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        }
+        body.extend_from_slice(&(parts.len() as u64).to_le_bytes());
         let seal = blake3::keyed_hash(key.0.as_bytes(), &body);
         body.extend_from_slice(seal.as_bytes());
         let n = TEMP.fetch_add(1, Ordering::Relaxed);
@@ -214,12 +268,11 @@ impl Cache {
         let mut others: Vec<(std::time::SystemTime, PathBuf)> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .filter(|p| *p != self.root && p.is_dir())
-            .map(|p| {
-                let used = fs::metadata(p.join(USED))
-                    .and_then(|m| m.modified())
-                    .unwrap_or(std::time::UNIX_EPOCH);
-                (used, p)
+            .filter(|p| *p != self.root)
+            .filter_map(|p| {
+                // Only fingerprint folders have the mark; the executables' hashes do not.
+                let used = fs::metadata(p.join(USED)).and_then(|m| m.modified());
+                Some((used.ok()?, p))
             })
             .collect();
         others.sort();
@@ -230,11 +283,7 @@ impl Cache {
     }
 }
 
-/// Strings and JSON as entry parts.
-pub(crate) fn utf8(part: Vec<u8>) -> Option<String> {
-    String::from_utf8(part).ok()
-}
-
+/// A JSON entry part.
 pub(crate) fn json<T: serde::de::DeserializeOwned>(part: &[u8]) -> Option<T> {
     serde_json::from_slice(part).ok()
 }
