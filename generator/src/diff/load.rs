@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::diag::Error;
+use crate::emit::family::Family;
 use crate::layout::{self, SPECS_DIR};
 use crate::spec::Spec;
 
@@ -143,6 +144,84 @@ pub fn open_pair(old: &str, new: &str, repo: &Path) -> Result<(Tree, Tree), Erro
     Ok((Tree::build(old, old_specs)?, Tree::build(new, new_specs)?))
 }
 
+/// What a regen's specs change against those in `dir` they replace, as
+/// [`compare`](super::compare) of [`Tree::replaced`] and
+/// [`Tree::from_specs`] reports it; `files` are the bytes of the new specs'
+/// files, by file name. A file with the bytes of the new spec's file is that
+/// spec (every spec written reads back as itself) and so unchanged: it is
+/// neither parsed nor compared, and counts only in naming the categories.
+pub fn replaced_changes<'a>(
+    dir: &Path,
+    specs: &[Spec],
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<super::Report, Error> {
+    use rayon::prelude::*;
+    if !dir.is_dir() || yaml_files(dir)?.is_empty() {
+        return super::compare(&Tree::default(), &Tree::from_specs("regen", specs));
+    }
+    let by_api: HashMap<&str, &Spec> = specs.iter().map(|s| (s.api.as_str(), s)).collect();
+    let known: HashMap<&str, (&[u8], &Spec)> = files
+        .into_iter()
+        .filter_map(|(name, bytes)| {
+            Some((name, (bytes, *by_api.get(name.strip_suffix(".yaml")?)?)))
+        })
+        .collect();
+    let raw = Raw::dir(dir)?;
+    // Each old file: the new spec it is byte for byte, or its own spec.
+    // The first error in file order wins, before two files of one API.
+    let read: Vec<Result<&Spec, Spec>> = raw
+        .files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let name = path.file_name().and_then(OsStr::to_str);
+            match name.and_then(|n| known.get(n)) {
+                Some((b, spec)) if *b == bytes.as_slice() => Ok(Ok(*spec)),
+                _ => parse_one(path, bytes).map(Err),
+            }
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut old = Tree {
+        label: raw.label.clone(),
+        ..Tree::default()
+    };
+    let mut old_all: BTreeMap<&str, &Spec> = BTreeMap::new();
+    let mut same = std::collections::HashSet::new();
+    let mut first_file: HashMap<String, &Path> = HashMap::new();
+    let mut parsed = Vec::new();
+    for ((path, _), r) in raw.files.iter().zip(read) {
+        let api = match &r {
+            Ok(spec) => spec.api.clone(),
+            Err(spec) => spec.api.clone(),
+        };
+        if let Some(first) = first_file.get(&api) {
+            return Err(already(path, &api, first));
+        }
+        first_file.insert(api, path);
+        match r {
+            Ok(spec) => {
+                same.insert(spec.api.as_str());
+                old_all.insert(&spec.api, spec);
+            }
+            Err(spec) => parsed.push((path.clone(), spec)),
+        }
+    }
+    for (path, spec) in parsed {
+        old.files.insert(spec.api.clone(), path);
+        old.specs.insert(spec.api.clone(), spec);
+    }
+    old_all.extend(old.specs.values().map(|s| (s.api.as_str(), s)));
+    let families = (
+        Family::of_specs(old_all.into_values()),
+        Family::of_specs(specs),
+    );
+    let changed: Vec<Spec> = specs
+        .iter()
+        .filter(|s| !same.contains(s.api.as_str()))
+        .cloned()
+        .collect();
+    super::compare::compare_in(&old, &Tree::from_specs("regen", &changed), &families)
+}
+
 /// Specs already parsed, by file name, with the bytes they were parsed from.
 type Known<'a> = HashMap<&'a OsStr, (&'a [u8], &'a Spec)>;
 
@@ -159,12 +238,28 @@ fn parse(files: &[(PathBuf, Vec<u8>)], known: &Known) -> Result<Vec<Spec>, Error
             if let Some((_, spec)) = same {
                 return Ok((*spec).clone());
             }
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML"))
-            })?;
-            Spec::from_yaml(path, text)
+            parse_one(path, bytes)
         })
         .collect()
+}
+
+/// Parse and validate one spec file.
+fn parse_one(path: &Path, bytes: &[u8]) -> Result<Spec, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML")))?;
+    Spec::from_yaml(path, text)
+}
+
+/// Two files of one API.
+fn already(path: &Path, api: &str, first: &Path) -> Error {
+    Error::at(
+        path,
+        None,
+        format!(
+            "{api} is already described by {}; keep one spec per API",
+            first.display()
+        ),
+    )
 }
 
 impl Tree {
@@ -218,15 +313,7 @@ impl Tree {
         };
         for ((path, _), spec) in raw.files.into_iter().zip(specs) {
             if let Some(first) = tree.files.get(&spec.api) {
-                return Err(Error::at(
-                    &path,
-                    None,
-                    format!(
-                        "{} is already described by {}; keep one spec per API",
-                        spec.api,
-                        first.display()
-                    ),
-                ));
+                return Err(already(&path, &spec.api, first));
             }
             tree.files.insert(spec.api.clone(), path);
             tree.specs.insert(spec.api.clone(), spec);
