@@ -114,6 +114,22 @@ pub fn scrape_each(
         .collect()
 }
 
+/// The context of the JSON documents of each folder, read once per folder.
+type Contexts<'a> = std::collections::HashMap<&'a Path, Result<scrape::Context, Error>>;
+
+fn contexts(pages: &[PathBuf]) -> Contexts<'_> {
+    let mut out = Contexts::new();
+    for page in pages {
+        if let Some(dir) = page.parent()
+            && page.extension().is_some_and(|x| x == "json")
+            && !out.contains_key(dir)
+        {
+            out.insert(dir, context_for(page));
+        }
+    }
+    out
+}
+
 /// A page read, with its spec file's YAML when the cache is in use.
 type Page = (scrape::Scraped, Option<Vec<u8>>);
 
@@ -124,11 +140,17 @@ fn scrape_each_with(
     on_page: &(dyn Fn() + Sync),
 ) -> Vec<Result<Page, Error>> {
     use rayon::prelude::*;
+    let contexts = match cache {
+        Some(_) => contexts(pages),
+        None => Contexts::new(),
+    };
     let results: Vec<_> = pages
         .par_iter()
         .map(|page| {
             let r = match cache {
-                Some(cache) => scrape_cached(base, page, cache).map(|(s, y)| (s, Some(y))),
+                Some(cache) => {
+                    scrape_cached(base, page, cache, &contexts).map(|(s, y)| (s, Some(y)))
+                }
                 None => scrape_one(base, page).map(|s| (s, None)),
             };
             on_page();
@@ -161,11 +183,15 @@ fn scrape_cached(
     base: &Path,
     page: &Path,
     cache: &Cache,
+    contexts: &Contexts,
 ) -> Result<(scrape::Scraped, Vec<u8>), Error> {
     const KIND: &str = "page";
     let shown = page.strip_prefix(base).unwrap_or(page);
     let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
-    let ctx = context_for(page)?;
+    let ctx = match page.parent().and_then(|d| contexts.get(d)) {
+        Some(ctx) if page.extension().is_some_and(|x| x == "json") => ctx.clone()?,
+        _ => context_for(page)?,
+    };
     let key = cache
         .key(KIND)
         .path(shown)

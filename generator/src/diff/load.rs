@@ -40,7 +40,6 @@ impl Raw {
 
     /// Every `*.yaml` of a folder (or of its `specs/` folder when it has none itself).
     fn dir(dir: &Path) -> Result<Raw, Error> {
-        use rayon::prelude::*;
         let mut paths = yaml_files(dir)?;
         let mut root = dir.to_path_buf();
         if paths.is_empty() && dir.join(SPECS_DIR).is_dir() {
@@ -54,6 +53,12 @@ impl Raw {
                 "no specs (*.yaml) in this folder; pass a folder of specs or a git revision",
             ));
         }
+        Raw::files(&root, paths)
+    }
+
+    /// The files at `paths`, read in parallel; `root` is the label.
+    fn files(root: &Path, paths: Vec<PathBuf>) -> Result<Raw, Error> {
+        use rayon::prelude::*;
         let bytes = paths
             .par_iter()
             .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
@@ -156,7 +161,12 @@ pub fn replaced_changes<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<super::Report, Error> {
     use rayon::prelude::*;
-    if !dir.is_dir() || yaml_files(dir)?.is_empty() {
+    let paths = if dir.is_dir() {
+        yaml_files(dir)?
+    } else {
+        Vec::new()
+    };
+    if paths.is_empty() {
         return super::compare(&Tree::default(), &Tree::from_specs("regen", specs));
     }
     let by_api: HashMap<&str, &Spec> = specs.iter().map(|s| (s.api.as_str(), s)).collect();
@@ -166,7 +176,7 @@ pub fn replaced_changes<'a>(
             Some((name, (bytes, *by_api.get(name.strip_suffix(".yaml")?)?)))
         })
         .collect();
-    let raw = Raw::dir(dir)?;
+    let raw = Raw::files(dir, paths)?;
     // Each old file: the new spec it is byte for byte, or its own spec.
     // The first error in file order wins, before two files of one API.
     let read: Vec<Result<&Spec, Spec>> = raw
@@ -325,8 +335,15 @@ impl Tree {
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+        .filter_map(Result::ok)
+        .filter(|e| {
+            // A link is followed, as `Path::is_file` does.
+            let kind = e.file_type();
+            kind.as_ref().is_ok_and(|k| k.is_file())
+                || kind.is_ok_and(|k| k.is_symlink()) && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     paths.sort();
     Ok(paths)
