@@ -74,7 +74,8 @@ pub struct Written {
     pub removed: usize,
 }
 
-/// Called before each file is staged; tests use it to inject a failure.
+/// Called with each new file's path in its owned folder before the file is
+/// compared with the old one and staged; tests use it to inject a failure.
 pub type Hook<'a> = &'a (dyn Fn(&Path) -> io::Result<()> + Sync);
 
 /// At most this many changed and removed files, or a quarter of the
