@@ -11,7 +11,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// What a diagnostic is about, by the stage that raised it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Kind {
     /// A file or folder could not be read or written.
     Io,
@@ -105,8 +107,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A doubtful reading that was resolved; reported, never fatal.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A doubtful reading that was resolved; reported, never fatal. Serialized
+/// only to keep it with a cached result.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Warning {
     pub kind: Kind,
     pub file: PathBuf,

@@ -7,12 +7,15 @@
 //! - [`emit`] resolves the specs into Rust types ([`emit`]'s type space) and
 //!   emits the `generated/` crate and its example tests with `quote!`;
 //! - [`output`] swaps the result in atomically;
+//! - [`cache`] keeps per-document and per-API results, so a regen redoes
+//!   only the work whose input changed;
 //! - [`diff`] compares two spec trees in the terms of the generated crate.
 //!
 //! Shared by the stages: [`types`] (what TOP types there are and what each
 //! becomes), [`xml`] (the one reader of XML examples), [`layout`] (folder
 //! names) and [`diag`] (typed, located errors and warnings).
 
+pub mod cache;
 pub mod diag;
 pub mod diff;
 pub mod emit;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::{self, Cache};
 use crate::diag::{Error, Kind, Warning, find_line};
 use crate::emit;
 use crate::output::FileSet;
@@ -70,17 +71,33 @@ pub fn scrape_all(
     pages: &[PathBuf],
     on_page: &(dyn Fn() + Sync),
 ) -> Result<Scraped, Error> {
+    Ok(scrape_all_with(base, pages, None, on_page)?.0)
+}
+
+/// [`scrape_all`] through `cache`, with the spec files' YAML of the pages
+/// it read or found (by API).
+fn scrape_all_with(
+    base: &Path,
+    pages: &[PathBuf],
+    cache: Option<&Cache>,
+    on_page: &(dyn Fn() + Sync),
+) -> Result<(Scraped, BTreeMap<String, Vec<u8>>), Error> {
     let mut by_api: BTreeMap<String, Spec> = BTreeMap::new();
+    let mut yaml = BTreeMap::new();
     let mut warnings = Vec::new();
-    for result in scrape_each(base, pages, on_page) {
-        let got = result?;
+    for result in scrape_each_with(base, pages, cache, on_page) {
+        let (got, y) = result?;
         warnings.extend(got.warnings);
+        if let Some(y) = y {
+            yaml.insert(got.spec.api.clone(), y);
+        }
         by_api.insert(got.spec.api.clone(), got.spec);
     }
-    Ok(Scraped {
+    let scraped = Scraped {
         specs: by_api.into_values().collect(),
         warnings,
-    })
+    };
+    Ok((scraped, yaml))
 }
 
 /// Scrape every page, in parallel, past bad ones: each page's result, in
@@ -91,11 +108,51 @@ pub fn scrape_each(
     pages: &[PathBuf],
     on_page: &(dyn Fn() + Sync),
 ) -> Vec<Result<scrape::Scraped, Error>> {
+    scrape_each_with(base, pages, None, on_page)
+        .into_iter()
+        .map(|r| r.map(|(got, _)| got))
+        .collect()
+}
+
+/// The context of the JSON documents of each folder, read once per folder.
+type Contexts<'a> = std::collections::HashMap<&'a Path, Result<scrape::Context, Error>>;
+
+fn contexts(pages: &[PathBuf]) -> Contexts<'_> {
+    let mut out = Contexts::new();
+    for page in pages {
+        if let Some(dir) = page.parent()
+            && page.extension().is_some_and(|x| x == "json")
+            && !out.contains_key(dir)
+        {
+            out.insert(dir, context_for(page));
+        }
+    }
+    out
+}
+
+/// A page read, with its spec file's YAML when the cache is in use.
+type Page = (scrape::Scraped, Option<Vec<u8>>);
+
+fn scrape_each_with(
+    base: &Path,
+    pages: &[PathBuf],
+    cache: Option<&Cache>,
+    on_page: &(dyn Fn() + Sync),
+) -> Vec<Result<Page, Error>> {
     use rayon::prelude::*;
+    let contexts = match cache {
+        Some(_) => contexts(pages),
+        None => Contexts::new(),
+    };
     let results: Vec<_> = pages
         .par_iter()
         .map(|page| {
-            let r = scrape_one(base, page);
+            let r = match cache {
+                Some(cache) => {
+                    scrape_cached(base, page, cache, &contexts).map(|(s, y)| (s, Some(y)))
+                }
+                None => scrape_one(base, page).map(|s| (s, None)),
+            };
             on_page();
             r
         })
@@ -107,15 +164,61 @@ pub fn scrape_each(
         .zip(results)
         .map(|(page, result)| {
             let got = result?;
+            let spec = &got.0.spec;
             let shown = page.strip_prefix(base).unwrap_or(page);
-            if let Some(first) = first_page.get(&got.spec.api) {
-                return Err(duplicate(page, shown, first, &got.spec));
+            if let Some(first) = first_page.get(&spec.api) {
+                return Err(duplicate(page, shown, first, spec));
             }
-            let first = (shown.to_path_buf(), got.spec.category.clone());
-            first_page.insert(got.spec.api.clone(), first);
+            let first = (shown.to_path_buf(), spec.category.clone());
+            first_page.insert(spec.api.clone(), first);
             Ok(got)
         })
         .collect()
+}
+
+/// [`scrape_one`] through the cache, keyed by everything the result depends
+/// on: the page's bytes, its shown path and its [`scrape::Context`]. Also
+/// gives the spec file's YAML, kept in the same entry.
+fn scrape_cached(
+    base: &Path,
+    page: &Path,
+    cache: &Cache,
+    contexts: &Contexts,
+) -> Result<(scrape::Scraped, Vec<u8>), Error> {
+    const KIND: &str = "page";
+    let shown = page.strip_prefix(base).unwrap_or(page);
+    let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
+    let ctx = match page.parent().and_then(|d| contexts.get(d)) {
+        Some(ctx) if page.extension().is_some_and(|x| x == "json") => ctx.clone()?,
+        _ => context_for(page)?,
+    };
+    let key = cache
+        .key(KIND)
+        .path(shown)
+        .part(&bytes)
+        .opt(ctx.category.as_deref())
+        .opt(ctx.package.as_deref())
+        .finish();
+    let hit = cache.get(KIND, &key).and_then(|parts| {
+        let [yaml, spec, warnings]: [Vec<u8>; 3] = parts.try_into().ok()?;
+        let scraped = scrape::Scraped {
+            spec: cache::json(&spec)?,
+            warnings: cache::json(&warnings)?,
+        };
+        Some((scraped, yaml))
+    });
+    if let Some(hit) = hit {
+        return Ok(hit);
+    }
+    let got = scrape::scrape_page(shown, &bytes, &ctx)?;
+    let yaml = got.spec.to_yaml().into_bytes();
+    if let (Ok(spec), Ok(warnings)) = (
+        serde_json::to_vec(&got.spec),
+        serde_json::to_vec(&got.warnings),
+    ) {
+        cache.put(KIND, &key, &[&yaml, &spec, &warnings]);
+    }
+    Ok((got, yaml))
 }
 
 fn duplicate(
@@ -167,10 +270,18 @@ pub fn context_for(page: &Path) -> Result<scrape::Context, Error> {
 
 /// The `specs/` folder for a set of specs, with its JSON Schema.
 pub fn spec_files(specs: &[Spec]) -> FileSet {
+    spec_files_with(specs, BTreeMap::new())
+}
+
+/// [`spec_files`], taking each spec's YAML from `yaml` (by API) where it is.
+fn spec_files_with(specs: &[Spec], mut yaml: BTreeMap<String, Vec<u8>>) -> FileSet {
     let mut files = FileSet::new();
     files.insert(format!("{SPECS_DIR}/spec.schema.json"), spec::json_schema());
     for s in specs {
-        files.insert(format!("{SPECS_DIR}/{}.yaml", s.api), s.to_yaml());
+        let text = yaml
+            .remove(&s.api)
+            .unwrap_or_else(|| s.to_yaml().into_bytes());
+        files.insert(format!("{SPECS_DIR}/{}.yaml", s.api), text);
     }
     files
 }
@@ -213,9 +324,35 @@ pub fn regen(
     options: &emit::Options,
     on_page: &(dyn Fn() + Sync),
 ) -> Result<Regen, Error> {
-    let scraped = scrape_all(base, pages, on_page)?;
-    let generated = codegen(&scraped.specs, options)?;
-    let mut files = spec_files(&scraped.specs);
+    regen_with(base, pages, options, None, on_page)
+}
+
+/// [`regen`] through `cache` when given: pages and APIs whose inputs did
+/// not change since an earlier run take their results (and warnings) from
+/// it. The result is the same as without the cache, byte for byte.
+pub fn regen_with(
+    base: &Path,
+    pages: &[PathBuf],
+    options: &emit::Options,
+    cache: Option<&Cache>,
+    on_page: &(dyn Fn() + Sync),
+) -> Result<Regen, Error> {
+    let (scraped, yaml) = scrape_all_with(base, pages, cache, on_page)?;
+    let digests: Vec<[u8; 32]> = match cache {
+        // Each spec's YAML says all it does: every spec written reads back as itself.
+        Some(_) => scraped
+            .specs
+            .iter()
+            .filter_map(|s| yaml.get(&s.api).map(|y| cache::digest(y)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let cached = cache.map(|cache| emit::Cached {
+        cache,
+        digests: &digests,
+    });
+    let generated = emit::generate_with(&scraped.specs, options, cached)?;
+    let mut files = spec_files_with(&scraped.specs, yaml);
     files.extend(generated.files);
     let mut warnings = scraped.warnings;
     warnings.extend(generated.warnings);

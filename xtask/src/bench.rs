@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: regen throughput at platform scale, measured against
-//! a plain read of the same bytes in the same run.
+//! a plain read of the same bytes in the same run: a full regen without the
+//! cache, and `cargo xtask regen` as users run it with the regen cache
+//! (cold, warm, and after one document changed).
 //!
 //! Each subset runs in a child process so its peak memory is its own.
 
@@ -7,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use topgen::cache::{self, Cache};
 use topgen::diff::Tree;
 use topgen::pipeline;
 use topgen::spec::Spec;
@@ -27,12 +30,20 @@ struct Figures {
     /// Whether codegen succeeded; when not, `regen_s` is scrape plus specs/
     /// only and `codegen_s` is the time to the failure.
     codegen_ok: bool,
+    /// `cargo xtask regen` with the cache (fingerprint, regen, the summary's
+    /// diff, commit), in a copy of the subset: the cache empty, then nothing
+    /// changed, then one document changed (with its CPU time). Measured only
+    /// when codegen succeeds.
+    cold_s: f64,
+    warm_s: f64,
+    one_s: f64,
+    one_cpu_s: f64,
 }
 
 impl Figures {
     fn line(&self) -> String {
         format!(
-            "docs={} bytes={} read_s={} scrape_s={} codegen_s={} regen_s={} peak_mib={} specs={} codegen_ok={}",
+            "docs={} bytes={} read_s={} scrape_s={} codegen_s={} regen_s={} peak_mib={} specs={} codegen_ok={} cold_s={} warm_s={} one_s={} one_cpu_s={}",
             self.docs,
             self.bytes,
             self.read_s,
@@ -41,7 +52,11 @@ impl Figures {
             self.regen_s,
             self.peak_mib,
             self.specs,
-            self.codegen_ok
+            self.codegen_ok,
+            self.cold_s,
+            self.warm_s,
+            self.one_s,
+            self.one_cpu_s
         )
     }
 
@@ -59,6 +74,10 @@ impl Figures {
                 "peak_mib" => f.peak_mib = v.parse().ok()?,
                 "specs" => f.specs = v.parse().ok()?,
                 "codegen_ok" => f.codegen_ok = v.parse().ok()?,
+                "cold_s" => f.cold_s = v.parse().ok()?,
+                "warm_s" => f.warm_s = v.parse().ok()?,
+                "one_s" => f.one_s = v.parse().ok()?,
+                "one_cpu_s" => f.one_cpu_s = v.parse().ok()?,
                 _ => {}
             }
         }
@@ -155,10 +174,82 @@ pub fn child(
         )?;
     }
     f.regen_s = t.elapsed().as_secs_f64();
-
     f.peak_mib = peak_mib();
+
+    if f.codegen_ok {
+        incremental(corpus, &pages, out, emit, &mut f)?;
+    }
     println!("{}", f.line());
     Ok(())
+}
+
+/// `cargo xtask regen` as users run it, with the cache in a scratch folder:
+/// time it cold, warm, and after one document of a copy of the subset changed.
+fn incremental(
+    corpus: &Path,
+    pages: &[PathBuf],
+    out: &Path,
+    emit: &topgen::emit::Options,
+    f: &mut Figures,
+) -> Result<(), Error> {
+    // A copy, so a document can change; shown paths stay as in the corpus.
+    let copy = out.join(".bench-corpus");
+    let _ = std::fs::remove_dir_all(&copy);
+    let mut copied = Vec::with_capacity(pages.len());
+    for p in pages {
+        let rel = p.strip_prefix(corpus).unwrap_or(p);
+        let to = copy.join(rel);
+        let dir = to.parent().unwrap_or(&copy);
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        std::fs::copy(p, &to).map_err(|e| Error::io(&to, e))?;
+        let cat = p.with_file_name("catelog.json");
+        if cat.is_file() {
+            let _ = std::fs::copy(&cat, to.with_file_name("catelog.json"));
+        }
+        copied.push(to);
+    }
+    let cache_dir = out.join(".bench-cache");
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let target = out.join("regen");
+    let run = || -> Result<(f64, f64), Error> {
+        let (t, cpu) = (Instant::now(), cpu_s());
+        let fingerprint = cache::exe_fingerprint(&cache_dir)
+            .ok_or_else(|| Error::at(&cache_dir, None, "cannot fingerprint the executable"))?;
+        let cache = Cache::open(&cache_dir, &fingerprint);
+        let r = pipeline::regen_with(&copy, &copied, emit, Some(&cache), &|| {})?;
+        let _summary = crate::diff::against_replaced(&target.join(pipeline::SPECS_DIR), &r, false);
+        output::commit(&target, &pipeline::REGEN_DIRS, &r.files)?;
+        Ok((t.elapsed().as_secs_f64(), cpu_s() - cpu))
+    };
+    f.cold_s = run()?.0;
+    f.warm_s = run()?.0;
+    let edited = &copied[copied.len() / 2];
+    edit_document(edited)?;
+    (f.one_s, f.one_cpu_s) = run()?;
+    let _ = std::fs::remove_dir_all(&copy);
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let _ = std::fs::remove_dir_all(&target);
+    Ok(())
+}
+
+/// Change one document as an edit of the documentation would: a doc-center
+/// JSON document gets another description, any other page a line more at its end.
+fn edit_document(page: &Path) -> Result<(), Error> {
+    let bytes = std::fs::read(page).map_err(|e| Error::io(page, e))?;
+    let json = page.extension().is_some_and(|x| x == "json");
+    let edited = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut doc) if json && doc.get("description").is_some_and(|d| d.is_string()) => {
+            let d = doc["description"].as_str().unwrap_or_default().to_string();
+            doc["description"] = serde_json::Value::String(format!("{d} (edited)"));
+            serde_json::to_vec_pretty(&doc).map_err(|e| Error::at(page, None, e.to_string()))?
+        }
+        _ => {
+            let mut b = bytes;
+            b.extend_from_slice(b"\n");
+            b
+        }
+    };
+    std::fs::write(page, edited).map_err(|e| Error::io(page, e))
 }
 
 /// Run each subset in a child process and print one table.
@@ -185,6 +276,7 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
     );
     let mut failures = Vec::new();
     let mut diff_line = None;
+    let mut cached_rows = Vec::new();
     for n in sizes {
         let out = scratch.join(format!("bench-{n}"));
         let child = Command::new(&exe)
@@ -241,10 +333,45 @@ pub fn run(corpus: &Path, scratch: &Path) -> Result<(), Error> {
             f.peak_mib * 1000.0 / f.docs as f64,
             covers,
         );
+        if f.codegen_ok {
+            cached_rows.push(format!(
+                "{:>6} {:>10.3} {:>8.1}x {:>9.3} {:>9.3} {:>9.1}x {:>10.3} {:>9.1}x {:>8.2}",
+                f.docs,
+                f.regen_s,
+                f.regen_s / f.read_s,
+                f.cold_s,
+                f.warm_s,
+                f.warm_s / f.read_s,
+                f.one_s,
+                f.one_s / f.read_s,
+                f.one_cpu_s,
+            ));
+        }
         if n == total {
             diff_line = Some(diff(&out.join(pipeline::SPECS_DIR), scratch)?);
         }
         let _ = std::fs::remove_dir_all(&out);
+    }
+    if !cached_rows.is_empty() {
+        println!(
+            "`cargo xtask regen` with the regen cache: full regen (no cache) against the cache \
+             empty, nothing changed, and one document changed; each against the read above"
+        );
+        println!(
+            "{:>6} {:>10} {:>9} {:>9} {:>9} {:>10} {:>10} {:>10} {:>8}",
+            "docs",
+            "full s",
+            "full/read",
+            "cold s",
+            "warm s",
+            "warm/read",
+            "one doc s",
+            "one/read",
+            "one CPU-s",
+        );
+        for row in &cached_rows {
+            println!("{row}");
+        }
     }
     for msg in &failures {
         println!("{msg}");

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use topgen::spec::Spec;
+use topgen::pipeline::{Regen, SPECS_DIR};
 
 use topgen::Error;
-use topgen::diff::{self, Tree};
+use topgen::diff;
 
 /// Output form of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,9 +46,12 @@ pub fn run(
 /// The end of regen's summary line: what the new specs change against those
 /// in `dir` they replace (`; 3 APIs changed, 1 breaking — …`). Never fails:
 /// specs that cannot be read are said so, and regen goes on.
-pub fn against_replaced(dir: &Path, new: &[Spec], in_repo: bool) -> String {
-    let report =
-        Tree::replaced(dir).and_then(|old| diff::compare(&old, &Tree::from_specs("regen", new)));
+pub fn against_replaced(dir: &Path, new: &Regen, in_repo: bool) -> String {
+    let new_files = new.files.under(SPECS_DIR).map(|(path, bytes)| {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        (name, bytes)
+    });
+    let report = diff::load::replaced_changes(dir, &new.scraped, new_files);
     match report {
         Ok(r) if r.changes.is_empty() || !in_repo => format!("; {}", r.headline()),
         Ok(r) => format!("; {} — cargo xtask diff HEAD for details", r.headline()),

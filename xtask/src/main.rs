@@ -10,6 +10,8 @@ mod bench;
 mod diff;
 mod platform;
 mod times;
+
+use topgen::cache::{self, Cache};
 use topgen::emit;
 use topgen::output;
 use topgen::pipeline::{self, GENERATED_DIR, PAGES_DIR, SPECS_DIR, TESTS_DIR};
@@ -32,7 +34,7 @@ enum Command {
     /// Generate the family of bindings crates (generated/) and its example tests from specs/
     Codegen(CodegenArgs),
     /// Scrape, then codegen, swapped in together only when both succeed
-    Regen(ScrapeArgs),
+    Regen(RegenArgs),
     /// Fail with a diff when the checked-in specs/ or generated/ are stale
     Check,
     /// Generate a whole doc-center corpus into a scratch folder and `cargo check` it
@@ -99,6 +101,16 @@ struct ScrapeArgs {
     /// Pages or folders of pages; default: the embedded pages in pages/
     #[arg(value_name = "PAGE_OR_FOLDER")]
     inputs: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct RegenArgs {
+    #[command(flatten)]
+    scrape: ScrapeArgs,
+    /// Redo every page and API instead of taking unchanged ones from the
+    /// cache in target/regen-cache
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -278,20 +290,50 @@ fn codegen(a: CodegenArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn regen_in_memory(inputs: &[PathBuf], out: &Path) -> Result<pipeline::Regen, Error> {
+/// Fingerprint folders of older generator builds kept in the cache.
+const CACHE_KEEP: usize = 2;
+
+/// The regen cache in cargo's target folder, for this build of the
+/// generator; `None` when turned off or when the generator cannot
+/// fingerprint itself.
+pub(crate) fn regen_cache(enabled: bool) -> Option<Cache> {
+    if !enabled {
+        return None;
+    }
+    let dir = cache::default_dir(&repo_root());
+    let fingerprint = cache::exe_fingerprint(&dir)?;
+    let cache = Cache::open(&dir, &fingerprint);
+    cache.prune(CACHE_KEEP);
+    Some(cache)
+}
+
+fn regen_in_memory(
+    inputs: &[PathBuf],
+    out: &Path,
+    cache: Option<&Cache>,
+) -> Result<pipeline::Regen, Error> {
     let pages = pages(inputs)?;
     let bar = progress(pages.len() as u64, "regen");
-    let regen = pipeline::regen(&display_base(&pages), &pages, &emit_options(out), &|| {
-        bar.inc(1)
-    })?;
+    let regen = pipeline::regen_with(
+        &display_base(&pages),
+        &pages,
+        &emit_options(out),
+        cache,
+        &|| bar.inc(1),
+    )?;
     bar.finish_and_clear();
     Ok(regen)
 }
 
-fn regen(a: ScrapeArgs) -> Result<(), Error> {
+fn regen(a: RegenArgs) -> Result<(), Error> {
+    let RegenArgs {
+        scrape: a,
+        no_cache,
+    } = a;
     let out = out_root(&a.out);
-    let r = regen_in_memory(&a.inputs, &out)?;
-    let changes = diff::against_replaced(&out.join(SPECS_DIR), &r.scraped, out == repo_root());
+    let cache = regen_cache(!no_cache);
+    let r = regen_in_memory(&a.inputs, &out, cache.as_ref())?;
+    let changes = diff::against_replaced(&out.join(SPECS_DIR), &r, out == repo_root());
     output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
     Summary {
         pages: r.pages,
@@ -305,7 +347,9 @@ fn regen(a: ScrapeArgs) -> Result<(), Error> {
 
 fn check() -> Result<(), Error> {
     let repo = repo_root();
-    let r = regen_in_memory(&[], &repo)?;
+    // The cache only saves work: what is compared is the files on disk.
+    let cache = regen_cache(true);
+    let r = regen_in_memory(&[], &repo, cache.as_ref())?;
     let stale = topgen::freshness::stale_files(&repo, &pipeline::REGEN_DIRS, &r.files);
     if stale.is_empty() {
         println!("check: specs/, generated/ and {TESTS_DIR}/ are fresh");

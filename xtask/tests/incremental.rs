@@ -123,3 +123,68 @@ fn one_page_change_rewrites_only_changed_files() {
         "files of other APIs were rewritten: {rewritten:?}"
     );
 }
+
+/// `cargo xtask regen` with `extra` arguments, its cache below `target`:
+/// (stdout, stderr).
+fn regen_in(pages: &Path, out: &Path, target: &Path, extra: &[&str]) -> (String, String) {
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("regen")
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .arg(pages)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("xtask runs");
+    assert!(
+        run.status.success(),
+        "regen failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (text(&run.stdout), text(&run.stderr))
+}
+
+fn files_below(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |rd| {
+        rd.map(|e| {
+            let p = e.expect("entry").path();
+            if p.is_dir() { files_below(&p) } else { 1 }
+        })
+        .sum()
+    })
+}
+
+#[test]
+fn the_cache_changes_nothing_but_the_time() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let target = tmp.path().join("target");
+    let cache = target.join("regen-cache");
+    let (cached, plain) = (tmp.path().join("cached"), tmp.path().join("plain"));
+    let pages = repo().join("pages");
+
+    let cold = regen_in(&pages, &cached, &target, &[]);
+    let entries = files_below(&cache);
+    assert!(entries > 10, "the cache holds {entries} files");
+    let warm = regen_in(&pages, &cached, &target, &[]);
+    assert_eq!(files_below(&cache), entries, "a warm run adds no entry");
+    let none = regen_in(&pages, &plain, &target, &["--no-cache"]);
+    assert_eq!(
+        files_below(&cache),
+        entries,
+        "--no-cache leaves the cache alone"
+    );
+
+    let bytes = |root: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        snapshot(root)
+            .into_iter()
+            .map(|(p, (_, _, b))| (p, b))
+            .collect()
+    };
+    assert_eq!(bytes(&cached), bytes(&plain));
+    // The same warnings and summary, but for what changed against the tree replaced.
+    assert_eq!(cold.1, none.1);
+    assert_eq!(warm.1, none.1);
+    assert_eq!(cold.0, none.0);
+    assert!(warm.0.contains("no API changed"), "{}", warm.0);
+}

@@ -16,13 +16,22 @@ use crate::spec::Spec;
 /// Every change from `old` to `new`. Fails when a changed spec cannot be
 /// resolved as codegen would, naming the spec file of its tree.
 pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
-    use rayon::prelude::*;
-
     // Categories are named across a whole tree, as codegen names them.
     let families = (
         Family::of_specs(old.specs.values()),
         Family::of_specs(new.specs.values()),
     );
+    compare_in(old, new, &families)
+}
+
+/// [`compare`] of parts of two trees, with the families of the whole trees.
+pub(super) fn compare_in(
+    old: &Tree,
+    new: &Tree,
+    families: &(Family, Family),
+) -> Result<Report, Error> {
+    use rayon::prelude::*;
+
     let mut names: Vec<&str> = old
         .specs
         .keys()
@@ -38,7 +47,7 @@ pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
             let n = new.specs.get(*name);
             match (o, n) {
                 (Some(o), Some(n)) if o == n => Ok(Vec::new()),
-                (Some(o), Some(n)) => modified((old, new), o, n, &families),
+                (Some(o), Some(n)) => modified((old, new), o, n, families),
                 (None, Some(n)) => Ok(vec![added(n, &families.1)]),
                 (Some(o), None) => Ok(vec![removed(o, &families.0)]),
                 (None, None) => Ok(Vec::new()),

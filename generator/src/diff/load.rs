@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::diag::Error;
+use crate::emit::family::Family;
 use crate::layout::{self, SPECS_DIR};
 use crate::spec::Spec;
 
@@ -39,7 +40,6 @@ impl Raw {
 
     /// Every `*.yaml` of a folder (or of its `specs/` folder when it has none itself).
     fn dir(dir: &Path) -> Result<Raw, Error> {
-        use rayon::prelude::*;
         let mut paths = yaml_files(dir)?;
         let mut root = dir.to_path_buf();
         if paths.is_empty() && dir.join(SPECS_DIR).is_dir() {
@@ -53,6 +53,12 @@ impl Raw {
                 "no specs (*.yaml) in this folder; pass a folder of specs or a git revision",
             ));
         }
+        Raw::files(&root, paths)
+    }
+
+    /// The files at `paths`, read in parallel; `root` is the label.
+    fn files(root: &Path, paths: Vec<PathBuf>) -> Result<Raw, Error> {
+        use rayon::prelude::*;
         let bytes = paths
             .par_iter()
             .map(|p| std::fs::read(p).map_err(|e| Error::io(p, e)))
@@ -143,6 +149,89 @@ pub fn open_pair(old: &str, new: &str, repo: &Path) -> Result<(Tree, Tree), Erro
     Ok((Tree::build(old, old_specs)?, Tree::build(new, new_specs)?))
 }
 
+/// What a regen's specs change against those in `dir` they replace, as
+/// [`compare`](super::compare) of [`Tree::replaced`] and
+/// [`Tree::from_specs`] reports it; `files` are the bytes of the new specs'
+/// files, by file name. A file with the bytes of the new spec's file is that
+/// spec (every spec written reads back as itself) and so unchanged: it is
+/// neither parsed nor compared, and counts only in naming the categories.
+pub fn replaced_changes<'a>(
+    dir: &Path,
+    specs: &[Spec],
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<super::Report, Error> {
+    use rayon::prelude::*;
+    let paths = if dir.is_dir() {
+        yaml_files(dir)?
+    } else {
+        Vec::new()
+    };
+    if paths.is_empty() {
+        return super::compare(&Tree::default(), &Tree::from_specs("regen", specs));
+    }
+    let by_api: HashMap<&str, &Spec> = specs.iter().map(|s| (s.api.as_str(), s)).collect();
+    let known: HashMap<&str, (&[u8], &Spec)> = files
+        .into_iter()
+        .filter_map(|(name, bytes)| {
+            Some((name, (bytes, *by_api.get(name.strip_suffix(".yaml")?)?)))
+        })
+        .collect();
+    let raw = Raw::files(dir, paths)?;
+    // Each old file: the new spec it is byte for byte, or its own spec.
+    // The first error in file order wins, before two files of one API.
+    let read: Vec<Result<&Spec, Spec>> = raw
+        .files
+        .par_iter()
+        .map(|(path, bytes)| {
+            let name = path.file_name().and_then(OsStr::to_str);
+            match name.and_then(|n| known.get(n)) {
+                Some((b, spec)) if *b == bytes.as_slice() => Ok(Ok(*spec)),
+                _ => parse_one(path, bytes).map(Err),
+            }
+        })
+        .collect::<Result<_, Error>>()?;
+    let mut old = Tree {
+        label: raw.label.clone(),
+        ..Tree::default()
+    };
+    let mut old_all: BTreeMap<&str, &Spec> = BTreeMap::new();
+    let mut same = std::collections::HashSet::new();
+    let mut first_file: HashMap<String, &Path> = HashMap::new();
+    let mut parsed = Vec::new();
+    for ((path, _), r) in raw.files.iter().zip(read) {
+        let api = match &r {
+            Ok(spec) => spec.api.clone(),
+            Err(spec) => spec.api.clone(),
+        };
+        if let Some(first) = first_file.get(&api) {
+            return Err(already(path, &api, first));
+        }
+        first_file.insert(api, path);
+        match r {
+            Ok(spec) => {
+                same.insert(spec.api.as_str());
+                old_all.insert(&spec.api, spec);
+            }
+            Err(spec) => parsed.push((path.clone(), spec)),
+        }
+    }
+    for (path, spec) in parsed {
+        old.files.insert(spec.api.clone(), path);
+        old.specs.insert(spec.api.clone(), spec);
+    }
+    old_all.extend(old.specs.values().map(|s| (s.api.as_str(), s)));
+    let families = (
+        Family::of_specs(old_all.into_values()),
+        Family::of_specs(specs),
+    );
+    let changed: Vec<Spec> = specs
+        .iter()
+        .filter(|s| !same.contains(s.api.as_str()))
+        .cloned()
+        .collect();
+    super::compare::compare_in(&old, &Tree::from_specs("regen", &changed), &families)
+}
+
 /// Specs already parsed, by file name, with the bytes they were parsed from.
 type Known<'a> = HashMap<&'a OsStr, (&'a [u8], &'a Spec)>;
 
@@ -159,12 +248,28 @@ fn parse(files: &[(PathBuf, Vec<u8>)], known: &Known) -> Result<Vec<Spec>, Error
             if let Some((_, spec)) = same {
                 return Ok((*spec).clone());
             }
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML"))
-            })?;
-            Spec::from_yaml(path, text)
+            parse_one(path, bytes)
         })
         .collect()
+}
+
+/// Parse and validate one spec file.
+fn parse_one(path: &Path, bytes: &[u8]) -> Result<Spec, Error> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| Error::at(path, None, format!("not UTF-8 ({e}); a spec is UTF-8 YAML")))?;
+    Spec::from_yaml(path, text)
+}
+
+/// Two files of one API.
+fn already(path: &Path, api: &str, first: &Path) -> Error {
+    Error::at(
+        path,
+        None,
+        format!(
+            "{api} is already described by {}; keep one spec per API",
+            first.display()
+        ),
+    )
 }
 
 impl Tree {
@@ -218,15 +323,7 @@ impl Tree {
         };
         for ((path, _), spec) in raw.files.into_iter().zip(specs) {
             if let Some(first) = tree.files.get(&spec.api) {
-                return Err(Error::at(
-                    &path,
-                    None,
-                    format!(
-                        "{} is already described by {}; keep one spec per API",
-                        spec.api,
-                        first.display()
-                    ),
-                ));
+                return Err(already(&path, &spec.api, first));
             }
             tree.files.insert(spec.api.clone(), path);
             tree.specs.insert(spec.api.clone(), spec);
@@ -238,8 +335,15 @@ impl Tree {
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml") && p.is_file())
+        .filter_map(Result::ok)
+        .filter(|e| {
+            // A link is followed, as `Path::is_file` does.
+            let kind = e.file_type();
+            kind.as_ref().is_ok_and(|k| k.is_file())
+                || kind.is_ok_and(|k| k.is_symlink()) && e.path().is_file()
+        })
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     paths.sort();
     Ok(paths)

@@ -3,6 +3,12 @@
 //! features turn them on and re-export their modules at the paths
 //! `top_api::<group>::<module>`, and, for output built outside this
 //! repository, the workspace manifest that holds them all.
+//!
+//! Of each API these files read only its names (`spec.api`, group, module),
+//! feature, title and category: the regen cache keys them by exactly these
+//! (`emit::cached_crate_files`), and an API's module may come from the cache
+//! without its type space. Reading more of an API here means adding it to
+//! that key.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -17,6 +17,7 @@ pub mod xml;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::cache::{self, Cache};
 use crate::diag::{Error, Kind, Warning};
 use crate::layout::{self, GENERATED_DIR, TESTS_DIR};
 use crate::naming::{self, Features};
@@ -62,14 +63,48 @@ fn rust_file(body: String) -> String {
 /// first API (in API order) that cannot be generated. Messages name each
 /// spec by the file scrape writes it to.
 pub fn generate(specs: &[Spec], options: &Options) -> Result<Generated, Error> {
-    first_error(generate_partial(specs, options))
+    generate_with(specs, options, None)
+}
+
+/// The cache for [`generate_with`], and what stands for each spec in its keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Cached<'a> {
+    pub cache: &'a Cache,
+    /// One per spec, in the order given: a hash of all the spec says, such
+    /// as [`cache::digest`] of its YAML file. When there is not one per
+    /// spec, each spec's JSON form is hashed instead.
+    pub digests: &'a [[u8; 32]],
+}
+
+/// [`generate`] through the cache when given: an API whose spec, feature and
+/// file did not change takes its module file, example tests and warnings
+/// from it. The result is the same as without the cache.
+pub fn generate_with(
+    specs: &[Spec],
+    options: &Options,
+    cached: Option<Cached>,
+) -> Result<Generated, Error> {
+    let files: Vec<PathBuf> = specs.iter().map(|s| layout::spec_file(&s.api)).collect();
+    let inputs = files.iter().map(PathBuf::as_path).zip(specs).collect();
+    let cached = cached.and_then(|c| {
+        let digests = if c.digests.len() == specs.len() {
+            c.digests.to_vec()
+        } else {
+            specs
+                .iter()
+                .map(cache::digest_json)
+                .collect::<Option<Vec<_>>>()?
+        };
+        Some((c.cache, digests))
+    });
+    first_error(generate_inputs(inputs, options, cached))
 }
 
 /// [`generate`] for specs read from files: messages name the file read and
 /// the line of the field they are about.
 pub fn generate_read(specs: &[SpecFile], options: &Options) -> Result<Generated, Error> {
     let inputs = specs.iter().map(|s| (s.file.as_path(), &s.spec)).collect();
-    let (mut generated, mut errors) = generate_inputs(inputs, options);
+    let (mut generated, mut errors) = generate_inputs(inputs, options, None);
     let line = |file: &Path, path: Option<&str>| {
         let read = specs.iter().find(|s| s.file == file)?;
         read.line_of(path)
@@ -96,32 +131,62 @@ fn first_error((generated, errors): (Generated, Vec<Error>)) -> Result<Generated
 pub fn generate_partial(specs: &[Spec], options: &Options) -> (Generated, Vec<Error>) {
     let files: Vec<PathBuf> = specs.iter().map(|s| layout::spec_file(&s.api)).collect();
     let inputs = files.iter().map(PathBuf::as_path).zip(specs).collect();
-    generate_inputs(inputs, options)
+    generate_inputs(inputs, options, None)
 }
 
 /// One spec and the file messages name for it.
 type Input<'a> = (&'a Path, &'a Spec);
 
-/// An API resolved, with its module file.
-type Resolved<'a> = (space::Api<'a>, String, Vec<Warning>);
+/// An API resolved, with its module file and the warnings of resolving it.
+struct Module<'a> {
+    api: space::Api<'a>,
+    /// The module file.
+    body: Vec<u8>,
+    warnings: Vec<Warning>,
+    /// `api` is only [`space::Api::head`]: its module file came from the cache.
+    hollow: bool,
+    /// The spec's digest, for the cache's keys; `None` without a cache.
+    digest: Option<[u8; 32]>,
+}
 
-fn generate_inputs(mut inputs: Vec<Input>, options: &Options) -> (Generated, Vec<Error>) {
+/// Cache entries: an API's module file, and its example test module.
+const MODULE_ENTRY: &str = "module";
+const TESTS_ENTRY: &str = "tests";
+/// Cache entry: the files around the modules ([`crate_files`]).
+const CRATES_ENTRY: &str = "crates";
+
+/// The cache and each input's digest, in input order.
+type Keyed<'a> = (&'a Cache, Vec<[u8; 32]>);
+
+fn generate_inputs(
+    inputs: Vec<Input>,
+    options: &Options,
+    cached: Option<Keyed>,
+) -> (Generated, Vec<Error>) {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     // Stable: of two specs for one API, the one read first comes first.
-    inputs.sort_by(|a, b| a.1.api.cmp(&b.1.api));
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by(|&a, &b| inputs[a].1.api.cmp(&inputs[b].1.api));
+    let inputs: Vec<Input> = order.iter().map(|&i| inputs[i]).collect();
+    let cached = cached.map(|(c, d)| (c, order.iter().map(|&i| d[i]).collect::<Vec<_>>()));
+    let cache = cached.as_ref().map(|(c, _)| *c);
     let (family, family_warnings) = Family::of(&inputs, &Features::builtin());
     warnings.extend(family_warnings);
-    let resolved = resolve_all(&inputs, &family);
+    let resolved = resolve_all(&inputs, &family, cached.as_ref());
     let apis = claim_modules(resolved, &mut warnings, &mut errors);
-    let (apis, mut files, test_mods) = with_tests(apis, &mut warnings, &mut errors);
-    crate_files(&apis, &test_mods, options, &mut files, &mut errors);
+    let (apis, mut files, test_mods) = with_tests(apis, &family, cache, &mut warnings, &mut errors);
+    cached_crate_files(&apis, &test_mods, options, cache, &mut files, &mut errors);
     (Generated { files, warnings }, errors)
 }
 
 /// Resolve and format each API on its own (in parallel; collected in API
 /// order). A second spec for an API already given is an error of its own.
-fn resolve_all<'a>(inputs: &[Input<'a>], family: &Family) -> Vec<Result<Resolved<'a>, Error>> {
+fn resolve_all<'a>(
+    inputs: &[Input<'a>],
+    family: &Family,
+    cached: Option<&Keyed>,
+) -> Vec<Result<Module<'a>, Error>> {
     use rayon::prelude::*;
     inputs
         .par_iter()
@@ -130,7 +195,10 @@ fn resolve_all<'a>(inputs: &[Input<'a>], family: &Family) -> Vec<Result<Resolved
             // Sorted: the first spec of this API is where its run starts.
             let first = inputs.partition_point(|(_, s)| s.api < spec.api);
             if first == i {
-                return one_api(file, spec, family);
+                return match cached {
+                    Some((cache, digests)) => cached_api(file, spec, family, cache, digests[i]),
+                    None => one_api(file, spec, family),
+                };
             }
             Err(Error::about(
                 Kind::DuplicateApi,
@@ -149,21 +217,22 @@ fn resolve_all<'a>(inputs: &[Input<'a>], family: &Family) -> Vec<Result<Resolved
 /// Keep the APIs whose module files differ, even on a case-insensitive file
 /// system; the later of two that clash is an error naming both files.
 fn claim_modules<'a>(
-    resolved: Vec<Result<Resolved<'a>, Error>>,
+    resolved: Vec<Result<Module<'a>, Error>>,
     warnings: &mut Vec<Warning>,
     errors: &mut Vec<Error>,
-) -> Vec<(space::Api<'a>, String)> {
+) -> Vec<Module<'a>> {
     let mut modules: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
     let mut apis = Vec::new();
     for result in resolved {
-        let (api, body, w) = match result {
+        let mut m = match result {
             Ok(ok) => ok,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
         };
-        warnings.extend(w);
+        warnings.append(&mut m.warnings);
+        let api = &m.api;
         let key = format!("{}::{}", api.group, api.module).to_ascii_lowercase();
         if let Some((other, other_file)) = modules.get(&key) {
             errors.push(Error::about(
@@ -180,7 +249,7 @@ fn claim_modules<'a>(
             continue;
         }
         modules.insert(key, (api.spec.api.clone(), api.file.clone()));
-        apis.push((api, body));
+        apis.push(m);
     }
     apis
 }
@@ -189,7 +258,9 @@ fn claim_modules<'a>(
 /// cannot be built is left out with its error. Returns the APIs kept, their
 /// files and the test modules written.
 fn with_tests<'a>(
-    apis: Vec<(space::Api<'a>, String)>,
+    apis: Vec<Module<'a>>,
+    family: &Family,
+    cache: Option<&Cache>,
     warnings: &mut Vec<Warning>,
     errors: &mut Vec<Error>,
 ) -> (Vec<space::Api<'a>>, FileSet, Vec<String>) {
@@ -199,17 +270,19 @@ fn with_tests<'a>(
     // Test module names are claimed in API order; the modules are built in parallel.
     let named: Vec<_> = apis
         .into_iter()
-        .map(|(api, body)| {
-            let test_mod = test_names.claim(&format!("{}_{}", api.group, api.module));
-            (api, body, test_mod)
+        .map(|m| {
+            let test_mod = test_names.claim(&format!("{}_{}", m.api.group, m.api.module));
+            (m, test_mod)
         })
         .collect();
     let built: Vec<_> = named
         .into_par_iter()
-        .map(|(api, body, test_mod)| {
-            let mut w = Vec::new();
-            let test = tests::module(&api, &test_mod, &mut w);
-            (api, body, test_mod, test, w)
+        .map(|(m, test_mod)| {
+            let (test, w) = match (cache, m.digest) {
+                (Some(cache), Some(digest)) => cached_tests(&m, &digest, &test_mod, family, cache),
+                _ => test_file(&m.api, &test_mod),
+            };
+            (m.api, m.body, test_mod, test, w)
         })
         .collect();
     let mut files = FileSet::new();
@@ -221,7 +294,7 @@ fn with_tests<'a>(
                 warnings.extend(w);
                 files.insert(layout::module_file(&api), body);
                 if let Some(t) = test {
-                    files.insert(format!("{TESTS_DIR}/{test_mod}.rs"), rust_file(t));
+                    files.insert(format!("{TESTS_DIR}/{test_mod}.rs"), t);
                     test_mods.push(test_mod);
                 }
                 kept.push(api);
@@ -284,12 +357,173 @@ fn crate_files(
     }
 }
 
+/// [`crate_files`] through the cache, keyed by all they read: the options,
+/// the test modules, and of each API its names, feature, title and category
+/// (see [`krate`]). Kept only when they were all made without an error.
+fn cached_crate_files(
+    apis: &[space::Api],
+    test_mods: &[String],
+    options: &Options,
+    cache: Option<&Cache>,
+    files: &mut FileSet,
+    errors: &mut Vec<Error>,
+) {
+    let Some(cache) = cache else {
+        return crate_files(apis, test_mods, options, files, errors);
+    };
+    let count = |n: usize| (n as u64).to_le_bytes();
+    let mut key = cache
+        .key(CRATES_ENTRY)
+        .str(&format!("{options:?}"))
+        .part(&count(test_mods.len()));
+    for m in test_mods {
+        key = key.str(m);
+    }
+    key = key.part(&count(apis.len()));
+    for a in apis {
+        key = key
+            .str(&a.spec.api)
+            .str(&a.spec.title)
+            .str(&a.spec.category)
+            .str(&a.group)
+            .str(&a.module)
+            .str(&a.feature);
+    }
+    let key = key.finish();
+    let hit = cache.get(CRATES_ENTRY, &key).and_then(|mut parts| {
+        if parts.is_empty() {
+            return None;
+        }
+        let paths: Vec<String> = cache::json(&parts.remove(0))?;
+        (paths.len() == parts.len()).then(|| paths.into_iter().zip(parts))
+    });
+    if let Some(hit) = hit {
+        for (path, bytes) in hit {
+            files.insert(path, bytes);
+        }
+        return;
+    }
+    let mut made = FileSet::new();
+    let mut failed = Vec::new();
+    crate_files(apis, test_mods, options, &mut made, &mut failed);
+    if failed.is_empty() {
+        let paths: Vec<&str> = made.iter().map(|(p, _)| p).collect();
+        if let Ok(paths) = serde_json::to_vec(&paths) {
+            let mut parts: Vec<&[u8]> = vec![&paths];
+            parts.extend(made.iter().map(|(_, b)| b));
+            cache.put(CRATES_ENTRY, &key, &parts);
+        }
+    }
+    files.extend(made);
+    errors.extend(failed);
+}
+
 fn located(api: &space::Api, e: String) -> Error {
     Error::about(Kind::Codegen, &api.file, &api.spec.api, None, e)
 }
 
+/// [`one_api`] through the cache, keyed by the spec's digest, the API's feature and
+/// the spec's file: all the module file and the warnings depend on.
+fn cached_api<'a>(
+    file: &Path,
+    spec: &'a Spec,
+    family: &Family,
+    cache: &Cache,
+    digest: [u8; 32],
+) -> Result<Module<'a>, Error> {
+    let head = space::Api::head(spec, file, family);
+    let key = cache
+        .key(MODULE_ENTRY)
+        .part(&digest)
+        .str(&head.feature)
+        .path(file)
+        .finish();
+    let hit = cache.get(MODULE_ENTRY, &key).and_then(|parts| {
+        let [body, warnings]: [Vec<u8>; 2] = parts.try_into().ok()?;
+        Some((body, cache::json(&warnings)?))
+    });
+    if let Some((body, warnings)) = hit {
+        return Ok(Module {
+            api: head,
+            body,
+            warnings,
+            hollow: true,
+            digest: Some(digest),
+        });
+    }
+    let m = one_api(file, spec, family)?;
+    if let Ok(warnings) = serde_json::to_vec(&m.warnings) {
+        cache.put(MODULE_ENTRY, &key, &[&m.body, &warnings]);
+    }
+    Ok(Module {
+        digest: Some(digest),
+        ..m
+    })
+}
+
+/// The file of an API's example test module, if it has one, with its warnings.
+type TestFile = (Result<Option<Vec<u8>>, String>, Vec<Warning>);
+
+fn test_file(api: &space::Api, test_mod: &str) -> TestFile {
+    let mut w = Vec::new();
+    let test = tests::module(api, test_mod, &mut w);
+    (test.map(|t| t.map(|t| rust_file(t).into_bytes())), w)
+}
+
+/// [`test_file`] through the cache, keyed as the API's module file and by
+/// the test module's name.
+fn cached_tests(
+    m: &Module,
+    digest: &[u8; 32],
+    test_mod: &str,
+    family: &Family,
+    cache: &Cache,
+) -> TestFile {
+    let key = cache
+        .key(TESTS_ENTRY)
+        .part(digest)
+        .str(&m.api.feature)
+        .path(&m.api.file)
+        .str(test_mod)
+        .finish();
+    let hit = cache.get(TESTS_ENTRY, &key).and_then(|parts| {
+        let [body, some, warnings]: [Vec<u8>; 3] = parts.try_into().ok()?;
+        let body = match some.as_slice() {
+            b"some" => Some(body),
+            b"none" => None,
+            _ => return None,
+        };
+        Some((body, cache::json(&warnings)?))
+    });
+    if let Some((body, warnings)) = hit {
+        return (Ok(body), warnings);
+    }
+    // A module from the cache has no type space: resolve it now.
+    let full;
+    let api = if m.hollow {
+        match space::resolve(m.api.spec, &m.api.file, family) {
+            Ok((api, _)) => {
+                full = api;
+                &full
+            }
+            Err(e) => return (Err(e.message), Vec::new()),
+        }
+    } else {
+        &m.api
+    };
+    let (test, w) = test_file(api, test_mod);
+    if let (Ok(body), Ok(warnings)) = (&test, serde_json::to_vec(&w)) {
+        let (some, body): (&[u8], &[u8]) = match body {
+            Some(b) => (b"some", b),
+            None => (b"none", b""),
+        };
+        cache.put(TESTS_ENTRY, &key, &[body, some, &warnings]);
+    }
+    (test, w)
+}
+
 /// One API resolved and its module file formatted, with its warnings.
-fn one_api<'a>(file: &Path, spec: &'a Spec, family: &Family) -> Result<Resolved<'a>, Error> {
+fn one_api<'a>(file: &Path, spec: &'a Spec, family: &Family) -> Result<Module<'a>, Error> {
     let (api, warnings) = space::resolve(spec, file, family)?;
     if !naming::is_valid_feature(&api.feature) {
         return Err(located(
@@ -301,5 +535,11 @@ fn one_api<'a>(file: &Path, spec: &'a Spec, family: &Family) -> Result<Resolved<
         ));
     }
     let body = code::module(&api).map_err(|e| located(&api, e))?;
-    Ok((api, rust_file(body), warnings))
+    Ok(Module {
+        api,
+        body: rust_file(body).into_bytes(),
+        warnings,
+        hollow: false,
+        digest: None,
+    })
 }

@@ -108,9 +108,33 @@ pub struct Api<'a> {
     pub codes: Vec<CodeEnum>,
 }
 
-impl Api<'_> {
+impl<'a> Api<'a> {
     pub fn is_qimen(&self) -> bool {
         self.spec.protocol == Protocol::Qimen
+    }
+
+    /// The API's module path and feature alone, its type names and type
+    /// space left empty: all the crate files and the module's path need of
+    /// an API whose module file came from the cache. Never to be given to
+    /// [`super::code::module`] or the example tests; [`resolve`] fills in
+    /// the rest.
+    pub(crate) fn head(spec: &'a Spec, file: &Path, family: &Family) -> Api<'a> {
+        let (group, module) = naming::module_path(&spec.api);
+        Api {
+            spec,
+            file: file.to_path_buf(),
+            group,
+            module,
+            feature: family.feature(&spec.category),
+            request_name: String::new(),
+            response_name: String::new(),
+            request: Vec::new(),
+            response: Vec::new(),
+            request_doc: None,
+            response_doc: None,
+            structs: Vec::new(),
+            codes: Vec::new(),
+        }
     }
 }
 
@@ -504,12 +528,16 @@ pub fn resolve<'a>(
     file: &Path,
     family: &Family,
 ) -> Result<(Api<'a>, Vec<Warning>), Error> {
-    let file = file.to_path_buf();
-    let mut warnings = Vec::new();
-    let (group, module) = naming::module_path(&spec.api);
-    let feature = family.feature(&spec.category);
+    let Api {
+        file,
+        group,
+        module,
+        feature,
+        ..
+    } = Api::head(spec, file, family);
     let request_name = naming::request_struct(&spec.api);
     let response_name = naming::response_struct(&spec.api);
+    let mut warnings = Vec::new();
 
     let hoist_req = hoisted(spec, &spec.request);
     let hoist_resp = hoisted(spec, &spec.response);
