@@ -310,6 +310,11 @@ pub fn category_crate(slug: &str) -> String {
     format!("{FACADE_CRATE}-{slug}")
 }
 
+/// The name of a crate in Rust paths: `top_api_qimen` for `top-api-qimen`.
+pub fn crate_ident(krate: &str) -> String {
+    krate.replace('-', "_")
+}
+
 /// Longest slug: crates.io takes 64 characters, less `top-api-`.
 pub const MAX_SLUG: usize = 56;
 

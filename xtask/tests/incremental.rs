@@ -34,17 +34,7 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, (u64, SystemTime, Vec<u8>)> {
 }
 
 fn regen(pages: &Path, out: &Path) {
-    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["regen", "--out"])
-        .arg(out)
-        .arg(pages)
-        .output()
-        .expect("xtask runs");
-    assert!(
-        run.status.success(),
-        "regen failed:\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    regen_in(pages, out, None, &[]);
 }
 
 #[test]
@@ -124,18 +114,19 @@ fn one_page_change_rewrites_only_changed_files() {
     );
 }
 
-/// `cargo xtask regen` with `extra` arguments, its cache below `target`:
-/// (stdout, stderr).
-fn regen_in(pages: &Path, out: &Path, target: &Path, extra: &[&str]) -> (String, String) {
-    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("regen")
+/// `cargo xtask regen` with `extra` arguments, its cache below `target`
+/// (else cargo's target folder): (stdout, stderr).
+fn regen_in(pages: &Path, out: &Path, target: Option<&Path>, extra: &[&str]) -> (String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.arg("regen")
         .args(extra)
         .arg("--out")
         .arg(out)
-        .arg(pages)
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .expect("xtask runs");
+        .arg(pages);
+    if let Some(target) = target {
+        cmd.env("CARGO_TARGET_DIR", target);
+    }
+    let run = cmd.output().expect("xtask runs");
     assert!(
         run.status.success(),
         "regen failed:\n{}",
@@ -163,12 +154,12 @@ fn the_cache_changes_nothing_but_the_time() {
     let (cached, plain) = (tmp.path().join("cached"), tmp.path().join("plain"));
     let pages = repo().join("pages");
 
-    let cold = regen_in(&pages, &cached, &target, &[]);
+    let cold = regen_in(&pages, &cached, Some(&target), &[]);
     let entries = files_below(&cache);
     assert!(entries > 10, "the cache holds {entries} files");
-    let warm = regen_in(&pages, &cached, &target, &[]);
+    let warm = regen_in(&pages, &cached, Some(&target), &[]);
     assert_eq!(files_below(&cache), entries, "a warm run adds no entry");
-    let none = regen_in(&pages, &plain, &target, &["--no-cache"]);
+    let none = regen_in(&pages, &plain, Some(&target), &["--no-cache"]);
     assert_eq!(
         files_below(&cache),
         entries,

@@ -34,7 +34,7 @@ pub struct Member<'a> {
 impl Member<'_> {
     /// The crate's name in Rust paths (`top_api_qimen`).
     pub fn lib_name(&self) -> String {
-        self.name.replace('-', "_")
+        naming::crate_ident(&self.name)
     }
 
     fn categories(&self) -> BTreeSet<&str> {
@@ -433,7 +433,7 @@ pub fn facade_lib(apis: &[Api]) -> Result<String, String> {
         let gdoc = group_doc(members[0]);
         let uses = members.iter().map(|a| {
             let cfg = cfg_one(&a.feature);
-            let krate = ident(&naming::category_crate(&a.feature).replace('-', "_"));
+            let krate = ident(&naming::crate_ident(&naming::category_crate(&a.feature)));
             let group = ident(&a.group);
             let m = ident(&a.module);
             quote! {
