@@ -332,7 +332,9 @@ fn check(
     }
     let segs = segments(&path);
     if !segs.is_empty() {
-        let leads = body_of(api, mode, body).is_some_and(|v| leads_into(&v, &path));
+        let leads = body_of(api, mode, body)
+            .iter()
+            .any(|v| leads_into(v, &path));
         if !leads {
             return Err(format!(
                 "path `{path}` does not lead into the answer: {}",
@@ -364,49 +366,136 @@ fn check(
     })
 }
 
+/// A document with every member kept, a duplicate key included: the
+/// decoders stream, so an error may be about a member that a later one of
+/// the same key hides from a `Value`.
+enum Tree {
+    Leaf,
+    List(Vec<Tree>),
+    Object(Vec<(String, Tree)>),
+}
+
+impl From<&Value> for Tree {
+    fn from(v: &Value) -> Self {
+        match v {
+            Value::Array(a) => Tree::List(a.iter().map(Tree::from).collect()),
+            Value::Object(m) => {
+                Tree::Object(m.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+            }
+            _ => Tree::Leaf,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Tree {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Tree;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_unit<E>(self) -> Result<Tree, E> {
+                Ok(Tree::Leaf)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut items = Vec::new();
+                while let Some(t) = a.next_element()? {
+                    items.push(t);
+                }
+                Ok(Tree::List(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Tree, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = a.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Tree::Object(members))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
 /// The response body as the decoder sees it: below the envelope (when
-/// there is one) or below the root element.
-fn body_of(api: Api, mode: Mode, body: &[u8]) -> Option<Value> {
+/// there is one) or below the root element; each member of the envelope's
+/// key when it is given twice.
+fn body_of(api: Api, mode: Mode, body: &[u8]) -> Vec<Tree> {
     let doc = if mode.is_xml() {
-        top_runtime::de::xml_to_value(std::str::from_utf8(body).ok()?).ok()?
+        let Some(v) = std::str::from_utf8(body)
+            .ok()
+            .and_then(|t| top_runtime::de::xml_to_value(t).ok())
+        else {
+            return Vec::new();
+        };
+        Tree::from(&v)
     } else {
-        top_runtime::de::exact_value(body).ok()?
+        // Every member as written, where serde_json reads the body (it
+        // refuses numbers out of `f64`'s range); else the exact reading.
+        match serde_json::from_slice::<Tree>(body) {
+            Ok(t) => t,
+            Err(_) => match top_runtime::de::exact_value(body) {
+                Ok(v) => Tree::from(&v),
+                Err(_) => return Vec::new(),
+            },
+        }
     };
-    let Value::Object(mut m) = doc else {
-        return None;
+    let Tree::Object(members) = doc else {
+        return Vec::new();
     };
     let key = match mode {
         Mode::TopWrapped | Mode::TopSimplifyWrapped | Mode::TopBare => {
             top_runtime::envelope::response_key(api.method())
         }
         Mode::QimenJson => "response".into(),
-        Mode::QimenXml | Mode::FromXml => m.keys().next()?.clone(),
+        Mode::QimenXml | Mode::FromXml => match members.first() {
+            Some((k, _)) => k.clone(),
+            None => return Vec::new(),
+        },
     };
-    match m.remove(&key) {
-        Some(inner) => Some(inner),
-        None if mode == Mode::TopBare || mode == Mode::TopSimplifyWrapped => Some(Value::Object(m)),
-        None => None,
+    let (inner, rest): (Vec<_>, Vec<_>) = members.into_iter().partition(|(k, _)| *k == key);
+    match inner.is_empty() {
+        false => inner.into_iter().map(|(_, t)| t).collect(),
+        true if mode == Mode::TopBare || mode == Mode::TopSimplifyWrapped => {
+            vec![Tree::Object(rest)]
+        }
+        true => Vec::new(),
     }
 }
 
 /// Whether an error path (`a.b[0].c`, `?` for an unknown step) can be
 /// followed through `v`. Keys may hold `.` or `[`, so every key that
 /// starts the rest of the path is tried.
-fn leads_into(v: &Value, rest: &str) -> bool {
+fn leads_into(v: &Tree, rest: &str) -> bool {
     let rest = rest.strip_prefix('.').unwrap_or(rest);
     if rest.is_empty() {
         return true;
     }
     if let Some(after) = rest.strip_prefix('?') {
-        let children: Vec<&Value> = match v {
-            Value::Object(m) => m.values().collect(),
-            Value::Array(a) => a.iter().collect(),
-            _ => Vec::new(),
+        let children: Vec<&Tree> = match v {
+            Tree::Object(m) => m.iter().map(|(_, c)| c).collect(),
+            Tree::List(a) => a.iter().collect(),
+            Tree::Leaf => Vec::new(),
         };
         return children.into_iter().any(|c| leads_into(c, after));
     }
     match v {
-        Value::Array(a) => {
+        Tree::List(a) => {
             let Some(inner) = rest.strip_prefix('[') else {
                 return false;
             };
@@ -418,12 +507,12 @@ fn leads_into(v: &Value, rest: &str) -> bool {
                 .and_then(|i| a.get(i))
                 .is_some_and(|c| leads_into(c, after))
         }
-        Value::Object(m) => m.iter().any(|(k, c)| {
+        Tree::Object(m) => m.iter().any(|(k, c)| {
             rest.strip_prefix(k.as_str()).is_some_and(|after| {
                 (after.is_empty() || after.starts_with(['.', '['])) && leads_into(c, after)
             })
         }),
-        _ => false,
+        Tree::Leaf => false,
     }
 }
 
@@ -1016,10 +1105,20 @@ fn regression_key_with_a_bracket() {
     check(Api::PcOrderCancel, Mode::TopBare, body, None).unwrap();
 }
 
+/// The path check follows every member of a key given twice: the decoder
+/// may fail on the first, which a `Value` drops for the second.
+#[test]
+fn path_check_follows_a_duplicate_key() {
+    let body = br#"{"pc_order_cancel_response":{"result":{"a":{"$value":{}},"a":10}}}"#;
+    let trees = body_of(Api::PcOrderCancel, Mode::TopWrapped, body);
+    assert!(trees.iter().any(|t| leads_into(t, "result.a.$value")));
+    assert!(!trees.iter().any(|t| leads_into(t, "result.b")));
+}
+
 /// The path check itself: a path the answer does not hold is caught.
 #[test]
 fn path_check_rejects_a_path_the_answer_lacks() {
-    let v: Value = serde_json::from_str(r#"{"a":{"b.c":[{"d":1}]}}"#).unwrap();
+    let v: Tree = serde_json::from_str(r#"{"a":{"b.c":[{"d":1}]}}"#).unwrap();
     assert!(leads_into(&v, "a.b.c[0].d"));
     assert!(leads_into(&v, "a.?[0]"));
     assert!(!leads_into(&v, "a.b"));
