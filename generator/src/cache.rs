@@ -1,12 +1,14 @@
 //! A cache of results whose inputs did not change, so a regen after one
 //! document changed redoes the work of that document only.
 //!
-//! An entry is found by a [`Key`]: a BLAKE3 hash of everything that
-//! determines the result, always including the generator's fingerprint
-//! (which changes whenever the generator's code does). An entry is a few
-//! byte strings and their lengths, sealed with a hash keyed by its key, so a
-//! missing, truncated, corrupt or misplaced entry reads as a miss, never as a
-//! wrong result. Writing is best-effort: each entry is written to a
+//! Each cached step takes one input type, and an entry is found by a
+//! [`Key`] derived from all of it: a BLAKE3 hash of the input's serialized
+//! form, the step's kind and the generator's fingerprint (which changes
+//! whenever the generator's code does). So a field a step starts to read is
+//! a field of its input, and part of its key. An entry is an [`Entry`]: a
+//! body kept as is and typed metadata as JSON, sealed with a hash keyed by
+//! its key, so a missing, truncated, corrupt or misplaced entry reads as a
+//! miss, never as a wrong result. Writing is best-effort: each entry is written to a
 //! temporary file and renamed into place, and a failure only loses the entry.
 //!
 //! Entries live in `<dir>/<fingerprint>/<kind>/<xx>/<key>`; [`Cache::prune`]
@@ -18,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Bumped when the layout of an entry changes.
-const FORMAT: &[u8] = b"topgen-regen-cache 1";
+const FORMAT: &[u8] = b"topgen-regen-cache 2";
 
 /// The cache's folder below cargo's target folder.
 pub const DIR_NAME: &str = "regen-cache";
@@ -39,35 +41,37 @@ impl Key {
 /// Builds a [`Key`] from parts; each part is length-prefixed, so
 /// `("ab", "c")` and `("a", "bc")` differ.
 #[derive(Debug, Clone)]
-pub struct KeyBuilder(blake3::Hasher);
+struct KeyBuilder(blake3::Hasher);
 
 impl KeyBuilder {
-    pub fn part(mut self, bytes: &[u8]) -> Self {
+    fn part(mut self, bytes: &[u8]) -> Self {
         self.0.update(&(bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
         self
     }
 
-    pub fn str(self, s: &str) -> Self {
+    fn str(self, s: &str) -> Self {
         self.part(s.as_bytes())
     }
 
-    /// A path, by its bytes as the platform spells them.
-    pub fn path(self, p: &Path) -> Self {
-        self.part(p.as_os_str().as_encoded_bytes())
+    /// The whole of `input`, as JSON: self-describing, so two inputs that
+    /// differ in any field, or in which fields they have, differ here.
+    fn input(mut self, input: &(impl serde::Serialize + ?Sized)) -> Option<Self> {
+        serde_json::to_writer(&mut self.0, input).ok()?;
+        Some(self)
     }
 
-    /// An optional string: absent and empty differ.
-    pub fn opt(self, s: Option<&str>) -> Self {
-        match s {
-            None => self.part(b"\0none"),
-            Some(s) => self.part(b"\0some").str(s),
-        }
-    }
-
-    pub fn finish(self) -> Key {
+    fn finish(self) -> Key {
         Key(self.0.finalize())
     }
+}
+
+/// A cached result: a body stored as is (the largest part, read without a
+/// copy) and typed metadata stored as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry<M> {
+    pub body: Vec<u8>,
+    pub meta: M,
 }
 
 /// The BLAKE3 hash of `bytes`, for a key part that stands for a large input.
@@ -83,6 +87,12 @@ pub fn digest_json<T: serde::Serialize>(value: &T) -> Option<[u8; 32]> {
     Some(*h.finalize().as_bytes())
 }
 
+/// Serializes bytes by their BLAKE3 hash, for an input that holds a large
+/// byte string (`#[serde(serialize_with = "cache::by_digest")]`).
+pub fn by_digest<S: serde::Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&blake3::hash(bytes).to_hex())
+}
+
 /// A fingerprint of the running generator: the crate's version and a hash of
 /// the executable's bytes, so a rebuilt generator never reads entries of an
 /// older one. `None` when the executable cannot be read (then run uncached).
@@ -92,25 +102,14 @@ pub fn digest_json<T: serde::Serialize>(value: &T) -> Option<[u8; 32]> {
 /// changes its change time, so a file of the same identity has the same
 /// bytes, and the hash is computed once per build rather than once per run.
 pub fn exe_fingerprint(dir: &Path) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
     let exe = std::env::current_exe().ok()?;
     let m = fs::metadata(&exe).ok()?;
-    let identity = format!(
-        "{} {} {} {} {}.{} {}.{}",
-        m.dev(),
-        m.ino(),
-        m.size(),
-        exe.display(),
-        m.mtime(),
-        m.mtime_nsec(),
-        m.ctime(),
-        m.ctime_nsec()
-    );
+    let identity = format!("{} {}", exe.display(), file_identity(&m));
     let memo = Cache::open_quiet(dir, "executables");
-    let key = memo.key("exe").str(&identity).finish();
+    let key = memo.key_of("exe", &identity)?;
     let hash = match memo
-        .get("exe", &key)
-        .and_then(|mut p| String::from_utf8(p.pop()?).ok())
+        .get::<()>("exe", &key)
+        .and_then(|e| String::from_utf8(e.body).ok())
     {
         Some(hash) => hash,
         None => {
@@ -118,11 +117,43 @@ pub fn exe_fingerprint(dir: &Path) -> Option<String> {
             let mut h = blake3::Hasher::new();
             h.update_rayon(&bytes);
             let hash = h.finalize().to_hex().to_string();
-            memo.put("exe", &key, &[hash.as_bytes()]);
+            let entry = Entry {
+                body: hash.clone().into_bytes(),
+                meta: (),
+            };
+            memo.put("exe", &key, &entry);
             hash
         }
     };
     Some(format!("topgen {} {hash}", env!("CARGO_PKG_VERSION")))
+}
+
+/// What tells one file from another on Unix: device, inode, size, and the
+/// modification and change times (any write moves the change time).
+#[cfg(unix)]
+fn file_identity(m: &fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt;
+    format!(
+        "{} {} {} {}.{} {}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    )
+}
+
+/// Elsewhere: size and modification time, which a rebuild changes.
+#[cfg(not(unix))]
+fn file_identity(m: &fs::Metadata) -> String {
+    let modified = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("{} {modified}", m.len())
 }
 
 /// The cache folder for a repository: `regen-cache` in `CARGO_TARGET_DIR`
@@ -183,12 +214,16 @@ impl Cache {
         &self.dir
     }
 
-    /// Start a key for entries of `kind` (`page`, `module`, …).
-    pub fn key(&self, kind: &str) -> KeyBuilder {
-        KeyBuilder(blake3::Hasher::new())
+    /// The key of a step's result: the step's kind and the whole of its
+    /// input. `None` when the input does not serialize (a path that is not
+    /// UTF-8): the step then runs uncached.
+    pub fn key_of(&self, kind: &str, input: &(impl serde::Serialize + ?Sized)) -> Option<Key> {
+        let key = KeyBuilder(blake3::Hasher::new())
             .part(FORMAT)
             .part(self.fingerprint.as_bytes())
             .str(kind)
+            .input(input)?;
+        Some(key.finish())
     }
 
     fn path(&self, kind: &str, key: &Key) -> PathBuf {
@@ -196,9 +231,23 @@ impl Cache {
         self.root.join(kind).join(&hex[..2]).join(&hex)
     }
 
-    /// The parts stored under `key`, or `None` for a missing or damaged
-    /// entry. The first part is not copied: put the largest first.
-    pub fn get(&self, kind: &str, key: &Key) -> Option<Vec<Vec<u8>>> {
+    /// The entry stored under `key`, or `None` for a missing or damaged
+    /// one, or one whose metadata is not an `M`.
+    pub fn get<M: serde::de::DeserializeOwned>(&self, kind: &str, key: &Key) -> Option<Entry<M>> {
+        let [body, meta]: [Vec<u8>; 2] = self.get_parts(kind, key)?.try_into().ok()?;
+        let meta = serde_json::from_slice(&meta).ok()?;
+        Some(Entry { body, meta })
+    }
+
+    /// Store `entry` under `key`; a failure leaves no entry and no temporary file.
+    pub fn put<M: serde::Serialize>(&self, kind: &str, key: &Key, entry: &Entry<M>) {
+        if let Ok(meta) = serde_json::to_vec(&entry.meta) {
+            self.put_parts(kind, key, &[&entry.body, &meta]);
+        }
+    }
+
+    /// The parts stored under `key`. The first part is not copied.
+    fn get_parts(&self, kind: &str, key: &Key) -> Option<Vec<Vec<u8>>> {
         let mut bytes = fs::read(self.path(kind, key)).ok()?;
         let (body, seal) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
         if blake3::keyed_hash(key.0.as_bytes(), body).as_bytes() != seal {
@@ -233,8 +282,7 @@ impl Cache {
         Some(parts)
     }
 
-    /// Store `parts` under `key`; a failure leaves no entry and no temporary file.
-    pub fn put(&self, kind: &str, key: &Key, parts: &[&[u8]]) {
+    fn put_parts(&self, kind: &str, key: &Key, parts: &[&[u8]]) {
         let path = self.path(kind, key);
         let Some(dir) = path.parent() else { return };
         if fs::create_dir_all(dir).is_err() {
@@ -283,11 +331,6 @@ impl Cache {
     }
 }
 
-/// A JSON entry part.
-pub(crate) fn json<T: serde::de::DeserializeOwned>(part: &[u8]) -> Option<T> {
-    serde_json::from_slice(part).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,72 +339,91 @@ mod tests {
         Cache::open(dir, "test fingerprint")
     }
 
+    fn entry(body: &[u8], meta: &str) -> Entry<String> {
+        Entry {
+            body: body.to_vec(),
+            meta: meta.to_string(),
+        }
+    }
+
     #[test]
     fn an_entry_reads_back_as_written() {
         let tmp = tempfile::tempdir().unwrap();
         let c = cache(tmp.path());
-        let k = c.key("t").str("a").finish();
-        assert_eq!(c.get("t", &k), None);
-        c.put("t", &k, &[b"one", b"", b"three"]);
-        let got = c.get("t", &k).unwrap();
-        assert_eq!(got, vec![b"one".to_vec(), vec![], b"three".to_vec()]);
+        let k = c.key_of("t", "a").unwrap();
+        assert_eq!(c.get::<String>("t", &k), None);
+        c.put("t", &k, &entry(b"one", "three"));
+        assert_eq!(c.get("t", &k), Some(entry(b"one", "three")));
+        // Metadata of another type is a miss.
+        assert_eq!(c.get::<Vec<u32>>("t", &k), None);
     }
 
     #[test]
-    fn parts_are_length_prefixed_in_keys() {
+    fn keys_cover_the_whole_input() {
+        #[derive(serde::Serialize)]
+        struct Input<'a> {
+            a: &'a str,
+            b: Option<&'a str>,
+            #[serde(serialize_with = "by_digest")]
+            bytes: &'a [u8],
+        }
         let tmp = tempfile::tempdir().unwrap();
         let c = cache(tmp.path());
-        let a = c.key("t").str("ab").str("c").finish();
-        let b = c.key("t").str("a").str("bc").finish();
-        assert_ne!(a, b);
-        assert_ne!(
-            c.key("t").opt(None).finish(),
-            c.key("t").opt(Some("")).finish()
-        );
-        assert_ne!(c.key("t").finish(), c.key("u").finish());
+        let key = |a, b, bytes| c.key_of("t", &Input { a, b, bytes }).unwrap();
+        let base = key("ab", Some("c"), b"x");
+        assert_eq!(base, key("ab", Some("c"), b"x"));
+        for other in [
+            key("a", Some("bc"), b"x"),
+            key("ab", None, b"x"),
+            key("ab", Some(""), b"x"),
+            key("ab", Some("c"), b"y"),
+        ] {
+            assert_ne!(base, other);
+        }
+        assert_ne!(c.key_of("t", "x"), c.key_of("u", "x"));
     }
 
     #[test]
     fn a_damaged_or_misplaced_entry_is_a_miss() {
         let tmp = tempfile::tempdir().unwrap();
         let c = cache(tmp.path());
-        let k = c.key("t").str("a").finish();
-        let other = c.key("t").str("b").finish();
-        c.put("t", &k, &[b"payload"]);
+        let k = c.key_of("t", "a").unwrap();
+        let other = c.key_of("t", "b").unwrap();
+        c.put("t", &k, &entry(b"payload", "m"));
         let path = c.path("t", &k);
         let good = fs::read(&path).unwrap();
         for len in [0, 5, 31, 32, good.len() - 1] {
             fs::write(&path, &good[..len]).unwrap();
-            assert_eq!(c.get("t", &k), None, "truncated to {len}");
+            assert_eq!(c.get::<String>("t", &k), None, "truncated to {len}");
         }
         let mut flipped = good.clone();
         flipped[9] ^= 1;
         fs::write(&path, &flipped).unwrap();
-        assert_eq!(c.get("t", &k), None);
+        assert_eq!(c.get::<String>("t", &k), None);
         // The right bytes under another key's name.
         let moved = c.path("t", &other);
         fs::create_dir_all(moved.parent().unwrap()).unwrap();
         fs::write(&moved, &good).unwrap();
-        assert_eq!(c.get("t", &other), None);
+        assert_eq!(c.get::<String>("t", &other), None);
         fs::write(&path, &good).unwrap();
-        assert_eq!(c.get("t", &k), Some(vec![b"payload".to_vec()]));
+        assert_eq!(c.get("t", &k), Some(entry(b"payload", "m")));
     }
 
     #[test]
     fn another_fingerprint_sees_no_entry() {
         let tmp = tempfile::tempdir().unwrap();
         let a = cache(tmp.path());
-        let k = a.key("t").str("x").finish();
-        a.put("t", &k, &[b"1"]);
+        let k = a.key_of("t", "x").unwrap();
+        a.put("t", &k, &entry(b"1", ""));
         let b = Cache::open(tmp.path(), "another fingerprint");
-        let kb = b.key("t").str("x").finish();
+        let kb = b.key_of("t", "x").unwrap();
         assert_ne!(k, kb);
-        assert_eq!(b.get("t", &kb), None);
+        assert_eq!(b.get::<String>("t", &kb), None);
         // Pruning from b with nothing kept drops a's folder, not b's.
-        b.put("t", &kb, &[b"2"]);
+        b.put("t", &kb, &entry(b"2", ""));
         b.prune(0);
-        assert_eq!(a.get("t", &k), None);
-        assert_eq!(b.get("t", &kb), Some(vec![b"2".to_vec()]));
+        assert_eq!(a.get::<String>("t", &k), None);
+        assert_eq!(b.get("t", &kb), Some(entry(b"2", "")));
     }
 
     #[test]
@@ -370,8 +432,8 @@ mod tests {
         let file = tmp.path().join("not-a-dir");
         fs::write(&file, b"").unwrap();
         let c = cache(&file);
-        let k = c.key("t").finish();
-        c.put("t", &k, &[b"x"]);
-        assert_eq!(c.get("t", &k), None);
+        let k = c.key_of("t", "").unwrap();
+        c.put("t", &k, &entry(b"x", ""));
+        assert_eq!(c.get::<String>("t", &k), None);
     }
 }

@@ -1,7 +1,7 @@
 //! Where things live below an output root: the folders every stage writes
 //! or reads, named once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Folder of the specs, relative to the output root.
 pub const SPECS_DIR: &str = "specs";
@@ -16,9 +16,22 @@ pub const PAGES_DIR: &str = "pages";
 /// The owned folders `regen` replaces.
 pub const REGEN_DIRS: [&str; 3] = [SPECS_DIR, GENERATED_DIR, TESTS_DIR];
 
+/// How a spec file's name ends: `<api>.yaml`.
+pub const SPEC_SUFFIX: &str = ".yaml";
+
 /// The spec file scrape writes for an API, relative to the output root.
 pub fn spec_file(api: &str) -> PathBuf {
-    Path::new(SPECS_DIR).join(format!("{api}.yaml"))
+    PathBuf::from(spec_path(api))
+}
+
+/// [`spec_file`] as an output path.
+pub fn spec_path(api: &str) -> String {
+    format!("{SPECS_DIR}/{api}{SPEC_SUFFIX}")
+}
+
+/// The API a spec file's name is for (`taobao.a.b.yaml` → `taobao.a.b`).
+pub fn spec_api(file_name: &str) -> Option<&str> {
+    file_name.strip_suffix(SPEC_SUFFIX)
 }
 
 /// The folder of a generated crate, relative to the output root.
@@ -32,7 +45,7 @@ pub fn crate_file(krate: &str, rel: &str) -> String {
 }
 
 /// The module file of an API, in its category's crate.
-pub fn module_file(api: &crate::emit::space::Api) -> String {
-    let krate = crate::naming::category_crate(&api.feature);
-    crate_file(&krate, &format!("src/{}/{}.rs", api.group, api.module))
+pub fn module_file(feature: &str, group: &str, module: &str) -> String {
+    let krate = crate::naming::category_crate(feature);
+    crate_file(&krate, &format!("src/{group}/{module}.rs"))
 }

@@ -149,6 +149,43 @@ pub fn response_key(api: &str) -> String {
     format!("{}_response", bare(api).replace('.', "_"))
 }
 
+/// The setter of a field in generated builders: `with_x` for field `x`
+/// (`type_` → `with_type`).
+pub fn setter(field_ident: &str) -> String {
+    format!("with_{}", field_ident.trim_matches('_'))
+}
+
+/// Type names that say nothing; a struct of such a type is named from its path.
+const GENERIC_TYPE_NAMES: &[&str] = &["Struct", "Object", "object"];
+
+/// A TOP type name that says nothing of its struct (`Struct`, `Object`).
+pub fn is_generic_type_name(top_type: &str) -> bool {
+    GENERIC_TYPE_NAMES.contains(&top_type)
+}
+
+/// The example test modules' names, one per API, claimed in API order:
+/// `<group>_<module>`, never `main` (the tests' root module).
+#[derive(Debug)]
+pub struct TestModules(Namer);
+
+impl TestModules {
+    pub fn new() -> Self {
+        let mut names = Namer::new();
+        names.claim("main");
+        TestModules(names)
+    }
+
+    pub fn claim(&mut self, group: &str, module: &str) -> String {
+        self.0.claim(&format!("{group}_{module}"))
+    }
+}
+
+impl Default for TestModules {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The element a list item takes in Qimen XML: the type name in lowerCamelCase.
 pub fn xml_item_name(top_type: &str) -> String {
     let mut c = top_type.chars();
@@ -536,6 +573,44 @@ pub fn code_enum(owner: &str, field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setters() {
+        for (field, setter) in [
+            ("biz_order_id", "with_biz_order_id"),
+            ("type_", "with_type"),
+            ("_1688id", "with_1688id"),
+            ("self_", "with_self"),
+        ] {
+            assert_eq!(super::setter(field), setter, "{field}");
+        }
+    }
+
+    #[test]
+    fn generic_type_names() {
+        for (name, generic) in [
+            ("Struct", true),
+            ("Object", true),
+            ("object", true),
+            ("Trade", false),
+            ("struct", false),
+        ] {
+            assert_eq!(is_generic_type_name(name), generic, "{name}");
+        }
+    }
+
+    #[test]
+    fn test_module_names() {
+        let mut t = TestModules::new();
+        for (group, module, name) in [
+            ("pc", "order_cancel", "pc_order_cancel"),
+            ("main", "", "main_"),
+            ("pc", "order_cancel", "pc_order_cancel2"),
+            ("PC", "Order_Cancel", "PC_Order_Cancel3"),
+        ] {
+            assert_eq!(t.claim(group, module), name, "{group} {module}");
+        }
+    }
 
     #[test]
     fn field_names() {

@@ -176,9 +176,15 @@ fn scrape_each_with(
         .collect()
 }
 
-/// [`scrape_one`] through the cache, keyed by everything the result depends
-/// on: the page's bytes, its shown path and its [`scrape::Context`]. Also
-/// gives the spec file's YAML, kept in the same entry.
+/// A page's result as the cache keeps it: the spec file's YAML as the body.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PageMeta {
+    spec: Spec,
+    warnings: Vec<Warning>,
+}
+
+/// [`scrape_one`] through the cache, keyed by the whole [`scrape::PageInput`]
+/// it reads. Also gives the spec file's YAML, kept in the same entry.
 fn scrape_cached(
     base: &Path,
     page: &Path,
@@ -188,37 +194,41 @@ fn scrape_cached(
     const KIND: &str = "page";
     let shown = page.strip_prefix(base).unwrap_or(page);
     let bytes = std::fs::read(page).map_err(|e| Error::io(shown, e))?;
-    let ctx = match page.parent().and_then(|d| contexts.get(d)) {
+    let context = match page.parent().and_then(|d| contexts.get(d)) {
         Some(ctx) if page.extension().is_some_and(|x| x == "json") => ctx.clone()?,
         _ => context_for(page)?,
     };
-    let key = cache
-        .key(KIND)
-        .path(shown)
-        .part(&bytes)
-        .opt(ctx.category.as_deref())
-        .opt(ctx.package.as_deref())
-        .finish();
-    let hit = cache.get(KIND, &key).and_then(|parts| {
-        let [yaml, spec, warnings]: [Vec<u8>; 3] = parts.try_into().ok()?;
+    let input = scrape::PageInput {
+        file: shown,
+        bytes: &bytes,
+        context: &context,
+    };
+    let key = cache.key_of(KIND, &input);
+    if let Some(hit) = key.and_then(|k| cache.get::<PageMeta>(KIND, &k)) {
+        return Ok(hit.meta.with_yaml(hit.body));
+    }
+    let got = input.read()?;
+    let entry = cache::Entry {
+        body: got.spec.to_yaml().into_bytes(),
+        meta: PageMeta {
+            spec: got.spec,
+            warnings: got.warnings,
+        },
+    };
+    if let Some(key) = key {
+        cache.put(KIND, &key, &entry);
+    }
+    Ok(entry.meta.with_yaml(entry.body))
+}
+
+impl PageMeta {
+    fn with_yaml(self, yaml: Vec<u8>) -> (scrape::Scraped, Vec<u8>) {
         let scraped = scrape::Scraped {
-            spec: cache::json(&spec)?,
-            warnings: cache::json(&warnings)?,
+            spec: self.spec,
+            warnings: self.warnings,
         };
-        Some((scraped, yaml))
-    });
-    if let Some(hit) = hit {
-        return Ok(hit);
+        (scraped, yaml)
     }
-    let got = scrape::scrape_page(shown, &bytes, &ctx)?;
-    let yaml = got.spec.to_yaml().into_bytes();
-    if let (Ok(spec), Ok(warnings)) = (
-        serde_json::to_vec(&got.spec),
-        serde_json::to_vec(&got.warnings),
-    ) {
-        cache.put(KIND, &key, &[&yaml, &spec, &warnings]);
-    }
-    Ok((got, yaml))
 }
 
 fn duplicate(
@@ -281,7 +291,7 @@ fn spec_files_with(specs: &[Spec], mut yaml: BTreeMap<String, Vec<u8>>) -> FileS
         let text = yaml
             .remove(&s.api)
             .unwrap_or_else(|| s.to_yaml().into_bytes());
-        files.insert(format!("{SPECS_DIR}/{}.yaml", s.api), text);
+        files.insert(crate::layout::spec_path(&s.api), text);
     }
     files
 }
@@ -338,20 +348,16 @@ pub fn regen_with(
     on_page: &(dyn Fn() + Sync),
 ) -> Result<Regen, Error> {
     let (scraped, yaml) = scrape_all_with(base, pages, cache, on_page)?;
-    let digests: Vec<[u8; 32]> = match cache {
-        // Each spec's YAML says all it does: every spec written reads back as itself.
-        Some(_) => scraped
-            .specs
-            .iter()
-            .filter_map(|s| yaml.get(&s.api).map(|y| cache::digest(y)))
-            .collect(),
-        None => Vec::new(),
-    };
-    let cached = cache.map(|cache| emit::Cached {
-        cache,
-        digests: &digests,
-    });
-    let generated = emit::generate_with(&scraped.specs, options, cached)?;
+    // Each spec's YAML says all it does: every spec written reads back as itself.
+    let specs: Vec<emit::SpecRef> = scraped
+        .specs
+        .iter()
+        .map(|spec| emit::SpecRef {
+            spec,
+            digest: yaml.get(&spec.api).map(|y| cache::digest(y)),
+        })
+        .collect();
+    let generated = emit::generate_with(&specs, options, cache)?;
     let mut files = spec_files_with(&scraped.specs, yaml);
     files.extend(generated.files);
     let mut warnings = scraped.warnings;

@@ -48,6 +48,27 @@ pub const TABLE: [(&str, Scalar); 20] = [
     ("File", Scalar::File),
 ];
 
+/// How the codes of a code list travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codes {
+    /// Any codes, as text.
+    Text,
+    /// Integer codes, as numbers.
+    Number,
+}
+
+/// The TOP types whose fields take a code list, and how their codes
+/// travel: `String` takes any codes, `Number` integer codes (so they stay
+/// numbers on the wire). Other types keep their own meaning (`Boolean`
+/// stays `bool`, a `Long` id stays a number).
+pub fn code_list(top_type: &str) -> Option<Codes> {
+    match top_type {
+        "String" => Some(Codes::Text),
+        "Number" => Some(Codes::Number),
+        _ => None,
+    }
+}
+
 /// Type given to a parameter whose document names none: it keeps any value.
 pub const UNTYPED: &str = "Json";
 

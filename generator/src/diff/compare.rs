@@ -133,7 +133,7 @@ fn resolve<'a>(tree: &Tree, spec: &'a Spec, family: &Family) -> Result<Api<'a>, 
         .get(&spec.api)
         .cloned()
         .unwrap_or_else(|| layout::spec_file(&spec.api));
-    space::resolve(spec, &file, family).map(|(api, _)| api)
+    space::resolve(&space::ApiInput::new(spec.into(), &file, family)).map(|(api, _)| api)
 }
 
 fn modified(
@@ -173,14 +173,9 @@ fn modified(
 /// Wire path of a side's top-level fields: Qimen's hoisted `request` struct
 /// stays in the path, as in the emitter's messages.
 fn side_path(spec: &Spec, side: Side) -> String {
-    let (name, params) = match side {
-        Side::Request => ("request", &spec.request),
-        Side::Response => ("response", &spec.response),
-    };
-    if space::hoisted(spec, params) {
-        format!("{name}.{}", params[0].name)
-    } else {
-        name.to_string()
+    match space::hoisted(spec, side) {
+        Some(root) => format!("{}.{}", side.root(), root.name),
+        None => side.root().to_string(),
     }
 }
 

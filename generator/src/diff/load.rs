@@ -108,7 +108,7 @@ impl Raw {
                 let (meta, path) = entry.split_once('\t')?;
                 let mut meta = meta.split(' ');
                 let (_, kind, id) = (meta.next()?, meta.next()?, meta.next()?);
-                (kind == "blob" && path.ends_with(".yaml")).then_some((id, path))
+                (kind == "blob" && path.ends_with(layout::SPEC_SUFFIX)).then_some((id, path))
             })
             .collect();
         if blobs.is_empty() {
@@ -172,9 +172,7 @@ pub fn replaced_changes<'a>(
     let by_api: HashMap<&str, &Spec> = specs.iter().map(|s| (s.api.as_str(), s)).collect();
     let known: HashMap<&str, (&[u8], &Spec)> = files
         .into_iter()
-        .filter_map(|(name, bytes)| {
-            Some((name, (bytes, *by_api.get(name.strip_suffix(".yaml")?)?)))
-        })
+        .filter_map(|(name, bytes)| Some((name, (bytes, *by_api.get(layout::spec_api(name)?)?))))
         .collect();
     let raw = Raw::files(dir, paths)?;
     // Each old file: the new spec it is byte for byte, or its own spec.

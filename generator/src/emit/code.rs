@@ -4,7 +4,7 @@
 //! `::core::result::Result`) because a TOP type may be called `Result`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty};
 use crate::naming::{self, OTHER_VARIANT};
@@ -218,9 +218,9 @@ fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
     }
 }
 
-/// `with_x` for field `x`.
+/// The setter of field `f` ([`naming::setter`]).
 pub fn setter_name(f: &Field) -> Ident {
-    format_ident!("with_{}", f.ident.trim_matches('_'))
+    ident(&naming::setter(&f.ident))
 }
 
 /// `new(required…)` and `with_x(…)` setters of a request-side struct.

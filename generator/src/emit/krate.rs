@@ -4,11 +4,9 @@
 //! `top_api::<group>::<module>`, and, for output built outside this
 //! repository, the workspace manifest that holds them all.
 //!
-//! Of each API these files read only its names (`spec.api`, group, module),
-//! feature, title and category: the regen cache keys them by exactly these
-//! (`emit::cached_crate_files`), and an API's module may come from the cache
-//! without its type space. Reading more of an API here means adding it to
-//! that key.
+//! Of each API these files read only its [`Head`], which the regen cache
+//! keys them on whole, and which an API whose module came from the cache
+//! has without its type space.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -17,7 +15,7 @@ use quote::quote;
 
 use super::Options;
 use super::code::{code_span, format_file, ident, md_escape};
-use super::space::Api;
+use super::space::Head;
 use crate::naming;
 
 /// Version of every crate of the family; the runtime is required at the same version.
@@ -28,7 +26,7 @@ pub const VERSION: &str = "0.1.0";
 pub struct Member<'a> {
     pub feature: &'a str,
     pub name: String,
-    pub apis: Vec<&'a Api<'a>>,
+    pub apis: Vec<&'a Head<'a>>,
 }
 
 impl Member<'_> {
@@ -38,13 +36,13 @@ impl Member<'_> {
     }
 
     fn categories(&self) -> BTreeSet<&str> {
-        self.apis.iter().map(|a| a.spec.category.as_str()).collect()
+        self.apis.iter().map(|a| a.category).collect()
     }
 }
 
 /// The category crates of `apis`, in feature order; each keeps API order.
-pub fn members<'a>(apis: &'a [Api<'a>]) -> Vec<Member<'a>> {
-    let mut by_feature: BTreeMap<&str, Vec<&Api>> = BTreeMap::new();
+pub fn members<'a>(apis: &'a [Head<'a>]) -> Vec<Member<'a>> {
+    let mut by_feature: BTreeMap<&str, Vec<&Head>> = BTreeMap::new();
     for a in apis {
         by_feature.entry(&a.feature).or_default().push(a);
     }
@@ -111,10 +109,13 @@ pub fn category_toml(member: &Member, options: &Options) -> String {
     out.push_str(&format!(
         "\n[dependencies]\n\
          top-runtime = {{ path = {}, version = \"{VERSION}\" }}\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\n\
-         serde_json = \"1\"\n",
+         serde = {{ version = \"1\", features = [\"derive\"] }}\n",
         toml_str(&runtime_path(options))
     ));
+    // Only a crate whose types hold JSON values names `serde_json`.
+    if member.apis.iter().any(|a| a.uses_json) {
+        out.push_str("serde_json = \"1\"\n");
+    }
     out.push_str(LINTS);
     out
 }
@@ -170,9 +171,9 @@ pub fn workspace_toml(members: &[Member]) -> String {
 
 /// The table of APIs: module, method, title, and a last column.
 fn api_table<'a>(
-    apis: impl IntoIterator<Item = &'a Api<'a>>,
+    apis: impl IntoIterator<Item = &'a Head<'a>>,
     last: &str,
-    cell: impl Fn(&Api) -> String,
+    cell: impl Fn(&Head) -> String,
 ) -> Vec<String> {
     let mut lines = vec![
         format!("| module | API | title | {last} |"),
@@ -182,8 +183,8 @@ fn api_table<'a>(
         lines.push(format!(
             "| {} | {} | {} | {} |",
             code_span(&format!("{}::{}", a.group, a.module)),
-            code_span(&a.spec.api),
-            md_escape(&a.spec.title),
+            code_span(a.api),
+            md_escape(a.title),
             cell(a)
         ));
     }
@@ -219,7 +220,7 @@ const REGENERATING: &str = "This crate is the output of `cargo xtask regen` in t
      [top-bindings](https://github.com/top-bindings/top-bindings) repository; change the \
      pages or the generator there, never these files.";
 
-pub fn facade_readme(apis: &[Api], members: &[Member]) -> String {
+pub fn facade_readme(apis: &[Head], members: &[Member]) -> String {
     let mut out = vec![
         README_HEADER.to_string(),
         "# top-api".into(),
@@ -345,9 +346,9 @@ fn inner_docs(doc: &[String]) -> impl Iterator<Item = TokenStream> + '_ {
 
 /// APIs by their group module, in API order.
 fn groups<'a, 'b>(
-    apis: impl IntoIterator<Item = &'b Api<'a>>,
-) -> BTreeMap<&'b str, Vec<&'b Api<'a>>> {
-    let mut groups: BTreeMap<&str, Vec<&Api>> = BTreeMap::new();
+    apis: impl IntoIterator<Item = &'b Head<'a>>,
+) -> BTreeMap<&'b str, Vec<&'b Head<'a>>> {
+    let mut groups: BTreeMap<&str, Vec<&Head>> = BTreeMap::new();
     for a in apis {
         groups.entry(&a.group).or_default().push(a);
     }
@@ -355,8 +356,8 @@ fn groups<'a, 'b>(
 }
 
 /// ` APIs named `taobao.pc.*`.`, the doc of a group module.
-fn group_doc(first: &Api) -> String {
-    let api = &first.spec.api;
+fn group_doc(first: &Head) -> String {
+    let api = first.api;
     let prefix = match api.strip_prefix("taobao.") {
         Some(rest) => format!("taobao.{}", rest.split('.').next().unwrap_or_default()),
         None => api.split('.').next().unwrap_or_default().to_string(),
@@ -381,7 +382,7 @@ pub fn category_lib(member: &Member) -> Result<String, String> {
     doc.extend(api_table(
         member.apis.iter().copied(),
         "TOP category",
-        |a| md_escape(&a.spec.category),
+        |a| md_escape(a.category),
     ));
     let doc = inner_docs(&doc);
     let groups = groups(member.apis.iter().copied())
@@ -411,7 +412,7 @@ pub fn category_lib(member: &Member) -> Result<String, String> {
     })
 }
 
-pub fn facade_lib(apis: &[Api]) -> Result<String, String> {
+pub fn facade_lib(apis: &[Head]) -> Result<String, String> {
     let mut doc = vec![
         "Typed bindings for Taobao Open Platform (TOP) and Qimen APIs, generated from the API \
          documentation pages."

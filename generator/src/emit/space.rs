@@ -7,18 +7,10 @@ use std::path::{Path, PathBuf};
 use super::family::Family;
 use crate::diag::{Error, Kind, Warning};
 use crate::naming::{self, Namer};
+pub use crate::spec::Side;
 use crate::spec::{Param, Protocol, Spec};
 pub use crate::types::Scalar;
-use crate::types::leaf;
-
-/// Type names that say nothing; a struct of such a type is named from its path.
-const GENERIC_NAMES: &[&str] = &["Struct", "Object", "object"];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Side {
-    Request,
-    Response,
-}
+use crate::types::{self, Codes, leaf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ty {
@@ -88,6 +80,87 @@ pub struct Variant {
     pub description: String,
 }
 
+/// All that resolving an API reads: its spec, the spec file that messages
+/// name, and the cargo feature of its category. The cache keys an API's
+/// module file on the whole of it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApiInput<'a> {
+    pub spec: SpecRef<'a>,
+    pub file: PathBuf,
+    pub feature: String,
+}
+
+impl<'a> ApiInput<'a> {
+    pub fn new(spec: SpecRef<'a>, file: &Path, family: &Family) -> Self {
+        ApiInput {
+            feature: family.feature(&spec.spec.category),
+            spec,
+            file: file.to_path_buf(),
+        }
+    }
+
+    /// What the crate files need of the API: all there is of an API whose
+    /// module file came from the cache.
+    pub fn head(&self, uses_json: bool) -> Head<'a> {
+        let spec = self.spec.spec;
+        let (group, module) = naming::module_path(&spec.api);
+        Head {
+            api: &spec.api,
+            title: &spec.title,
+            category: &spec.category,
+            group,
+            module,
+            feature: self.feature.clone(),
+            uses_json,
+        }
+    }
+}
+
+/// A spec as part of a step's input: keyed by the digest of its file when
+/// the caller has one ([`crate::cache::digest`] of the YAML written for it,
+/// which says all the spec does), else by the spec itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SpecRef<'a> {
+    pub spec: &'a Spec,
+    pub digest: Option<[u8; 32]>,
+}
+
+impl<'a> From<&'a Spec> for SpecRef<'a> {
+    fn from(spec: &'a Spec) -> Self {
+        SpecRef { spec, digest: None }
+    }
+}
+
+impl serde::Serialize for SpecRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.digest {
+            Some(d) => s.serialize_newtype_variant("SpecRef", 0, "Digest", d),
+            None => s.serialize_newtype_variant("SpecRef", 1, "Spec", self.spec),
+        }
+    }
+}
+
+/// An API's place in the family and the names the crate files show: all
+/// the crate files read of an API, so the cache keys them on these alone.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Head<'a> {
+    pub api: &'a str,
+    pub title: &'a str,
+    pub category: &'a str,
+    pub group: String,
+    pub module: String,
+    pub feature: String,
+    /// The module file names `serde_json`: its crate depends on it.
+    pub uses_json: bool,
+}
+
+impl Head<'_> {
+    /// The module file, relative to the output root.
+    pub fn module_file(&self) -> String {
+        crate::layout::module_file(&self.feature, &self.group, &self.module)
+    }
+}
+
 /// One API, resolved.
 #[derive(Debug, Clone)]
 pub struct Api<'a> {
@@ -108,40 +181,23 @@ pub struct Api<'a> {
     pub codes: Vec<CodeEnum>,
 }
 
-impl<'a> Api<'a> {
+impl Api<'_> {
     pub fn is_qimen(&self) -> bool {
         self.spec.protocol == Protocol::Qimen
     }
 
-    /// The API's module path and feature alone, its type names and type
-    /// space left empty: all the crate files and the module's path need of
-    /// an API whose module file came from the cache. Never to be given to
-    /// [`super::code::module`] or the example tests; [`resolve`] fills in
-    /// the rest.
-    pub(crate) fn head(spec: &'a Spec, file: &Path, family: &Family) -> Api<'a> {
-        let (group, module) = naming::module_path(&spec.api);
-        Api {
-            spec,
-            file: file.to_path_buf(),
-            group,
-            module,
-            feature: family.feature(&spec.category),
-            request_name: String::new(),
-            response_name: String::new(),
-            request: Vec::new(),
-            response: Vec::new(),
-            request_doc: None,
-            response_doc: None,
-            structs: Vec::new(),
-            codes: Vec::new(),
-        }
+    /// Whether a field of the API is a `serde_json::Value`.
+    pub fn uses_json(&self) -> bool {
+        let json = |f: &Field| f.ty == Ty::Scalar(Scalar::Json);
+        self.request.iter().chain(&self.response).any(json)
+            || self.structs.iter().flat_map(|s| &s.fields).any(json)
     }
 }
 
 /// Qimen sends the `request` struct as the body and answers with the
 /// `response` struct as the root: its fields become the top-level ones.
-pub fn hoisted(spec: &Spec, params: &[Param]) -> bool {
-    spec.protocol == Protocol::Qimen && params.len() == 1 && !params[0].fields.is_empty()
+pub fn hoisted(spec: &Spec, side: Side) -> Option<&Param> {
+    spec.qimen_root(side)
 }
 
 /// How a struct-typed parameter got its fields.
@@ -338,15 +394,15 @@ impl Builder<'_> {
     }
 
     /// The code enum of a scalar field whose spec lists `values`, if its type
-    /// takes one: any codes for `String`, integer codes for `Number`.
-    fn code_enum(&mut self, p: &Param, s: Scalar, here: &str, owner: &str) -> Option<usize> {
+    /// takes one ([`types::code_list`]).
+    fn code_enum(&mut self, p: &Param, here: &str, owner: &str) -> Option<usize> {
         if p.values.is_empty() {
             return None;
         }
-        let number = match s {
-            Scalar::String => false,
-            Scalar::Int => true,
-            _ => {
+        let number = match types::code_list(&p.ty) {
+            Some(Codes::Text) => false,
+            Some(Codes::Number) => true,
+            None => {
                 self.warn(here, format!("`values` on a `{}` field are not generated; only String and Number fields take codes", p.ty));
                 return None;
             }
@@ -497,7 +553,7 @@ impl Builder<'_> {
                     );
                     (Ty::Scalar(Scalar::Json), false)
                 } else {
-                    code = self.code_enum(p, s, &here, owner);
+                    code = self.code_enum(p, &here, owner);
                     (Ty::Scalar(s), array)
                 }
             }
@@ -516,149 +572,172 @@ impl Builder<'_> {
     }
 }
 
-/// Resolve one spec.
-///
-/// Struct names are scoped to the API's module: only within one API must
-/// they differ (case-insensitively, for rustdoc's file names). A TOP type
-/// name is kept when it has one shape on its side of the API; a generic name
-/// (`Struct`) or one with several shapes is named from its field path.
-/// `file` is the spec file read, or the one scrape writes, for messages.
-pub fn resolve<'a>(
-    spec: &'a Spec,
-    file: &Path,
-    family: &Family,
-) -> Result<(Api<'a>, Vec<Warning>), Error> {
-    let Api {
-        file,
-        group,
-        module,
-        feature,
-        ..
-    } = Api::head(spec, file, family);
-    let request_name = naming::request_struct(&spec.api);
-    let response_name = naming::response_struct(&spec.api);
-    let mut warnings = Vec::new();
+/// The top-level parameters of one side, with Qimen's XML root hoisted.
+struct Top<'p> {
+    params: &'p [Param],
+    /// Field path of the side's top level: `request`, or `request.request`.
+    path: String,
+    /// Description of the hoisted root.
+    doc: Option<String>,
+}
 
-    let hoist_req = hoisted(spec, &spec.request);
-    let hoist_resp = hoisted(spec, &spec.response);
-    let (req_params, req_path, request_doc) = if hoist_req {
-        let p = &spec.request[0];
-        (
-            &p.fields[..],
-            format!("request.{}", p.name),
-            p.description.clone(),
-        )
-    } else {
-        (&spec.request[..], "request".to_string(), None)
-    };
-    let (resp_params, resp_path, response_doc) = if hoist_resp {
-        let p = &spec.response[0];
-        (
-            &p.fields[..],
-            format!("response.{}", p.name),
-            p.description.clone(),
-        )
-    } else {
-        (&spec.response[..], "response".to_string(), None)
-    };
+fn top(spec: &Spec, side: Side) -> Top<'_> {
+    match hoisted(spec, side) {
+        Some(root) => Top {
+            params: &root.fields,
+            path: format!("{}.{}", side.root(), root.name),
+            doc: root.description.clone(),
+        },
+        None => Top {
+            params: spec.side(side),
+            path: side.root().to_string(),
+            doc: None,
+        },
+    }
+}
 
-    let mut defs = Definitions::new();
-    definitions(&spec.request, Side::Request, &mut defs);
-    definitions(&spec.response, Side::Response, &mut defs);
-    let mut open = Vec::new();
-    let req_nodes = expand(req_params, Side::Request, &defs, &mut open);
-    let resp_nodes = expand(resp_params, Side::Response, &defs, &mut open);
+/// The struct names of an API, by [`Key`], and each name by struct index.
+struct Names {
+    index: BTreeMap<Key, usize>,
+    chosen: Vec<String>,
+    /// Every type name of the API: the structs', then the code enums'.
+    namer: Namer,
+}
 
-    // Name every struct before resolving fields.
-    let mut occ = Vec::new();
-    collect(&req_nodes, Side::Request, &[], &mut occ);
-    collect(&resp_nodes, Side::Response, &[], &mut occ);
+/// Name every struct before resolving fields. A TOP type name is kept when
+/// it has one shape on its side of the API; a generic name (`Struct`) or one
+/// with several shapes is named from its field path.
+fn name_structs(api: &str, occ: &[Occurrence], reserved: [&str; 2]) -> Names {
     let mut shapes_by_type: BTreeMap<&str, Vec<(Side, &str)>> = BTreeMap::new();
-    for o in &occ {
+    for o in occ {
         let v = shapes_by_type.entry(o.ty).or_default();
         if !v.contains(&(o.side, o.shape.as_str())) {
             v.push((o.side, o.shape.as_str()));
         }
     }
-    let mut namer = Namer::new();
-    for reserved in [&request_name, &response_name, "Request", "Response"] {
-        namer.claim(reserved);
+    let mut names = Names {
+        index: BTreeMap::new(),
+        chosen: Vec::new(),
+        namer: Namer::new(),
+    };
+    for r in reserved.into_iter().chain(["Request", "Response"]) {
+        names.namer.claim(r);
     }
-    let mut names: BTreeMap<Key, usize> = BTreeMap::new();
-    let mut chosen: Vec<String> = Vec::new();
-    for o in &occ {
+    for o in occ {
         let key = (o.ty.to_string(), o.side, o.shape.clone());
-        if names.contains_key(&key) {
+        if names.index.contains_key(&key) {
             continue;
         }
-        let generic = GENERIC_NAMES.contains(&o.ty);
         let clash = shapes_by_type[o.ty].len() > 1;
-        let top = naming::unshadowed_type_ident(&naming::type_ident(o.ty), &spec.api);
-        let by_path = naming::unshadowed_type_ident(&naming::path_type_ident(&o.path), &spec.api);
-        let name = if !generic && !clash && namer.is_free(&top) {
-            namer.claim(&top)
-        } else if namer.is_free(&by_path) {
-            namer.claim(&by_path)
-        } else {
-            let suffix = if o.side == Side::Request {
-                "Param"
-            } else {
-                "Data"
-            };
-            namer.claim(&format!("{by_path}{suffix}"))
-        };
-        names.insert(key, chosen.len());
-        chosen.push(name);
+        let name = struct_name(api, o, clash, &mut names.namer);
+        names.index.insert(key, names.chosen.len());
+        names.chosen.push(name);
     }
+    names
+}
 
+/// The name of one struct: its TOP type's, else its path's, else its
+/// path's with the side (`Param`, `Data`).
+fn struct_name(api: &str, o: &Occurrence, clash: bool, namer: &mut Namer) -> String {
+    let generic = naming::is_generic_type_name(o.ty);
+    let top = naming::unshadowed_type_ident(&naming::type_ident(o.ty), api);
+    let by_path = naming::unshadowed_type_ident(&naming::path_type_ident(&o.path), api);
+    if !generic && !clash && namer.is_free(&top) {
+        namer.claim(&top)
+    } else if namer.is_free(&by_path) {
+        namer.claim(&by_path)
+    } else {
+        let suffix = match o.side {
+            Side::Request => "Param",
+            Side::Response => "Data",
+        };
+        namer.claim(&format!("{by_path}{suffix}"))
+    }
+}
+
+/// Every struct occurrence of both sides, request first, with its struct
+/// references resolved from the whole document.
+fn expand_sides<'p>(spec: &'p Spec, sides: [&Top<'p>; 2]) -> [Vec<Node<'p>>; 2] {
+    let mut defs = Definitions::new();
+    definitions(&spec.request, Side::Request, &mut defs);
+    definitions(&spec.response, Side::Response, &mut defs);
+    let mut open = Vec::new();
+    [Side::Request, Side::Response].map(|side| {
+        let t = sides[side as usize];
+        expand(t.params, side, &defs, &mut open)
+    })
+}
+
+/// What resolving an API's fields leaves besides them.
+type Built = (Vec<Struct>, Vec<CodeEnum>, Vec<Warning>);
+
+impl Builder<'_> {
+    /// The structs, named, and the code enums, once every field is resolved.
+    fn finish(self) -> Result<Built, Error> {
+        let structs = self
+            .structs
+            .into_iter()
+            .zip(self.struct_names)
+            .map(|(s, name)| s.map(|s| Struct { name, ..s }))
+            .collect::<Option<Vec<_>>>();
+        let Some(structs) = structs else {
+            return Err(Error::about(
+                Kind::Codegen,
+                &self.file,
+                self.api,
+                None,
+                "internal: a struct was never resolved",
+            ));
+        };
+        Ok((structs, self.codes, self.warnings))
+    }
+}
+
+/// Resolve one API.
+///
+/// Struct names are scoped to the API's module: only within one API must
+/// they differ (case-insensitively, for rustdoc's file names); see
+/// [`name_structs`].
+pub fn resolve<'a>(input: &ApiInput<'a>) -> Result<(Api<'a>, Vec<Warning>), Error> {
+    let spec = input.spec.spec;
+    let head = input.head(false);
+    let request_name = naming::request_struct(&spec.api);
+    let response_name = naming::response_struct(&spec.api);
+    let (req, resp) = (top(spec, Side::Request), top(spec, Side::Response));
+    let [req_nodes, resp_nodes] = expand_sides(spec, [&req, &resp]);
+    let mut occ = Vec::new();
+    collect(&req_nodes, Side::Request, &[], &mut occ);
+    collect(&resp_nodes, Side::Response, &[], &mut occ);
+    let names = name_structs(&spec.api, &occ, [&request_name, &response_name]);
     let mut b = Builder {
         api: &spec.api,
-        file: file.clone(),
+        file: input.file.clone(),
         qimen: spec.protocol == Protocol::Qimen,
-        names,
-        structs: vec![None; chosen.len()],
+        structs: vec![None; names.chosen.len()],
+        names: names.index,
         open: Vec::new(),
-        namer,
-        struct_names: chosen,
+        namer: names.namer,
+        struct_names: names.chosen,
         codes: Vec::new(),
         warnings: Vec::new(),
     };
-    let request = b.fields(&req_nodes, Side::Request, &req_path, "Request")?;
-    let response = b.fields(&resp_nodes, Side::Response, &resp_path, "Response")?;
-    warnings.append(&mut b.warnings);
-    let codes = b.codes;
-    let structs = b
-        .structs
-        .into_iter()
-        .zip(b.struct_names)
-        .map(|(s, name)| s.map(|s| Struct { name, ..s }))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| {
-            Error::about(
-                Kind::Codegen,
-                &file,
-                &spec.api,
-                None,
-                "internal: a struct was never resolved",
-            )
-        })?;
-
-    Ok((
-        Api {
-            spec,
-            file,
-            group,
-            module,
-            feature,
-            request_name,
-            response_name,
-            request,
-            response,
-            request_doc,
-            response_doc,
-            structs,
-            codes,
-        },
-        warnings,
-    ))
+    let request = b.fields(&req_nodes, Side::Request, &req.path, "Request")?;
+    let response = b.fields(&resp_nodes, Side::Response, &resp.path, "Response")?;
+    let (structs, codes, warnings) = b.finish()?;
+    let api = Api {
+        spec,
+        file: input.file.clone(),
+        group: head.group,
+        module: head.module,
+        feature: head.feature,
+        request_name,
+        response_name,
+        request,
+        response,
+        request_doc: req.doc,
+        response_doc: resp.doc,
+        structs,
+        codes,
+    };
+    Ok((api, warnings))
 }

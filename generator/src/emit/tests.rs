@@ -124,7 +124,7 @@ fn struct_expr(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
             (Some(v), true) => args.push(v),
             (None, true) => return None,
             (Some(v), false) => {
-                let setter = ident(&format!("with_{}", f.ident.trim_matches('_')));
+                let setter = ident(&naming::setter(&f.ident));
                 setters.push(quote!(.#setter(#v)));
             }
             (None, false) => {}

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use heck::ToUpperCamelCase;
 
 use crate::spec::CodeValue;
+use crate::types::{self, Codes};
 
 /// The longest code read; longer ASCII runs are identifiers or data, not codes.
 const MAX_CODE: usize = 64;
@@ -46,19 +47,18 @@ pub fn read(description: &str) -> Option<Reading> {
     Some(settle(first))
 }
 
-/// The code list of a parameter of TOP type `ty` (without the array mark):
-/// `String` takes any codes, `Number` only integer codes (so they stay numbers
-/// on the wire); other types keep their own meaning (`Boolean` stays `bool`).
+/// The code list of a parameter of TOP type `ty` (without the array mark),
+/// if the type takes one ([`types::code_list`]).
 pub fn read_typed(ty: &str, description: &str) -> Option<Reading> {
-    let reading = match ty {
-        "String" | "Number" => read(description)?,
-        _ => return None,
+    let codes = types::code_list(ty)?;
+    let reading = read(description)?;
+    let integers = || {
+        reading
+            .values
+            .iter()
+            .all(|v| v.value.parse::<i64>().is_ok())
     };
-    let integers = reading
-        .values
-        .iter()
-        .all(|v| v.value.parse::<i64>().is_ok());
-    (ty == "String" || integers).then_some(reading)
+    (codes == Codes::Text || integers()).then_some(reading)
 }
 
 /// The `values` of a parameter for the spec: its code list, each doubt handed

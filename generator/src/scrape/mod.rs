@@ -34,12 +34,28 @@ pub struct Scraped {
 }
 
 /// What the pipeline knows about a page besides its bytes.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Context {
     /// Category name from a `catelog.json` beside a JSON document.
     pub category: Option<String>,
     /// The category's package name (`pkg`) from that `catelog.json`.
     pub package: Option<String>,
+}
+
+/// All that reading a page depends on: the arguments of [`scrape_page`].
+/// The cache keys a page's result on the whole of it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct PageInput<'a> {
+    pub file: &'a Path,
+    #[serde(serialize_with = "crate::cache::by_digest")]
+    pub bytes: &'a [u8],
+    pub context: &'a Context,
+}
+
+impl PageInput<'_> {
+    pub fn read(&self) -> Result<Scraped, Error> {
+        scrape_page(self.file, self.bytes, self.context)
+    }
 }
 
 /// Read one page. `file` is the path shown in messages and stored as `source`.

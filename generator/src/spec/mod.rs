@@ -87,6 +87,34 @@ pub struct ProtocolEvidence<'a> {
     pub request: &'a [Param],
 }
 
+/// A side of an API: what is sent, or what comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Side {
+    Request,
+    Response,
+}
+
+impl Side {
+    /// The side's name, first segment of its field paths (`request.tid`),
+    /// and what a Qimen API's documents name its XML root.
+    pub fn root(self) -> &'static str {
+        match self {
+            Side::Request => "request",
+            Side::Response => "response",
+        }
+    }
+}
+
+/// The one rule for the root of Qimen XML: a side that is one struct
+/// parameter is that element (`<request>`, `<response>`), and its fields
+/// are the XML's top level.
+pub fn qimen_root(params: &[Param]) -> Option<&Param> {
+    match params {
+        [one] if !one.fields.is_empty() => Some(one),
+        _ => None,
+    }
+}
+
 impl Protocol {
     /// The one protocol rule. A Java request example says which client it
     /// calls. Without one: `qimen` for APIs of the Qimen category whose
@@ -99,7 +127,7 @@ impl Protocol {
             Some(q) => q,
             None => {
                 e.category == QIMEN_CATEGORY
-                    && matches!(e.request, [one] if one.name == "request" && !one.fields.is_empty())
+                    && qimen_root(e.request).is_some_and(|r| r.name == Side::Request.root())
             }
         };
         if qimen {
@@ -220,6 +248,23 @@ pub struct ErrorCode {
 }
 
 impl Spec {
+    /// The parameters of one side.
+    pub fn side(&self, side: Side) -> &[Param] {
+        match side {
+            Side::Request => &self.request,
+            Side::Response => &self.response,
+        }
+    }
+
+    /// The struct that is the XML root of one side of a Qimen API
+    /// ([`qimen_root`]); `None` for TOP APIs.
+    pub fn qimen_root(&self, side: Side) -> Option<&Param> {
+        if self.protocol != Protocol::Qimen {
+            return None;
+        }
+        qimen_root(self.side(side))
+    }
+
     /// Parse and validate a spec. `file` names the source in errors.
     pub fn from_yaml(file: &Path, text: &str) -> Result<Spec, Error> {
         if let Some(line) = flow_too_deep(text) {
