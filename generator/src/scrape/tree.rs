@@ -154,116 +154,155 @@ impl<'a> Builder<'a, '_> {
         let mut stack: Vec<usize> = Vec::new();
         let top_count = rows.iter().filter(|r| !r.nested).count();
         for (i, row) in rows.iter().enumerate() {
-            let k = key(&row.name);
-            if !row.nested {
-                let ev = self.arena[0].take(&k);
-                let idx = self.add(0, i, ev)?;
-                stack.clear();
-                if row.is_struct() {
-                    if ev.is_none() && top_count == 1 && self.arena[0].fields.is_some() {
-                        // Qimen: the request struct's fields are set on the request itself.
-                        let root = &mut self.arena[0];
-                        let all = root.fields.clone();
-                        root.consumed.extend(all.iter().flatten().map(|n| n.key()));
-                        self.arena[idx].set_fields(all);
-                    }
-                    stack.push(idx);
-                }
-                continue;
-            }
-            if stack.is_empty() {
-                let after = rows[..i].iter().rev().find(|r| !r.nested);
-                return Err(Error::at(
-                    self.file,
-                    Some(row.line),
-                    match after {
-                        Some(p) => format!(
-                            "nested row `{}` follows `{}`, which is a `{}`, not a struct",
-                            row.name, p.name, p.ty
-                        ),
-                        None => format!("nested row `{}` comes before any table row", row.name),
-                    },
-                ));
-            }
-            let placed = (0..stack.len())
-                .rev()
-                .find(|&d| self.arena[stack[d]].has(&k));
-            let deepest = stack[stack.len() - 1];
-            if let Some(d) = placed
-                && d + 1 < stack.len()
-                && self.arena[deepest].children.is_empty()
-            {
-                // The struct row just before would be left without fields.
-                let open = self.row(deepest).expect("nested frames have rows");
-                let n = self.arena[stack[d]]
-                    .fields
-                    .iter()
-                    .flatten()
-                    .find(|n| n.key() == k);
-                let (src, line) = n.map_or(("example", row.line), |n| (n.source.label(), n.line));
-                return Err(Error::at(
-                    self.file,
-                    Some(line),
-                    format!(
-                        "the {src} puts `{}` in {}, but its row (line {}) follows the struct row `{}` (line {}), which would be left without fields; the page contradicts itself",
-                        row.name,
-                        self.frame_name(stack[d]),
-                        row.line,
-                        open.name,
-                        open.line
-                    ),
-                ));
-            }
-            let depth = match placed {
-                Some(d) => d,
-                None => {
-                    let d = stack.len() - 1;
-                    if stack.len() > 1 {
-                        let parent = self.frame_name(stack[d]);
-                        let any = stack.iter().any(|&f| self.arena[f].fields.is_some());
-                        let msg = if any {
-                            format!(
-                                "the examples do not show `{}` in any open struct; read as a field of {parent}, the struct being read",
-                                row.name
-                            )
-                        } else {
-                            format!(
-                                "no example on the page places `{}`; read as a field of {parent}, the struct being read",
-                                row.name
-                            )
-                        };
-                        self.warn(row.line, msg);
-                    }
-                    d
-                }
-            };
-            // stack[d] is a parameter of level d + 1; this row goes one below.
-            if depth + 2 > MAX_DEPTH {
-                return Err(Error::at(
-                    self.file,
-                    Some(row.line),
-                    format!(
-                        "`{}` would be nested {} levels deep, deeper than the {MAX_DEPTH} any spec may have; are the struct rows above it damaged?",
-                        row.name,
-                        depth + 2
-                    ),
-                ));
-            }
-            stack.truncate(depth + 1);
-            let parent = stack[depth];
-            let ev = self.arena[parent].take(&k);
-            let idx = self.add(parent, i, ev)?;
-            if row.is_struct() {
-                stack.push(idx);
-            } else if row.nested && !row.leaf_mark {
-                let msg = format!(
-                    "`{}` has no `└` mark but its type `{}` has no fields; read as a field",
-                    row.name, row.ty
-                );
-                self.warn(row.line, msg);
+            if row.nested {
+                self.nested_row(i, &mut stack)?;
+            } else {
+                self.top_row(i, top_count, &mut stack)?;
             }
         }
         Ok(())
+    }
+
+    /// A top-level row: it closes every open struct, and opens its own.
+    fn top_row(&mut self, i: usize, top_count: usize, stack: &mut Vec<usize>) -> Result<(), Error> {
+        let rows = self.side.rows;
+        let row = &rows[i];
+        let ev = self.arena[0].take(&key(&row.name));
+        let idx = self.add(0, i, ev)?;
+        stack.clear();
+        if row.is_struct() {
+            if ev.is_none() && top_count == 1 && self.arena[0].fields.is_some() {
+                // Qimen: the request struct's fields are set on the request itself.
+                let root = &mut self.arena[0];
+                let all = root.fields.clone();
+                root.consumed.extend(all.iter().flatten().map(|n| n.key()));
+                self.arena[idx].set_fields(all);
+            }
+            stack.push(idx);
+        }
+        Ok(())
+    }
+
+    /// A nested row: it goes under the deepest open struct whose evidence
+    /// has it, else under the struct being read.
+    fn nested_row(&mut self, i: usize, stack: &mut Vec<usize>) -> Result<(), Error> {
+        let rows = self.side.rows;
+        let row = &rows[i];
+        if stack.is_empty() {
+            return Err(self.orphan(i));
+        }
+        let k = key(&row.name);
+        let placed = (0..stack.len())
+            .rev()
+            .find(|&d| self.arena[stack[d]].has(&k));
+        if let Some(d) = placed {
+            self.check_not_emptied(row, &k, stack, d)?;
+        }
+        let depth = match placed {
+            Some(d) => d,
+            None => self.unplaced(row, stack),
+        };
+        // stack[d] is a parameter of level d + 1; this row goes one below.
+        if depth + 2 > MAX_DEPTH {
+            return Err(Error::at(
+                self.file,
+                Some(row.line),
+                format!(
+                    "`{}` would be nested {} levels deep, deeper than the {MAX_DEPTH} any spec may have; are the struct rows above it damaged?",
+                    row.name,
+                    depth + 2
+                ),
+            ));
+        }
+        stack.truncate(depth + 1);
+        let parent = stack[depth];
+        let ev = self.arena[parent].take(&k);
+        let idx = self.add(parent, i, ev)?;
+        if row.is_struct() {
+            stack.push(idx);
+        } else if !row.leaf_mark {
+            let msg = format!(
+                "`{}` has no `└` mark but its type `{}` has no fields; read as a field",
+                row.name, row.ty
+            );
+            self.warn(row.line, msg);
+        }
+        Ok(())
+    }
+
+    /// A nested row with no struct open above it.
+    fn orphan(&self, i: usize) -> Error {
+        let rows = self.side.rows;
+        let row = &rows[i];
+        let after = rows[..i].iter().rev().find(|r| !r.nested);
+        Error::at(
+            self.file,
+            Some(row.line),
+            match after {
+                Some(p) => format!(
+                    "nested row `{}` follows `{}`, which is a `{}`, not a struct",
+                    row.name, p.name, p.ty
+                ),
+                None => format!("nested row `{}` comes before any table row", row.name),
+            },
+        )
+    }
+
+    /// Placing a row at depth `d` must not leave the struct row just before
+    /// it, deeper in the stack, without fields.
+    fn check_not_emptied(
+        &self,
+        row: &ParamRow,
+        k: &str,
+        stack: &[usize],
+        d: usize,
+    ) -> Result<(), Error> {
+        let deepest = stack[stack.len() - 1];
+        if d + 1 >= stack.len() || !self.arena[deepest].children.is_empty() {
+            return Ok(());
+        }
+        let open = self.row(deepest).expect("nested frames have rows");
+        let n = self.arena[stack[d]]
+            .fields
+            .iter()
+            .flatten()
+            .find(|n| n.key() == k);
+        let (src, line) = n.map_or(("example", row.line), |n| (n.source.label(), n.line));
+        Err(Error::at(
+            self.file,
+            Some(line),
+            format!(
+                "the {src} puts `{}` in {}, but its row (line {}) follows the struct row `{}` (line {}), which would be left without fields; the page contradicts itself",
+                row.name,
+                self.frame_name(stack[d]),
+                row.line,
+                open.name,
+                open.line
+            ),
+        ))
+    }
+
+    /// The depth of a row no evidence places: the struct being read, with
+    /// a warning when that is a guess among several open structs.
+    fn unplaced(&mut self, row: &ParamRow, stack: &[usize]) -> usize {
+        let d = stack.len() - 1;
+        if stack.len() > 1 {
+            let parent = self.frame_name(stack[d]);
+            let any = stack.iter().any(|&f| self.arena[f].fields.is_some());
+            let msg = if any {
+                format!(
+                    "the examples do not show `{}` in any open struct; read as a field of {parent}, the struct being read",
+                    row.name
+                )
+            } else {
+                format!(
+                    "no example on the page places `{}`; read as a field of {parent}, the struct being read",
+                    row.name
+                )
+            };
+            self.warn(row.line, msg);
+        }
+        d
     }
 
     /// Every example node must have found its row; one that names a
