@@ -3,7 +3,7 @@
 //!
 //! [`Client`] is async (tokio + reqwest over rustls); with the `blocking`
 //! feature [`blocking::Client`] does the same without an async runtime.
-//! Both drive the same [`Attempts`]: it signs each attempt, judges each
+//! Both drive the same `Attempts`: it signs each attempt, judges each
 //! answer and plans retries; only sending the request, reading the answer
 //! and sleeping differ.
 

@@ -139,7 +139,7 @@ impl Client {
     }
 
     /// [`call_with`](Self::call_with), the answer or failure with its
-    /// [`AnswerMeta`](crate::AnswerMeta).
+    /// [`AnswerMeta`].
     pub async fn call_with_meta(
         &self,
         req: &DynamicRequest,
@@ -162,7 +162,7 @@ impl crate::client::blocking::Client {
     }
 
     /// [`call_with`](Self::call_with), the answer or failure with its
-    /// [`AnswerMeta`](crate::AnswerMeta).
+    /// [`AnswerMeta`].
     pub fn call_with_meta(
         &self,
         req: &DynamicRequest,

@@ -1,5 +1,5 @@
 //! The blocking client (feature `blocking`): it drives the same
-//! [`Attempts`] as the async one; only sending the request, reading the
+//! `Attempts` as the async one; only sending the request, reading the
 //! answer and sleeping differ.
 
 use std::fmt;
