@@ -589,7 +589,8 @@ where
         since_start: Duration,
     ) -> Next<T> {
         let how = self.cfg.decoding();
-        let outcome = judged(answer, &|m: &AnswerMeta| (self.judge)(m, how));
+        // Decoding reports unknown fields: inside the attempt's span.
+        let outcome = span.in_scope(|| judged(answer, &|m: &AnswerMeta| (self.judge)(m, how)));
         settle(&mut self.plan, outcome, span, took, since_start)
     }
 }
