@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+pub use crate::client::batch_url;
 use crate::client::{self, Answer, AnswerMeta, Body, Call, CallOptions, Client, FailedCall};
 use crate::de::Decoding;
 use crate::dynamic::DynamicRequest;
@@ -32,7 +33,7 @@ pub const SEPARATOR: &str = "\r\n-S-\r\n";
 /// Marks the parameters every call shares.
 pub const PUBLIC_PREFIX: &str = "#PUBLIC#";
 /// The body's content type.
-pub const CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
+pub const CONTENT_TYPE: &str = client::BATCH_CONTENT_TYPE;
 /// The body part of a call without parameters.
 const NO_PARAMS: &str = "N";
 
@@ -291,20 +292,6 @@ impl BatchAnswer {
     }
 }
 
-/// The batch endpoint beside a TOP router: `…/router/rest` → `…/router/batch`.
-pub fn batch_url(router: &str) -> Result<String, Error> {
-    let mut url = reqwest::Url::parse(router)
-        .map_err(|e| Error::Config(format!("URL `{router}` is not valid: {e}")))?;
-    let Some(prefix) = url.path().strip_suffix("/router/rest") else {
-        return Err(Error::Config(format!(
-            "cannot tell the batch endpoint of `{router}`: its path does not end in /router/rest"
-        )));
-    };
-    let path = format!("{prefix}/router/batch");
-    url.set_path(&path);
-    Ok(url.into())
-}
-
 impl Client {
     /// Sends every call of `batch` in one request with the client's
     /// defaults.
@@ -475,18 +462,5 @@ mod tests {
         for hostile in [&b""[..], b"\xff\xfe", b"<html>502</html>"] {
             assert!(BatchAnswer::parse(&b, hostile, Decoding::new()).is_err());
         }
-    }
-
-    #[test]
-    fn batch_endpoint_sits_beside_the_router() {
-        assert_eq!(
-            batch_url("https://eco.taobao.com/router/rest").unwrap(),
-            "https://eco.taobao.com/router/batch"
-        );
-        assert_eq!(
-            batch_url("http://127.0.0.1:9/x/router/rest").unwrap(),
-            "http://127.0.0.1:9/x/router/batch"
-        );
-        assert!(matches!(batch_url("https://h/api"), Err(Error::Config(_))));
     }
 }

@@ -29,8 +29,8 @@ mod wire;
 
 pub use answer::{Answer, AnswerMeta, FailedCall};
 pub use retry::RetryPolicy;
+pub(crate) use wire::{BATCH_CONTENT_TYPE, Call, merge_params};
 pub use wire::{Body, Prepared};
-pub(crate) use wire::{Call, merge_params};
 
 /// Production TOP router (HTTPS).
 pub const PRODUCTION_URL: &str = "https://eco.taobao.com/router/rest";
@@ -398,6 +398,20 @@ pub fn format_timestamp(ts: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The batch endpoint beside a TOP router: `…/router/rest` → `…/router/batch`.
+pub fn batch_url(router: &str) -> Result<String, Error> {
+    let mut url = reqwest::Url::parse(router)
+        .map_err(|e| Error::Config(format!("URL `{router}` is not valid: {e}")))?;
+    let Some(prefix) = url.path().strip_suffix("/router/rest") else {
+        return Err(Error::Config(format!(
+            "cannot tell the batch endpoint of `{router}`: its path does not end in /router/rest"
+        )));
+    };
+    let path = format!("{prefix}/router/batch");
+    url.set_path(&path);
+    Ok(url.into())
+}
+
 /// Judges one complete answer: the decoded value, or the error it holds.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     protocol: Protocol,
@@ -755,6 +769,19 @@ mod tests {
     fn ts() -> DateTime<Utc> {
         // 2026-11-23 10:28:05 UTC = 18:28:05 GMT+8
         DateTime::from_timestamp(1_795_429_685, 0).unwrap()
+    }
+
+    #[test]
+    fn batch_endpoint_sits_beside_the_router() {
+        assert_eq!(
+            batch_url("https://eco.taobao.com/router/rest").unwrap(),
+            "https://eco.taobao.com/router/batch"
+        );
+        assert_eq!(
+            batch_url("http://127.0.0.1:9/x/router/rest").unwrap(),
+            "http://127.0.0.1:9/x/router/batch"
+        );
+        assert!(matches!(batch_url("https://h/api"), Err(Error::Config(_))));
     }
 
     #[test]

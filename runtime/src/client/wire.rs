@@ -9,7 +9,6 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::{CallOptions, Config, Secret, format_timestamp};
-use crate::batch;
 use crate::error::Error;
 use crate::qimen;
 use crate::request::{EncodeError, Protocol, Request};
@@ -19,6 +18,8 @@ use crate::types::FileItem;
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8";
 /// reqwest adds the boundary when it writes the body.
 const MULTIPART_CONTENT_TYPE: &str = "multipart/form-data";
+/// A batch's text body ([`crate::batch::CONTENT_TYPE`]).
+pub(crate) const BATCH_CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
 
 /// Declares the gateway's system parameters in one list: the variants,
 /// their wire names, and [`SystemParam::ALL`] in the order they go in the
@@ -202,7 +203,7 @@ impl Body<'_> {
             Body::Form(_) => FORM_CONTENT_TYPE,
             Body::Multipart { .. } => MULTIPART_CONTENT_TYPE,
             Body::Xml(_) => qimen::CONTENT_TYPE,
-            Body::Batch(_) => batch::CONTENT_TYPE,
+            Body::Batch(_) => BATCH_CONTENT_TYPE,
         }
     }
 }
@@ -426,7 +427,7 @@ impl Config {
         Ok(match body {
             Body::Form(_) | Body::Multipart { .. } => self.url.clone(),
             Body::Xml(_) => self.qimen_url.clone(),
-            Body::Batch(_) => batch::batch_url(&self.url)?,
+            Body::Batch(_) => super::batch_url(&self.url)?,
         })
     }
 
