@@ -18,8 +18,8 @@ use std::marker::PhantomData;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use crate::client::raw;
-use crate::client::{Answer, AnswerMeta, Call, CallOptions, Client, FailedCall};
+pub use crate::client::batch_url;
+use crate::client::{self, Answer, AnswerMeta, Body, Call, CallOptions, Client, FailedCall};
 use crate::de::Decoding;
 use crate::dynamic::DynamicRequest;
 use crate::envelope::{decode_error, decode_top, decode_top_with};
@@ -33,7 +33,7 @@ pub const SEPARATOR: &str = "\r\n-S-\r\n";
 /// Marks the parameters every call shares.
 pub const PUBLIC_PREFIX: &str = "#PUBLIC#";
 /// The body's content type.
-pub const CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
+pub const CONTENT_TYPE: &str = client::BATCH_CONTENT_TYPE;
 /// The body part of a call without parameters.
 const NO_PARAMS: &str = "N";
 
@@ -143,7 +143,7 @@ impl Batch {
         value: impl Into<String>,
     ) -> Result<&mut Self, Error> {
         let extra = [(name.into(), value.into())];
-        raw::merge_params("batch", &mut self.public, &extra)?;
+        client::merge_params("batch", &mut self.public, &extra)?;
         Ok(self)
     }
 
@@ -165,7 +165,7 @@ impl Batch {
             return Err(Error::Config("a call needs a method name".into()));
         }
         let mut fields = Vec::with_capacity(params.len() + 1);
-        raw::merge_params(method, &mut fields, params)?;
+        client::merge_params(method, &mut fields, params)?;
         fields.insert(0, ("method".to_owned(), method.to_owned()));
         self.calls.push(Part {
             method: method.to_owned(),
@@ -292,20 +292,6 @@ impl BatchAnswer {
     }
 }
 
-/// The batch endpoint beside a TOP router: `…/router/rest` → `…/router/batch`.
-pub fn batch_url(router: &str) -> Result<String, Error> {
-    let mut url = reqwest::Url::parse(router)
-        .map_err(|e| Error::Config(format!("URL `{router}` is not valid: {e}")))?;
-    let Some(prefix) = url.path().strip_suffix("/router/rest") else {
-        return Err(Error::Config(format!(
-            "cannot tell the batch endpoint of `{router}`: its path does not end in /router/rest"
-        )));
-    };
-    let path = format!("{prefix}/router/batch");
-    url.set_path(&path);
-    Ok(url.into())
-}
-
 impl Client {
     /// Sends every call of `batch` in one request with the client's
     /// defaults.
@@ -337,11 +323,10 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<BatchAnswer>, FailedCall> {
         let label = batch.label();
-        let call = batch.call(&label, opts)?;
+        let call = batch.call(&label)?;
         // It may hold writes: retried only when provably not run.
         let opts = opts.clone().idempotent(false);
-        let how = self.decoding();
-        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, how))
+        self.send(&call, &opts, |m, how| BatchAnswer::judge(batch, m, how))
             .await
     }
 }
@@ -370,35 +355,22 @@ impl crate::client::blocking::Client {
         opts: &CallOptions,
     ) -> Result<Answer<BatchAnswer>, FailedCall> {
         let label = batch.label();
-        let call = batch.call(&label, opts)?;
+        let call = batch.call(&label)?;
         let opts = opts.clone().idempotent(false);
-        let how = self.decoding();
-        self.send_judged(&call, &opts, |m| BatchAnswer::judge(batch, m, how))
+        self.send(&call, &opts, |m, how| BatchAnswer::judge(batch, m, how))
     }
 }
 
 impl Batch {
     /// The one call that carries the batch; refused before sending when
-    /// empty or given extra parameters (they belong to its calls).
-    fn call<'a>(&self, label: &'a str, opts: &CallOptions) -> Result<Call<'a>, Error> {
+    /// empty. It takes no extra parameters: they belong to its calls.
+    fn call<'a>(&self, label: &'a str) -> Result<Call<'a>, Error> {
         if self.is_empty() {
             return Err(Error::Config(format!(
                 "{label}: a batch needs at least one call"
             )));
         }
-        if !raw::extra_params(opts).is_empty() {
-            return Err(Error::Config(format!(
-                "{label}: extra parameters go on each call or in Batch::public_param"
-            )));
-        }
-        Ok(Call {
-            method: label,
-            protocol: Protocol::Top,
-            params: Vec::new(),
-            files: Vec::new(),
-            xml: None,
-            batch: Some(self.body()),
-        })
+        Ok(Call::new(label, Body::Batch(self.body())))
     }
 }
 
@@ -407,7 +379,7 @@ impl BatchAnswer {
     /// the whole (a non-2xx status, the batch refused).
     fn judge(batch: &Batch, meta: &AnswerMeta, how: Decoding) -> Result<Self, Error> {
         if !(200..300).contains(&meta.status()) {
-            raw::decode_top_answer::<IgnoredAny>(Decoding::new().simplify(true), meta)?;
+            client::decode::<IgnoredAny>(Protocol::Top, Decoding::new().simplify(true), meta)?;
         }
         BatchAnswer::parse(batch, meta.raw(), how)
     }
@@ -423,7 +395,6 @@ mod tests {
     impl Request for Detail {
         const METHOD: &'static str = "taobao.pc.order.detail";
         const PROTOCOL: Protocol = Protocol::Top;
-        const JSON_PARAMS: &'static [&'static str] = &[];
         type Response = Value;
 
         fn params(&self) -> Result<Params, EncodeError> {
@@ -491,18 +462,5 @@ mod tests {
         for hostile in [&b""[..], b"\xff\xfe", b"<html>502</html>"] {
             assert!(BatchAnswer::parse(&b, hostile, Decoding::new()).is_err());
         }
-    }
-
-    #[test]
-    fn batch_endpoint_sits_beside_the_router() {
-        assert_eq!(
-            batch_url("https://eco.taobao.com/router/rest").unwrap(),
-            "https://eco.taobao.com/router/batch"
-        );
-        assert_eq!(
-            batch_url("http://127.0.0.1:9/x/router/rest").unwrap(),
-            "http://127.0.0.1:9/x/router/batch"
-        );
-        assert!(matches!(batch_url("https://h/api"), Err(Error::Config(_))));
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! [`Client`] is async (tokio + reqwest over rustls); with the `blocking`
 //! feature [`blocking::Client`] does the same without an async runtime.
-//! Both build the request, judge the answer and plan retries with the same
-//! code; only the sending and the sleeping differ.
+//! Both drive the same `Attempts`: it signs each attempt, judges each
+//! answer and plans retries; only sending the request, reading the answer
+//! and sleeping differ.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,13 +24,12 @@ use crate::sign::SignMethod;
 mod answer;
 #[cfg(feature = "blocking")]
 pub mod blocking;
-pub(crate) mod raw;
 mod retry;
 mod wire;
 
 pub use answer::{Answer, AnswerMeta, FailedCall};
 pub use retry::RetryPolicy;
-pub(crate) use wire::Call;
+pub(crate) use wire::{BATCH_CONTENT_TYPE, Call, merge_params};
 pub use wire::{Body, Prepared};
 
 /// Production TOP router (HTTPS).
@@ -398,8 +398,22 @@ pub fn format_timestamp(ts: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The batch endpoint beside a TOP router: `…/router/rest` → `…/router/batch`.
+pub fn batch_url(router: &str) -> Result<String, Error> {
+    let mut url = reqwest::Url::parse(router)
+        .map_err(|e| Error::Config(format!("URL `{router}` is not valid: {e}")))?;
+    let Some(prefix) = url.path().strip_suffix("/router/rest") else {
+        return Err(Error::Config(format!(
+            "cannot tell the batch endpoint of `{router}`: its path does not end in /router/rest"
+        )));
+    };
+    let path = format!("{prefix}/router/batch");
+    url.set_path(&path);
+    Ok(url.into())
+}
+
 /// Judges one complete answer: the decoded value, or the error it holds.
-fn decode<T: serde::de::DeserializeOwned>(
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     protocol: Protocol,
     how: Decoding,
     meta: &AnswerMeta,
@@ -420,14 +434,6 @@ fn decode<T: serde::de::DeserializeOwned>(
             status,
             snippet: crate::envelope::snippet(body),
         }),
-    }
-}
-
-/// Only the errors of an answer, for callers that keep the raw body.
-fn answer_error(protocol: Protocol, how: Decoding, meta: &AnswerMeta) -> Result<(), Error> {
-    match decode::<serde::de::IgnoredAny>(protocol, how, meta) {
-        Err(e @ (Error::Platform(_) | Error::Qimen(_) | Error::Http { .. })) => Err(e),
-        _ => Ok(()),
     }
 }
 
@@ -517,13 +523,90 @@ fn settle<T>(
     Next::Done(outcome)
 }
 
-/// The body and per-attempt timeout of a prepared call.
-fn outgoing(
-    cfg: &Config,
-    p: &Prepared<'_>,
-    opts: &CallOptions,
-) -> Result<(wire::Wire, Option<Duration>), Error> {
-    Ok((p.wire()?, opts.timeout.or(cfg.timeout)))
+/// The HTTP request of one attempt, the same for both clients.
+struct Outgoing<'r> {
+    prepared: Prepared<'r>,
+    /// The whole-attempt timeout.
+    timeout: Option<Duration>,
+}
+
+impl Outgoing<'_> {
+    /// `builder` (async or blocking) with this request's body and timeout.
+    fn fill<B: wire::HttpRequest>(&self, builder: B) -> Result<B, Error> {
+        let p = &self.prepared;
+        let mut builder = match p.content() {
+            wire::Content::Bytes(body) => builder.bytes(p.content_type, body),
+            wire::Content::Multipart { fields, files } => {
+                builder.form(wire::multipart(p.api, fields, files)?)
+            }
+        };
+        if let Some(t) = self.timeout {
+            builder = builder.timeout(t);
+        }
+        Ok(builder)
+    }
+
+    /// The facts of the answer to this request.
+    fn answer(&self, status: u16, body: Vec<u8>) -> AnswerMeta {
+        let p = &self.prepared;
+        AnswerMeta::new(p.api, p.protocol, p.redacted_url(), status, body)
+    }
+}
+
+/// The attempts of one call under its retry plan. A client drives it:
+/// sends each [`Outgoing`] its own way, hands back the answer, and sleeps
+/// as [`Next::Wait`] says.
+struct Attempts<'a, 'r, J> {
+    cfg: &'a Config,
+    call: &'a Call<'r>,
+    opts: &'a CallOptions,
+    /// Judges a complete answer under the client's decoding.
+    judge: J,
+    plan: retry::Plan<'a>,
+}
+
+impl<'a, 'r, T, J> Attempts<'a, 'r, J>
+where
+    J: Fn(&AnswerMeta, Decoding) -> Result<T, Error>,
+{
+    fn new(cfg: &'a Config, call: &'a Call<'r>, opts: &'a CallOptions, judge: J) -> Self {
+        let plan = retry::Plan::new(&cfg.retry, opts.read(call.method));
+        Attempts {
+            cfg,
+            call,
+            opts,
+            judge,
+            plan,
+        }
+    }
+
+    /// The span of the next attempt.
+    fn span(&self) -> tracing::Span {
+        attempt_span(self.call.method, self.plan.attempt())
+    }
+
+    /// The next attempt's request, signed now so the timestamp stays fresh.
+    fn request(&self) -> Result<Outgoing<'r>, Error> {
+        Ok(Outgoing {
+            prepared: self.cfg.prepare_call(self.call, Utc::now(), self.opts)?,
+            timeout: self.opts.timeout.or(self.cfg.timeout),
+        })
+    }
+
+    /// Judges one attempt's answer, logs it and asks the plan what
+    /// follows; `took` is the attempt's time, `since_start` the call's.
+    fn settle(
+        &mut self,
+        answer: Result<AnswerMeta, Error>,
+        span: &tracing::Span,
+        took: Duration,
+        since_start: Duration,
+    ) -> Next<T> {
+        let how = self.cfg.decoding();
+        // Decoding reports unknown fields: inside the attempt's span.
+        let outcome = span.in_scope(|| judged(answer, &|m: &AnswerMeta| (self.judge)(m, how)));
+        settle(&mut self.plan, outcome, span, took, since_start)
+    }
 }
 
 /// The async client.
@@ -602,72 +685,37 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<R::Response>, FailedCall> {
         let call = Call::of(req)?;
-        let how = self.cfg.decoding();
-        self.send(&call, opts, |m| decode(R::PROTOCOL, how, m))
+        self.send(&call, opts, |m, how| decode(R::PROTOCOL, how, m))
             .await
     }
 
-    /// Sends `call` with retries and returns the raw answer; only the
-    /// platform's and HTTP errors are judged. For callers that decode on
-    /// their own (batch, dynamic calls).
-    #[allow(dead_code)]
-    pub(crate) async fn send_raw(
+    /// The one send path of every call (typed, run-time, batch): attempts
+    /// `call` until `judge` accepts an answer or the retry plan gives up.
+    pub(crate) async fn send<T>(
         &self,
         call: &Call<'_>,
         opts: &CallOptions,
-    ) -> Result<AnswerMeta, FailedCall> {
-        let how = self.cfg.decoding();
-        let protocol = call.protocol;
-        let answer = self
-            .send(call, opts, |m| answer_error(protocol, how, m))
-            .await?;
-        Ok(answer.into_parts().1)
-    }
-
-    /// Attempts `call` until it succeeds or the retry plan gives up.
-    async fn send<T>(
-        &self,
-        call: &Call<'_>,
-        opts: &CallOptions,
-        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+        judge: impl Fn(&AnswerMeta, Decoding) -> Result<T, Error>,
     ) -> Result<Answer<T>, FailedCall> {
         let started = tokio::time::Instant::now();
-        let mut plan = retry::Plan::new(&self.cfg.retry, opts.read(call.method));
+        let mut attempts = Attempts::new(&self.cfg, call, opts, judge);
         loop {
-            let span = attempt_span(call.method, plan.attempt());
+            let span = attempts.span();
             let begun = tokio::time::Instant::now();
-            let outcome = async {
-                // Signed anew each attempt so the timestamp stays fresh.
-                let prepared = self.cfg.prepare_call(call, Utc::now(), opts)?;
-                judged(self.exchange(&prepared, opts).await, &decode_with)
-            }
-            .instrument(span.clone())
-            .await;
-            match settle(
-                &mut plan,
-                outcome,
-                &span,
-                begun.elapsed(),
-                started.elapsed(),
-            ) {
+            let answer = async { self.exchange(&attempts.request()?).await }
+                .instrument(span.clone())
+                .await;
+            match attempts.settle(answer, &span, begun.elapsed(), started.elapsed()) {
                 Next::Done(outcome) => return outcome,
                 Next::Wait(wait) => tokio::time::sleep(wait).await,
             }
         }
     }
 
-    /// One HTTP exchange: the prepared call out, the whole answer in.
-    async fn exchange(&self, p: &Prepared<'_>, opts: &CallOptions) -> Result<AnswerMeta, Error> {
-        let api = p.api;
-        let (wire, timeout) = outgoing(&self.cfg, p, opts)?;
-        let mut builder = self
-            .http
-            .post(&p.url)
-            .header(reqwest::header::CONTENT_TYPE, wire.content_type)
-            .body(wire.body);
-        if let Some(t) = timeout {
-            builder = builder.timeout(t);
-        }
+    /// One HTTP exchange: the request out, the whole answer in.
+    async fn exchange(&self, out: &Outgoing<'_>) -> Result<AnswerMeta, Error> {
+        let api = out.prepared.api;
+        let builder = out.fill(self.http.post(&out.prepared.url))?;
         let mut resp = builder.send().await.map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
         let limit = self.cfg.max_body_bytes;
@@ -681,19 +729,14 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(AnswerMeta::new(
-            api,
-            p.protocol,
-            p.redacted_url(),
-            status,
-            body,
-        ))
+        Ok(out.answer(status, body))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DynamicRequest;
     use crate::request::{EncodeError, Params};
 
     struct Detail;
@@ -701,7 +744,6 @@ mod tests {
     impl Request for Detail {
         const METHOD: &'static str = "taobao.pc.order.detail";
         const PROTOCOL: Protocol = Protocol::Top;
-        const JSON_PARAMS: &'static [&'static str] = &["tp_request"];
         type Response = serde_json::Value;
 
         fn params(&self) -> Result<Params, EncodeError> {
@@ -717,7 +759,6 @@ mod tests {
     impl Request for Bad {
         const METHOD: &'static str = "taobao.bad";
         const PROTOCOL: Protocol = Protocol::Top;
-        const JSON_PARAMS: &'static [&'static str] = &[];
         type Response = serde_json::Value;
 
         fn params(&self) -> Result<Params, EncodeError> {
@@ -728,6 +769,19 @@ mod tests {
     fn ts() -> DateTime<Utc> {
         // 2026-11-23 10:28:05 UTC = 18:28:05 GMT+8
         DateTime::from_timestamp(1_795_429_685, 0).unwrap()
+    }
+
+    #[test]
+    fn batch_endpoint_sits_beside_the_router() {
+        assert_eq!(
+            batch_url("https://eco.taobao.com/router/rest").unwrap(),
+            "https://eco.taobao.com/router/batch"
+        );
+        assert_eq!(
+            batch_url("http://127.0.0.1:9/x/router/rest").unwrap(),
+            "http://127.0.0.1:9/x/router/batch"
+        );
+        assert!(matches!(batch_url("https://h/api"), Err(Error::Config(_))));
     }
 
     #[test]
@@ -839,12 +893,12 @@ mod tests {
         let body = r#"{"custom_thing_get_response":{"x":1,"request_id":"raw-1"}}"#;
         let (url, server) = one_answer(body);
         let client = Client::builder("k", "s").url(url).build().unwrap();
-        let call = Call::dynamic(
-            "taobao.custom.thing.get",
-            vec![("extra".into(), "值 1".into())],
-        )
-        .unwrap();
-        let meta = client.send_raw(&call, &CallOptions::new()).await.unwrap();
+        let req = DynamicRequest::new("taobao.custom.thing.get").param("extra", "值 1");
+        let answer = client
+            .call_with_meta(&req, &CallOptions::new())
+            .await
+            .unwrap();
+        let meta = answer.meta();
         assert_eq!(meta.raw(), body.as_bytes());
         assert_eq!(meta.request_id(), Some("raw-1"));
         assert_eq!(meta.api(), "taobao.custom.thing.get");
@@ -852,9 +906,12 @@ mod tests {
         assert!(seen.contains("method=taobao.custom.thing.get"), "{seen}");
         assert!(seen.ends_with("extra=%E5%80%BC+1"), "{seen}");
 
-        let e = Call::dynamic("taobao.custom.thing.get", vec![("sign".into(), "x".into())])
+        let bad = DynamicRequest::new("taobao.custom.thing.get").param("sign", "x");
+        let e = client
+            .call_with_meta(&bad, &CallOptions::new())
+            .await
             .unwrap_err();
-        assert!(e.to_string().contains("`sign`"), "{e}");
+        assert!(e.error().to_string().contains("`sign`"), "{e:?}");
     }
 
     #[tokio::test]
@@ -863,9 +920,9 @@ mod tests {
             r#"{"error_response":{"code":41,"msg":"Invalid Arguments","request_id":"raw-2"}}"#;
         let (url, server) = one_answer(body);
         let client = Client::builder("k", "s").url(url).build().unwrap();
-        let call = Call::dynamic("taobao.custom.thing.get", Vec::new()).unwrap();
+        let req = DynamicRequest::new("taobao.custom.thing.get");
         let failed = client
-            .send_raw(&call, &CallOptions::new())
+            .call_with_meta(&req, &CallOptions::new())
             .await
             .unwrap_err();
         assert!(failed.error().platform().is_some(), "{failed:?}");

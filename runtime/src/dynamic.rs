@@ -7,8 +7,11 @@
 
 use serde_json::Value;
 
-use crate::client::{Answer, Call, CallOptions, Client, FailedCall, raw};
+use crate::client::AnswerMeta;
+use crate::client::{self, Answer, Body, Call, CallOptions, Client, FailedCall};
+use crate::de::Decoding;
 use crate::error::Error;
+use crate::request::Protocol;
 
 /// A TOP call whose method and parameters are known only at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,9 +87,19 @@ impl DynamicRequest {
             return Err(Error::Config("a call needs a method name".into()));
         }
         let mut fields = Vec::with_capacity(self.params.len());
-        raw::merge_params(&self.method, &mut fields, &self.params)?;
+        client::merge_params(&self.method, &mut fields, &self.params)?;
         Ok(fields)
     }
+
+    /// The call to send: the fields form-encoded.
+    fn call(&self) -> Result<Call<'_>, Error> {
+        Ok(Call::new(&self.method, Body::Form(self.fields()?)))
+    }
+}
+
+/// A run-time call's answer, judged as a typed TOP call's is.
+fn judge(meta: &AnswerMeta, how: Decoding) -> Result<Value, Error> {
+    client::decode(Protocol::Top, how, meta)
 }
 
 /// The wire text of one JSON parameter; `None` for `null`.
@@ -126,16 +139,13 @@ impl Client {
     }
 
     /// [`call_with`](Self::call_with), the answer or failure with its
-    /// [`AnswerMeta`](crate::AnswerMeta).
+    /// [`AnswerMeta`].
     pub async fn call_with_meta(
         &self,
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        let call = Call::dynamic(req.method(), req.fields()?)?;
-        let how = self.decoding();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
-            .await
+        self.send(&req.call()?, opts, judge).await
     }
 }
 
@@ -152,15 +162,13 @@ impl crate::client::blocking::Client {
     }
 
     /// [`call_with`](Self::call_with), the answer or failure with its
-    /// [`AnswerMeta`](crate::AnswerMeta).
+    /// [`AnswerMeta`].
     pub fn call_with_meta(
         &self,
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        let call = Call::dynamic(req.method(), req.fields()?)?;
-        let how = self.decoding();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
+        self.send(&req.call()?, opts, judge)
     }
 }
 

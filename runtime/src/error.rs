@@ -166,7 +166,7 @@ impl Error {
     }
 
     /// A failure while reading the body of a blocking answer.
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    #[cfg(feature = "blocking")]
     pub(crate) fn transport_io(api: &str, source: std::io::Error) -> Self {
         let kind = if source.kind() == std::io::ErrorKind::TimedOut {
             TransportKind::Timeout

@@ -49,7 +49,6 @@ impl TokenCreateRequest {
 impl Request for TokenCreateRequest {
     const METHOD: &'static str = TOKEN_CREATE;
     const PROTOCOL: Protocol = Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &[];
     type Response = TokenAnswer;
 
     fn params(&self) -> Result<Params, EncodeError> {
@@ -78,7 +77,6 @@ impl TokenRefreshRequest {
 impl Request for TokenRefreshRequest {
     const METHOD: &'static str = TOKEN_REFRESH;
     const PROTOCOL: Protocol = Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &[];
     type Response = TokenAnswer;
 
     fn params(&self) -> Result<Params, EncodeError> {

@@ -18,6 +18,8 @@ pub const PRODUCTION_URL: &str = "https://qimen.api.taobao.com/router/qimen/serv
 pub const SANDBOX_URL: &str = "http://qimenapi.tbsandbox.com/router/qimen/service";
 /// Content type of the request body.
 pub const CONTENT_TYPE: &str = "text/xml;charset=utf-8";
+/// The root of an answer (an XML element, or the one key of a JSON one).
+pub const ROOT: &str = "response";
 
 /// Deeper documents are refused before they are decoded (serde_json's own
 /// limit), so hostile nesting cannot exhaust the stack.
@@ -62,7 +64,7 @@ fn decode_answer<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error
     }
     let root = scan(text)
         .map_err(|m| decode_error(api, ".", format!("the answer is not XML: {m}"), body))?;
-    if root != "error_response" && root != "response" {
+    if root != "error_response" && root != ROOT {
         return Err(decode_error(
             api,
             ".",
@@ -120,7 +122,7 @@ fn decode_json<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error> 
     if let Some(err) = map.get("error_response") {
         return Err(platform_error(api, err));
     }
-    let Some(inner) = map.get("response") else {
+    let Some(inner) = map.get(ROOT) else {
         return Err(decode_error(
             api,
             ".",

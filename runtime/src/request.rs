@@ -31,8 +31,6 @@ pub trait Request {
     const METHOD: &'static str;
     /// Wire protocol of the API.
     const PROTOCOL: Protocol;
-    /// Parameters that travel as JSON strings (struct-typed ones).
-    const JSON_PARAMS: &'static [&'static str];
     /// The decoded body of a successful answer: the fields inside the
     /// `<name>_response` envelope (TOP) or the `<response>` root (Qimen).
     type Response: serde::de::DeserializeOwned;
@@ -48,14 +46,5 @@ pub trait Request {
     /// Qimen only: the XML request body with its `<request>` root.
     fn qimen_body(&self) -> Result<Option<String>, EncodeError> {
         Ok(None)
-    }
-
-    /// Key of the answer's body: `<name>_response` on the TOP gateway
-    /// ([`crate::envelope::response_key`]), the `<response>` root for Qimen.
-    fn response_key() -> String {
-        match Self::PROTOCOL {
-            Protocol::Top => crate::envelope::response_key(Self::METHOD),
-            Protocol::Qimen => "response".to_owned(),
-        }
     }
 }

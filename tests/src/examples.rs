@@ -3,7 +3,8 @@
 //! platform error as its snapshot shows it.
 
 use top_runtime::client::Body;
-use top_runtime::{CallOptions, Client, Error, Protocol, Request, SignMethod};
+use top_runtime::testing::RequestFixture;
+use top_runtime::{CallOptions, Client, Error, Protocol, SignMethod};
 
 use crate::verify::expected_sign;
 
@@ -27,7 +28,7 @@ pub fn client() -> Client {
 /// The business parameters of `req`, then the signed call the client would
 /// send: URL, system parameters in order (`sign` last), content type and
 /// body. The signature is checked against the gateway's own computation.
-pub fn wire_text<R: Request>(req: &R) -> String {
+pub fn wire_text<R: RequestFixture>(req: &R) -> String {
     let params = req.params().expect("the page's example encodes");
     let mut out = format!(
         "method={}\njson_params={}\n",

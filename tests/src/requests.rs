@@ -16,7 +16,6 @@ pub struct FileUploadRequest {
 impl Request for FileUploadRequest {
     const METHOD: &'static str = crate::gateway::UPLOAD_METHOD;
     const PROTOCOL: Protocol = Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &[];
     type Response = FileUploadResponse;
 
     fn params(&self) -> Result<Params, EncodeError> {
@@ -44,7 +43,6 @@ pub struct QimenItemsRequest {
 impl Request for QimenItemsRequest {
     const METHOD: &'static str = crate::gateway::QIMEN_ITEMS_METHOD;
     const PROTOCOL: Protocol = Protocol::Qimen;
-    const JSON_PARAMS: &'static [&'static str] = &[];
     type Response = QimenItemsResponse;
 
     fn params(&self) -> Result<Params, EncodeError> {

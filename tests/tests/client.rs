@@ -475,31 +475,49 @@ async fn qimen_without_customer_id_is_refused_before_sending() {
     assert!(gw.received().is_empty());
 }
 
-#[tokio::test]
-async fn files_go_multipart_and_outside_the_signature() {
-    let gw = gateway();
-    let req = FileUploadRequest {
+const PNG: [u8; 8] = [0x89, b'P', b'N', b'G', 0, 1, 2, 3];
+
+fn upload(file_name: &str) -> FileUploadRequest {
+    FileUploadRequest {
         title: "主图".into(),
         image: FileItem {
-            file_name: "a.png".into(),
+            file_name: file_name.into(),
             mime_type: Some("image/png".into()),
-            bytes: vec![0x89, b'P', b'N', b'G', 0, 1, 2, 3],
+            bytes: PNG.to_vec(),
         },
-    };
-    let resp = builder(&gw).build().unwrap().execute(&req).await.unwrap();
-    assert_eq!(resp.accepted, Some(true));
+    }
+}
+
+/// The text field and the file as the gateway parsed them.
+fn assert_uploaded(gw: &Gateway, file_name: &str) {
     let r = &gw.received()[0];
     assert_eq!(r.rejected_with, None);
     assert!(r.content_type.starts_with("multipart/form-data"));
     assert_eq!(r.form_param("title"), Some("主图"));
     assert_eq!(
         r.files,
-        vec![(
-            "image".to_string(),
-            "a.png".to_string(),
-            vec![0x89, b'P', b'N', b'G', 0, 1, 2, 3]
-        )]
+        vec![("image".to_string(), file_name.to_string(), PNG.to_vec())]
     );
+}
+
+#[tokio::test]
+async fn files_go_multipart_and_outside_the_signature() {
+    let gw = gateway();
+    let req = upload("a.png");
+    let resp = builder(&gw).build().unwrap().execute(&req).await.unwrap();
+    assert_eq!(resp.accepted, Some(true));
+    assert_uploaded(&gw, "a.png");
+}
+
+/// The blocking client writes its multipart body with reqwest's blocking
+/// form: the same parts reach the gateway, a quoted file name intact.
+#[test]
+fn blocking_files_go_multipart_too() {
+    let gw = gateway();
+    let req = upload("a \"b\".png");
+    let client = builder(&gw).build_blocking().unwrap();
+    assert_eq!(client.execute(&req).unwrap().accepted, Some(true));
+    assert_uploaded(&gw, "a \"b\".png");
 }
 
 #[tokio::test]

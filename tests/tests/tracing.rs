@@ -114,6 +114,15 @@ async fn traces_name_each_attempt_and_never_a_secret() {
     ] {
         assert!(out.contains(want), "`{want}` missing from:\n{out}");
     }
+    // Decoding happens inside the attempt: its events carry the span.
+    let unknown = out
+        .lines()
+        .find(|l| l.contains("field=result.added_later"))
+        .unwrap_or_default();
+    assert!(
+        unknown.contains("top_call{method=\"taobao.pc.order.detail\" attempt=2}"),
+        "{unknown}"
+    );
     let sign = sent.query_param("sign").unwrap();
     let timestamp = sent.query_param("timestamp").unwrap();
     for secret in [

@@ -534,13 +534,15 @@ fn request_impl(api: &Api) -> TokenStream {
         impl ::top_runtime::Request for #name {
             const METHOD: &'static str = #method;
             const PROTOCOL: ::top_runtime::Protocol = #protocol;
-            const JSON_PARAMS: &'static [&'static str] = &[#(#json_params),*];
             type Response = #resp;
             fn params(&self) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
                 #params_body
             }
             #files_fn
             #body_fn
+        }
+        impl ::top_runtime::testing::RequestFixture for #name {
+            const JSON_PARAMS: &'static [&'static str] = &[#(#json_params),*];
         }
     }
 }

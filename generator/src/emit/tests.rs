@@ -536,7 +536,7 @@ fn key_check(cx: &Ctx, key: &str) -> TokenStream {
     let (req, bind_method) = (&cx.req, &cx.bind_method);
     quote! {
         #bind_method
-        let key = <api::#req as top_runtime::Request>::response_key();
+        let key = <api::#req as top_runtime::testing::RequestFixture>::response_key();
         assert_eq!(key, #key);
     }
 }

@@ -1,5 +1,6 @@
-//! The blocking client (feature `blocking`): the same wire form, decoding
-//! and retry rules as the async one; only the sending and sleeping differ.
+//! The blocking client (feature `blocking`): it drives the same
+//! `Attempts` as the async one; only sending the request, reading the
+//! answer and sleeping differ.
 
 use std::fmt;
 use std::io::Read;
@@ -9,8 +10,8 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use super::{
-    Answer, AnswerMeta, Call, CallOptions, Config, FailedCall, Next, Prepared, attempt_span,
-    decode, judged, outgoing, retry, settle, too_large,
+    Answer, AnswerMeta, Attempts, Call, CallOptions, Config, FailedCall, Next, Outgoing, Prepared,
+    decode, too_large,
 };
 use crate::de::Decoding;
 use crate::error::Error;
@@ -73,77 +74,32 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Answer<R::Response>, FailedCall> {
         let call = Call::of(req)?;
-        let how = self.cfg.decoding();
-        self.send(&call, opts, |m| decode(R::PROTOCOL, how, m))
+        self.send(&call, opts, |m, how| decode(R::PROTOCOL, how, m))
     }
 
-    /// The blocking twin of the async client's `send_judged`.
-    pub(crate) fn send_judged<T>(
+    /// The one send path of every call, as the async client's.
+    pub(crate) fn send<T>(
         &self,
         call: &Call<'_>,
         opts: &CallOptions,
-        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
-    ) -> Result<Answer<T>, FailedCall> {
-        self.send(call, opts, decode_with)
-    }
-
-    /// How this client's answers are read (envelope, unknown fields).
-    pub(crate) fn decoding(&self) -> Decoding {
-        self.cfg.decoding()
-    }
-
-    /// The blocking twin of the async client's `send_raw`.
-    #[allow(dead_code)]
-    pub(crate) fn send_raw(
-        &self,
-        call: &Call<'_>,
-        opts: &CallOptions,
-    ) -> Result<AnswerMeta, FailedCall> {
-        let how = self.cfg.decoding();
-        let protocol = call.protocol;
-        let answer = self.send(call, opts, |m| super::answer_error(protocol, how, m))?;
-        Ok(answer.into_parts().1)
-    }
-
-    fn send<T>(
-        &self,
-        call: &Call<'_>,
-        opts: &CallOptions,
-        decode_with: impl Fn(&AnswerMeta) -> Result<T, Error>,
+        judge: impl Fn(&AnswerMeta, Decoding) -> Result<T, Error>,
     ) -> Result<Answer<T>, FailedCall> {
         let started = Instant::now();
-        let mut plan = retry::Plan::new(&self.cfg.retry, opts.read(call.method));
+        let mut attempts = Attempts::new(&self.cfg, call, opts, judge);
         loop {
-            let span = attempt_span(call.method, plan.attempt());
+            let span = attempts.span();
             let begun = Instant::now();
-            let outcome = span.in_scope(|| {
-                let prepared = self.cfg.prepare_call(call, Utc::now(), opts)?;
-                judged(self.exchange(&prepared, opts), &decode_with)
-            });
-            match settle(
-                &mut plan,
-                outcome,
-                &span,
-                begun.elapsed(),
-                started.elapsed(),
-            ) {
+            let answer = span.in_scope(|| self.exchange(&attempts.request()?));
+            match attempts.settle(answer, &span, begun.elapsed(), started.elapsed()) {
                 Next::Done(outcome) => return outcome,
                 Next::Wait(wait) => std::thread::sleep(wait),
             }
         }
     }
 
-    fn exchange(&self, p: &Prepared<'_>, opts: &CallOptions) -> Result<AnswerMeta, Error> {
-        let api = p.api;
-        let (wire, timeout) = outgoing(&self.cfg, p, opts)?;
-        let mut builder = self
-            .http
-            .post(&p.url)
-            .header(reqwest::header::CONTENT_TYPE, wire.content_type)
-            .body(wire.body);
-        if let Some(t) = timeout {
-            builder = builder.timeout(t);
-        }
+    fn exchange(&self, out: &Outgoing<'_>) -> Result<AnswerMeta, Error> {
+        let api = out.prepared.api;
+        let builder = out.fill(self.http.post(&out.prepared.url))?;
         let resp = builder.send().map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
         let limit = self.cfg.max_body_bytes;
@@ -158,12 +114,6 @@ impl Client {
         if body.len() > limit {
             return Err(too_large(api, limit));
         }
-        Ok(AnswerMeta::new(
-            api,
-            p.protocol,
-            p.redacted_url(),
-            status,
-            body,
-        ))
+        Ok(out.answer(status, body))
     }
 }

@@ -1,13 +1,14 @@
 //! The wire form of a call: system parameters, signature, body. One
 //! [`Call`] describes what to send whatever built it (a generated request,
-//! or a method and parameters chosen at run time).
+//! a method and parameters chosen at run time, a batch); its [`Body`] says
+//! how it goes out, and every step below matches on that one enum.
 
 use std::fmt;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::{CallOptions, Config, format_timestamp, raw, retry};
-use crate::batch;
+use super::{CallOptions, Config, Secret, format_timestamp};
 use crate::error::Error;
 use crate::qimen;
 use crate::request::{EncodeError, Protocol, Request};
@@ -15,98 +16,128 @@ use crate::sign;
 use crate::types::FileItem;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8";
+/// reqwest adds the boundary when it writes the body.
+const MULTIPART_CONTENT_TYPE: &str = "multipart/form-data";
+/// A batch's text body ([`crate::batch::CONTENT_TYPE`]).
+pub(crate) const BATCH_CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
 
-/// System parameter names; a business parameter may not reuse one.
-const SYSTEM_PARAMS: &[&str] = &[
-    "method",
-    "app_key",
-    "session",
-    "timestamp",
-    "format",
-    "v",
-    "sign_method",
-    "sign",
-    "partner_id",
-    "target_app_key",
-    "simplify",
-    "customerId",
-];
+/// Declares the gateway's system parameters in one list: the variants,
+/// their wire names, and [`SystemParam::ALL`] in the order they go in the
+/// URL. The URL is built from that list and business parameters are
+/// checked against it, so the two cannot drift apart.
+macro_rules! system_params {
+    ($($param:ident = $name:literal,)*) => {
+        /// A system parameter of the gateway.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum SystemParam {
+            $($param,)*
+        }
+
+        impl SystemParam {
+            /// Every system parameter, in the order they go in the URL.
+            pub(crate) const ALL: &[SystemParam] = &[$(SystemParam::$param,)*];
+
+            /// The name on the wire.
+            pub(crate) const fn name(self) -> &'static str {
+                match self {
+                    $(SystemParam::$param => $name,)*
+                }
+            }
+        }
+    };
+}
+
+system_params! {
+    Method = "method",
+    AppKey = "app_key",
+    Session = "session",
+    Timestamp = "timestamp",
+    Format = "format",
+    Version = "v",
+    SignMethod = "sign_method",
+    PartnerId = "partner_id",
+    TargetAppKey = "target_app_key",
+    Simplify = "simplify",
+    CustomerId = "customerId",
+    Sign = "sign",
+}
+
+/// Whether `name` is a system parameter of the gateway.
+pub(crate) fn is_reserved(name: &str) -> bool {
+    SystemParam::ALL.iter().any(|p| p.name() == name)
+}
+
+/// Adds `extra` to `fields`: a name already there takes the new value, a
+/// new one goes last; empty and system parameter names are refused.
+pub(crate) fn merge_params(
+    api: &str,
+    fields: &mut Vec<(String, String)>,
+    extra: &[(String, String)],
+) -> Result<(), Error> {
+    for (name, value) in extra {
+        if name.is_empty() || is_reserved(name) {
+            return Err(Error::Config(format!(
+                "{api}: parameter `{name}` is empty or a system parameter of the gateway"
+            )));
+        }
+        match fields.iter_mut().find(|(k, _)| k == name) {
+            Some(field) => field.1.clone_from(value),
+            None => fields.push((name.clone(), value.clone())),
+        }
+    }
+    Ok(())
+}
 
 /// What one call sends, before system parameters and signature.
 #[derive(Debug, Clone)]
 pub(crate) struct Call<'r> {
+    /// The API method; for a batch, the label naming its calls.
     pub(crate) method: &'r str,
-    pub(crate) protocol: Protocol,
-    /// Text business parameters (TOP), in order.
-    pub(crate) params: Vec<(String, String)>,
-    /// `byte[]` parameters (TOP): multipart, outside the signature.
-    pub(crate) files: Vec<(&'r str, &'r FileItem)>,
-    /// The `<request>` document (Qimen).
-    pub(crate) xml: Option<String>,
-    /// The text body of a batch (TOP): sent to the batch endpoint, signed
-    /// as a whole, with no `method` in the URL.
-    pub(crate) batch: Option<String>,
+    pub(crate) body: Body<'r>,
 }
 
 impl<'r> Call<'r> {
+    pub(crate) fn new(method: &'r str, body: Body<'r>) -> Self {
+        Call { method, body }
+    }
+
     /// The call of a generated request.
     pub(crate) fn of<R: Request>(req: &'r R) -> Result<Self, Error> {
         let api = R::METHOD;
-        let (params, files, xml) = match R::PROTOCOL {
+        let body = match R::PROTOCOL {
             Protocol::Top => {
-                let mut params = Vec::new();
+                let mut fields = Vec::new();
                 for (name, value) in req.params()?.0 {
                     reject_reserved(api, name)?;
-                    params.push((name.to_owned(), value));
+                    fields.push((name.to_owned(), value));
                 }
                 let files = req.files();
                 for (name, file) in &files {
                     reject_reserved(api, name)?;
                     check_mime(api, name, file)?;
                 }
-                (params, files, None)
+                if files.is_empty() {
+                    Body::Form(fields)
+                } else {
+                    Body::Multipart { fields, files }
+                }
             }
-            Protocol::Qimen => {
-                let xml = req.qimen_body()?.ok_or_else(|| EncodeError {
-                    api,
-                    param: "request",
-                    message: "a Qimen request needs an XML <request> body".into(),
-                })?;
-                (Vec::new(), Vec::new(), Some(xml))
-            }
+            Protocol::Qimen => Body::Xml(req.qimen_body()?.ok_or_else(|| EncodeError {
+                api,
+                param: "request",
+                message: "a Qimen request needs an XML <request> body".into(),
+            })?),
         };
-        Ok(Call {
-            method: api,
-            protocol: R::PROTOCOL,
-            params,
-            files,
-            xml,
-            batch: None,
-        })
+        Ok(Call::new(api, body))
     }
 
-    /// A TOP call by a method name and text parameters chosen at run time.
-    #[allow(dead_code)]
-    pub(crate) fn dynamic(method: &'r str, params: Vec<(String, String)>) -> Result<Self, Error> {
-        if let Some((name, _)) = params.iter().find(|(n, _)| is_reserved(n)) {
-            return Err(Error::Config(format!(
-                "{method}: parameter `{name}` is a system parameter of the gateway"
-            )));
+    /// Qimen for the XML document, TOP for every other body.
+    pub(crate) fn protocol(&self) -> Protocol {
+        match self.body {
+            Body::Xml(_) => Protocol::Qimen,
+            Body::Form(_) | Body::Multipart { .. } | Body::Batch(_) => Protocol::Top,
         }
-        Ok(Call {
-            method,
-            protocol: Protocol::Top,
-            params,
-            files: Vec::new(),
-            xml: None,
-            batch: None,
-        })
     }
-}
-
-/// Whether `name` is a system parameter of the gateway.
-pub(crate) fn is_reserved(name: &str) -> bool {
-    SYSTEM_PARAMS.contains(&name)
 }
 
 fn reject_reserved(api: &'static str, name: &'static str) -> Result<(), EncodeError> {
@@ -120,15 +151,16 @@ fn reject_reserved(api: &'static str, name: &'static str) -> Result<(), EncodeEr
     Ok(())
 }
 
-/// A file's MIME type must be `type/subtype` fit for a header.
+/// A file's MIME type must be `type/subtype` (parameters allowed) and one
+/// reqwest takes for the part's header: checked here, before sending.
 fn check_mime(api: &'static str, name: &'static str, file: &FileItem) -> Result<(), EncodeError> {
     let Some(mime) = &file.mime_type else {
         return Ok(());
     };
-    let fits = mime.split_once('/').is_some_and(|(t, s)| {
-        !t.is_empty() && !s.is_empty() && mime.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
-    });
-    if fits {
+    let both_named = mime
+        .split_once('/')
+        .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty());
+    if both_named && reqwest::multipart::Part::text("").mime_str(mime).is_ok() {
         return Ok(());
     }
     Err(EncodeError {
@@ -138,7 +170,7 @@ fn check_mime(api: &'static str, name: &'static str, file: &FileItem) -> Result<
     })
 }
 
-/// The body of a prepared call.
+/// The body of a call: what its parameters are and how they go out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Body<'r> {
@@ -151,8 +183,29 @@ pub enum Body<'r> {
     },
     /// Qimen: the XML `<request>` document.
     Xml(String),
-    /// A batch: the calls' parameters joined in one text body.
+    /// A batch: the calls' parameters joined in one text body, sent to the
+    /// batch endpoint with no `method` in the URL.
     Batch(String),
+}
+
+impl Body<'_> {
+    /// What the signature covers beside the URL parameters: the text
+    /// business parameters, or the whole text body; never the files.
+    fn signed(&self) -> (&[(String, String)], Option<&str>) {
+        match self {
+            Body::Form(fields) | Body::Multipart { fields, .. } => (fields, None),
+            Body::Xml(text) | Body::Batch(text) => (&[], Some(text)),
+        }
+    }
+
+    fn content_type(&self) -> &'static str {
+        match self {
+            Body::Form(_) => FORM_CONTENT_TYPE,
+            Body::Multipart { .. } => MULTIPART_CONTENT_TYPE,
+            Body::Xml(_) => qimen::CONTENT_TYPE,
+            Body::Batch(_) => BATCH_CONTENT_TYPE,
+        }
+    }
 }
 
 /// The exact signed wire form of one call, without sending it.
@@ -190,7 +243,7 @@ impl Prepared<'_> {
     /// The system parameters with the session shown as `***`.
     fn redacted_query(&self) -> impl Iterator<Item = (&str, &str)> {
         self.query.iter().map(|(k, v)| {
-            if k == "session" {
+            if k == SystemParam::Session.name() {
                 (k.as_str(), "***")
             } else {
                 (k.as_str(), v.as_str())
@@ -210,23 +263,13 @@ impl Prepared<'_> {
         url.into()
     }
 
-    /// The bytes and content type that go out.
-    pub(crate) fn wire(&self) -> Result<Wire, Error> {
-        Ok(match &self.body {
-            Body::Form(fields) => Wire {
-                content_type: FORM_CONTENT_TYPE.to_owned(),
-                body: encode_form(fields).into_bytes(),
-            },
-            Body::Multipart { fields, files } => multipart(fields, files),
-            Body::Xml(xml) => Wire {
-                content_type: qimen::CONTENT_TYPE.to_owned(),
-                body: xml.clone().into_bytes(),
-            },
-            Body::Batch(text) => Wire {
-                content_type: batch::CONTENT_TYPE.to_owned(),
-                body: text.clone().into_bytes(),
-            },
-        })
+    /// The body as it goes out.
+    pub(crate) fn content(&self) -> Content<'_> {
+        match &self.body {
+            Body::Form(fields) => Content::Bytes(encode_form(fields).into_bytes()),
+            Body::Multipart { fields, files } => Content::Multipart { fields, files },
+            Body::Xml(text) | Body::Batch(text) => Content::Bytes(text.clone().into_bytes()),
+        }
     }
 }
 
@@ -244,10 +287,15 @@ impl fmt::Debug for Prepared<'_> {
     }
 }
 
-/// A request body as it goes on the wire.
-pub(crate) struct Wire {
-    pub(crate) content_type: String,
-    pub(crate) body: Vec<u8>,
+/// A prepared body as the HTTP client takes it.
+pub(crate) enum Content<'p> {
+    /// These bytes under [`Prepared::content_type`].
+    Bytes(Vec<u8>),
+    /// Text parts, then file parts: [`multipart`] makes the form.
+    Multipart {
+        fields: &'p [(String, String)],
+        files: &'p [(&'p str, &'p FileItem)],
+    },
 }
 
 pub(crate) fn encode_form(fields: &[(String, String)]) -> String {
@@ -256,50 +304,87 @@ pub(crate) fn encode_form(fields: &[(String, String)]) -> String {
         .finish()
 }
 
-/// `multipart/form-data` (RFC 7578): text parts, then file parts, under a
-/// random boundary.
-fn multipart(fields: &[(String, String)], files: &[(&str, &FileItem)]) -> Wire {
-    let boundary = format!(
-        "top-runtime-{:016x}{:016x}",
-        retry::random_u64(),
-        retry::random_u64()
-    );
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        let head = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n",
-            quoted(name)
-        );
-        body.extend_from_slice(head.as_bytes());
-        body.extend_from_slice(value.as_bytes());
-        body.extend_from_slice(b"\r\n");
-    }
-    for (name, file) in files {
-        let mut head = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n",
-            quoted(name),
-            quoted(&file.file_name)
-        );
-        if let Some(mime) = &file.mime_type {
-            head.push_str(&format!("Content-Type: {mime}\r\n"));
-        }
-        head.push_str("\r\n");
-        body.extend_from_slice(head.as_bytes());
-        body.extend_from_slice(&file.bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Wire {
-        content_type: format!("multipart/form-data; boundary={boundary}"),
-        body,
-    }
+/// reqwest's request builder, async or blocking: the same steps on two
+/// types, so one function fills either with a prepared call.
+pub(crate) trait HttpRequest: Sized {
+    type Form: MultipartForm;
+    fn bytes(self, content_type: &'static str, body: Vec<u8>) -> Self;
+    fn form(self, form: Self::Form) -> Self;
+    fn timeout(self, timeout: Duration) -> Self;
 }
 
-/// A name inside a quoted header parameter, escaped as browsers do.
-fn quoted(s: &str) -> String {
-    s.replace('"', "%22")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+/// reqwest's multipart form, async or blocking, filled by [`multipart`].
+pub(crate) trait MultipartForm: Default {
+    fn text(self, name: String, value: String) -> Self;
+    fn file(self, name: String, file: &FileItem) -> Result<Self, reqwest::Error>;
+}
+
+/// [`HttpRequest`] and [`MultipartForm`] for one flavour of reqwest: its
+/// types share the method names, so one body serves both.
+macro_rules! http_flavour {
+    ($builder:ty, $form:ty, $part:ty) => {
+        impl HttpRequest for $builder {
+            type Form = $form;
+
+            fn bytes(self, content_type: &'static str, body: Vec<u8>) -> Self {
+                self.header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(body)
+            }
+
+            fn form(self, form: $form) -> Self {
+                self.multipart(form)
+            }
+
+            fn timeout(self, timeout: Duration) -> Self {
+                self.timeout(timeout)
+            }
+        }
+
+        impl MultipartForm for $form {
+            fn text(self, name: String, value: String) -> Self {
+                self.text(name, value)
+            }
+
+            fn file(self, name: String, file: &FileItem) -> Result<Self, reqwest::Error> {
+                let mut part = <$part>::bytes(file.bytes.clone()).file_name(file.file_name.clone());
+                if let Some(mime) = &file.mime_type {
+                    part = part.mime_str(mime)?;
+                }
+                Ok(self.part(name, part))
+            }
+        }
+    };
+}
+
+http_flavour!(
+    reqwest::RequestBuilder,
+    reqwest::multipart::Form,
+    reqwest::multipart::Part
+);
+#[cfg(feature = "blocking")]
+http_flavour!(
+    reqwest::blocking::RequestBuilder,
+    reqwest::blocking::multipart::Form,
+    reqwest::blocking::multipart::Part
+);
+
+/// `multipart/form-data` (RFC 7578): text parts, then file parts; reqwest
+/// writes the body under a random boundary of its own.
+pub(crate) fn multipart<F: MultipartForm>(
+    api: &str,
+    fields: &[(String, String)],
+    files: &[(&str, &FileItem)],
+) -> Result<F, Error> {
+    let mut form = fields.iter().fold(F::default(), |form, (name, value)| {
+        form.text(name.clone(), value.clone())
+    });
+    for (name, file) in files {
+        // `Call::of` checked the MIME type with the same parser.
+        form = form
+            .file((*name).to_owned(), file)
+            .map_err(|e| Error::Config(format!("{api}: file `{name}` cannot be sent: {e}")))?;
+    }
+    Ok(form)
 }
 
 impl Config {
@@ -310,116 +395,97 @@ impl Config {
         timestamp: DateTime<Utc>,
         opts: &CallOptions,
     ) -> Result<Prepared<'r>, Error> {
-        let api = call.method;
-        let mut query = self.system_params(call, timestamp, opts);
-        let (body, content_type, signed_body) = match call.protocol {
-            Protocol::Top => {
-                if self.simplify {
-                    query.push(("simplify".into(), "true".into()));
-                }
-                let mut fields = call.params.clone();
-                raw::merge_params(api, &mut fields, &opts.params)?;
-                if let Some(text) = &call.batch {
-                    (
-                        Body::Batch(text.clone()),
-                        batch::CONTENT_TYPE,
-                        Some(text.clone()),
-                    )
-                } else if call.files.is_empty() {
-                    (Body::Form(fields), FORM_CONTENT_TYPE, None)
-                } else {
-                    let files = call.files.clone();
-                    (
-                        Body::Multipart { fields, files },
-                        "multipart/form-data",
-                        None,
-                    )
-                }
-            }
-            Protocol::Qimen => {
-                query.push(("customerId".into(), self.customer_id(api, opts)?));
-                raw::merge_params(api, &mut query, &opts.params)?;
-                let xml = call.xml.clone().unwrap_or_default();
-                (Body::Xml(xml.clone()), qimen::CONTENT_TYPE, Some(xml))
-            }
-        };
-
-        // The signature covers the URL parameters, the text business
-        // parameters and the Qimen body; never the files.
-        let form_fields: &[(String, String)] = match &body {
-            Body::Form(f) | Body::Multipart { fields: f, .. } => f,
-            Body::Xml(_) | Body::Batch(_) => &[],
-        };
+        let mut query = self.system_params(call, timestamp, opts)?;
+        let body = with_extra_params(call, &mut query, opts)?;
+        let (fields, text) = body.signed();
         let signature = sign::sign(
             query
                 .iter()
-                .chain(form_fields.iter())
+                .chain(fields)
                 .map(|(k, v)| (k.as_str(), v.as_str())),
-            signed_body.as_deref(),
+            text,
             self.secret.expose(),
             self.sign_method,
         );
-        query.push(("sign".into(), signature));
-
-        let batch_url;
-        let base = match call.protocol {
-            Protocol::Top if call.batch.is_some() => {
-                batch_url = batch::batch_url(&self.url)?;
-                &batch_url
-            }
-            Protocol::Top => &self.url,
-            Protocol::Qimen => &self.qimen_url,
-        };
-        let mut url = reqwest::Url::parse(base)
-            .map_err(|e| Error::Config(format!("URL `{base}` is not valid: {e}")))?;
+        query.push((SystemParam::Sign.name().into(), signature));
+        let url = self.router(&body)?;
+        let mut url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::Config(format!("URL `{url}` is not valid: {e}")))?;
         url.query_pairs_mut().extend_pairs(query.iter());
-
         Ok(Prepared {
-            api,
-            protocol: call.protocol,
+            api: call.method,
+            protocol: call.protocol(),
             url: url.into(),
             query,
+            content_type: body.content_type(),
             body,
-            content_type,
         })
     }
 
-    /// `method` … `target_app_key`, in the gateway's order.
+    /// The router a body goes to.
+    fn router(&self, body: &Body<'_>) -> Result<String, Error> {
+        Ok(match body {
+            Body::Form(_) | Body::Multipart { .. } => self.url.clone(),
+            Body::Xml(_) => self.qimen_url.clone(),
+            Body::Batch(_) => super::batch_url(&self.url)?,
+        })
+    }
+
+    /// The system parameters of `call` but `sign`, in [`SystemParam::ALL`]'s
+    /// order.
     fn system_params(
         &self,
         call: &Call<'_>,
         timestamp: DateTime<Utc>,
         opts: &CallOptions,
-    ) -> Vec<(String, String)> {
-        let session = opts.session.as_ref().or(self.session.as_ref());
-        let target_app_key = opts
-            .target_app_key
-            .as_ref()
-            .or(self.target_app_key.as_ref());
-        let format = match call.protocol {
-            Protocol::Top => "json",
-            Protocol::Qimen => "xml",
-        };
-        let mut query: Vec<(String, String)> = Vec::with_capacity(10);
-        // A batch names each call's method in its body.
-        if call.batch.is_none() {
-            query.push(("method".into(), call.method.into()));
+    ) -> Result<Vec<(String, String)>, Error> {
+        let mut query = Vec::with_capacity(SystemParam::ALL.len());
+        for &param in SystemParam::ALL {
+            if let Some(value) = self.system_value(param, call, timestamp, opts)? {
+                query.push((param.name().to_owned(), value));
+            }
         }
-        query.push(("app_key".into(), self.app_key.clone()));
-        if let Some(s) = session.filter(|s| !s.expose().is_empty()) {
-            query.push(("session".into(), s.expose().to_owned()));
-        }
-        query.push(("timestamp".into(), format_timestamp(timestamp)));
-        query.push(("format".into(), format.into()));
-        query.push(("v".into(), "2.0".into()));
-        query.push(("sign_method".into(), self.sign_method.as_str().into()));
-        if let Some(p) = &self.partner_id {
-            query.push(("partner_id".into(), p.clone()));
-        }
-        if let Some(t) = target_app_key {
-            query.push(("target_app_key".into(), t.clone()));
-        }
-        query
+        Ok(query)
+    }
+
+    /// One system parameter of `call`; `None` leaves it out of the URL.
+    fn system_value(
+        &self,
+        param: SystemParam,
+        call: &Call<'_>,
+        timestamp: DateTime<Utc>,
+        opts: &CallOptions,
+    ) -> Result<Option<String>, Error> {
+        let top = call.protocol() == Protocol::Top;
+        Ok(match param {
+            // A batch names each call's method in its body.
+            SystemParam::Method => {
+                (!matches!(call.body, Body::Batch(_))).then(|| call.method.to_owned())
+            }
+            SystemParam::AppKey => Some(self.app_key.clone()),
+            SystemParam::Session => opts
+                .session
+                .as_ref()
+                .or(self.session.as_ref())
+                .map(Secret::expose)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            SystemParam::Timestamp => Some(format_timestamp(timestamp)),
+            SystemParam::Format => Some(if top { "json" } else { "xml" }.to_owned()),
+            SystemParam::Version => Some("2.0".to_owned()),
+            SystemParam::SignMethod => Some(self.sign_method.as_str().to_owned()),
+            SystemParam::PartnerId => self.partner_id.clone(),
+            SystemParam::TargetAppKey => opts
+                .target_app_key
+                .as_ref()
+                .or(self.target_app_key.as_ref())
+                .cloned(),
+            SystemParam::Simplify => (top && self.simplify).then(|| "true".to_owned()),
+            SystemParam::CustomerId if top => None,
+            SystemParam::CustomerId => Some(self.customer_id(call.method, opts)?),
+            // Computed over all the others, then added last.
+            SystemParam::Sign => None,
+        })
     }
 
     /// The Qimen `customerId` of a call; refused before sending without one.
@@ -435,5 +501,150 @@ impl Config {
                      ClientBuilder::customer_id or CallOptions::customer_id"
                 ))
             })
+    }
+}
+
+/// The body of `call` with the extra parameters of `opts` where they
+/// belong: beside the text parameters (TOP), in the URL (Qimen, whose body
+/// is the document); a batch takes none, they go on its calls.
+fn with_extra_params<'r>(
+    call: &Call<'r>,
+    query: &mut Vec<(String, String)>,
+    opts: &CallOptions,
+) -> Result<Body<'r>, Error> {
+    let (api, extra) = (call.method, opts.params.as_slice());
+    let merged = |fields: &[(String, String)]| {
+        let mut fields = fields.to_vec();
+        merge_params(api, &mut fields, extra).map(|()| fields)
+    };
+    Ok(match &call.body {
+        Body::Form(fields) => Body::Form(merged(fields)?),
+        Body::Multipart { fields, files } => Body::Multipart {
+            fields: merged(fields)?,
+            files: files.clone(),
+        },
+        Body::Xml(xml) => {
+            merge_params(api, query, extra)?;
+            Body::Xml(xml.clone())
+        }
+        Body::Batch(_) if !extra.is_empty() => {
+            return Err(Error::Config(format!(
+                "{api}: extra parameters go on each call or in Batch::public_param"
+            )));
+        }
+        Body::Batch(text) => Body::Batch(text.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::client::Client;
+    use crate::request::Params;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn extra_parameters_replace_or_append() {
+        let mut fields = pairs(&[("a", "1"), ("b", "2")]);
+        merge_params("x.y", &mut fields, &pairs(&[("b", "3"), ("c", "4")])).unwrap();
+        assert_eq!(fields, pairs(&[("a", "1"), ("b", "3"), ("c", "4")]));
+    }
+
+    #[test]
+    fn system_and_empty_names_are_refused() {
+        for bad in ["sign", "session", "method", ""] {
+            let e = merge_params("x.y", &mut Vec::new(), &pairs(&[(bad, "v")])).unwrap_err();
+            let text = e.to_string();
+            assert!(matches!(e, Error::Config(_)), "{e:?}");
+            assert!(text.contains(&format!("x.y: parameter `{bad}`")), "{text}");
+        }
+    }
+
+    /// Every name the client writes in a URL is refused as a business
+    /// parameter, and every listed name is written by some call: the URL
+    /// and the check read the one list.
+    #[test]
+    fn the_url_and_the_reserved_names_are_one_list() {
+        let client = Client::builder("k", "s")
+            .session("s-1")
+            .partner_id("p")
+            .target_app_key("t")
+            .customer_id("c")
+            .simplify(true)
+            .build()
+            .unwrap();
+        let calls = [
+            Call::new("taobao.x.get", Body::Form(pairs(&[("a", "1")]))),
+            Call::new("taobao.qimen.x", Body::Xml("<request/>".into())),
+            Call::new(
+                "batch [taobao.x.get]",
+                Body::Batch("method=taobao.x.get".into()),
+            ),
+        ];
+        let mut sent = BTreeSet::new();
+        for call in &calls {
+            let p = client
+                .cfg
+                .prepare_call(call, Utc::now(), &CallOptions::new())
+                .unwrap();
+            for (name, _) in &p.query {
+                assert!(is_reserved(name), "`{name}` is sent but not reserved");
+                sent.insert(name.as_str().to_owned());
+            }
+        }
+        let listed: BTreeSet<String> = SystemParam::ALL
+            .iter()
+            .map(|p| p.name().to_owned())
+            .collect();
+        assert_eq!(sent, listed);
+    }
+
+    struct Upload(FileItem);
+
+    impl Request for Upload {
+        const METHOD: &'static str = "taobao.x.upload";
+        const PROTOCOL: Protocol = Protocol::Top;
+        type Response = serde_json::Value;
+
+        fn params(&self) -> Result<Params, EncodeError> {
+            Ok(Params::default())
+        }
+
+        fn files(&self) -> Vec<(&'static str, &FileItem)> {
+            vec![("image", &self.0)]
+        }
+    }
+
+    /// A MIME type reqwest cannot put in the part's header is refused
+    /// before sending, naming the parameter.
+    #[test]
+    fn a_file_needs_a_mime_type_reqwest_can_send() {
+        let upload = |mime: &str| {
+            Upload(FileItem {
+                file_name: "a.png".into(),
+                mime_type: Some(mime.into()),
+                bytes: vec![1, 2],
+            })
+        };
+        for good in ["image/png", "text/plain; charset=utf-8"] {
+            let req = upload(good);
+            let call = Call::of(&req).unwrap();
+            assert!(matches!(call.body, Body::Multipart { .. }), "{good}");
+        }
+        for bad in ["png", "image/", "image/png\r\nX-Evil: 1", "a/b c"] {
+            let req = upload(bad);
+            let e = Call::of(&req).unwrap_err();
+            assert!(
+                matches!(&e, Error::Encode(EncodeError { param: "image", .. })),
+                "{bad}: {e:?}"
+            );
+        }
     }
 }

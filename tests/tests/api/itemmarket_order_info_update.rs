@@ -90,7 +90,7 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::ItemmarketOrderInfoUpdateRequest as top_runtime::Request>::METHOD;
-    let key = <api::ItemmarketOrderInfoUpdateRequest as top_runtime::Request>::response_key();
+    let key = <api::ItemmarketOrderInfoUpdateRequest as top_runtime::testing::RequestFixture>::response_key();
     assert_eq!(key, "itemmarket_order_info_update_response");
     let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::ItemmarketOrderInfoUpdateResponse = top_runtime::envelope::decode_top_with(

@@ -130,7 +130,7 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::PcOrderCancelRequest as top_runtime::Request>::METHOD;
-    let key = <api::PcOrderCancelRequest as top_runtime::Request>::response_key();
+    let key = <api::PcOrderCancelRequest as top_runtime::testing::RequestFixture>::response_key();
     assert_eq!(key, "pc_order_cancel_response");
     let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::PcOrderCancelResponse = top_runtime::envelope::decode_top_with(

@@ -320,7 +320,7 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::PcOrderDetailRequest as top_runtime::Request>::METHOD;
-    let key = <api::PcOrderDetailRequest as top_runtime::Request>::response_key();
+    let key = <api::PcOrderDetailRequest as top_runtime::testing::RequestFixture>::response_key();
     assert_eq!(key, "pc_order_detail_response");
     let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::PcOrderDetailResponse = top_runtime::envelope::decode_top_with(

@@ -91,7 +91,7 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::QimenAutoEntryorderGiftitemcancelRequest as top_runtime::Request>::METHOD;
-    let key = <api::QimenAutoEntryorderGiftitemcancelRequest as top_runtime::Request>::response_key();
+    let key = <api::QimenAutoEntryorderGiftitemcancelRequest as top_runtime::testing::RequestFixture>::response_key();
     assert_eq!(key, "qimen_auto_entryorder_giftitemcancel_response");
     let strict = top_runtime::de::Decoding::new().strict(true);
     let enveloped: api::QimenAutoEntryorderGiftitemcancelResponse = top_runtime::envelope::decode_top_with(

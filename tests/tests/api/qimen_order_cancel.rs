@@ -67,7 +67,7 @@ fn response_xml_example() {
 #[test]
 fn response_json_matches_xml() {
     let method = <api::QimenOrderCancelRequest as top_runtime::Request>::METHOD;
-    let key = <api::QimenOrderCancelRequest as top_runtime::Request>::response_key();
+    let key = <api::QimenOrderCancelRequest as top_runtime::testing::RequestFixture>::response_key();
     assert_eq!(key, "response");
     let strict = top_runtime::de::Decoding::new().strict(true);
     let from_xml: api::QimenOrderCancelResponse = top_runtime::qimen::decode_qimen_with(

@@ -32,7 +32,6 @@ impl PcOrderCancelRequest {
 impl ::top_runtime::Request for PcOrderCancelRequest {
     const METHOD: &'static str = "taobao.pc.order.cancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &["param"];
     type Response = PcOrderCancelResponse;
     fn params(
         &self,
@@ -43,6 +42,10 @@ impl ::top_runtime::Request for PcOrderCancelRequest {
         }
         ::core::result::Result::Ok(p)
     }
+}
+
+impl ::top_runtime::testing::RequestFixture for PcOrderCancelRequest {
+    const JSON_PARAMS: &'static [&'static str] = &["param"];
 }
 
 /// Answer of `taobao.pc.order.cancel`.

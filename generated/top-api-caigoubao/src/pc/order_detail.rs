@@ -32,7 +32,6 @@ impl PcOrderDetailRequest {
 impl ::top_runtime::Request for PcOrderDetailRequest {
     const METHOD: &'static str = "taobao.pc.order.detail";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &["tp_request"];
     type Response = PcOrderDetailResponse;
     fn params(
         &self,
@@ -47,6 +46,10 @@ impl ::top_runtime::Request for PcOrderDetailRequest {
         }
         ::core::result::Result::Ok(p)
     }
+}
+
+impl ::top_runtime::testing::RequestFixture for PcOrderDetailRequest {
+    const JSON_PARAMS: &'static [&'static str] = &["tp_request"];
 }
 
 /// Answer of `taobao.pc.order.detail`.

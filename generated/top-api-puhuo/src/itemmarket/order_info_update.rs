@@ -119,7 +119,6 @@ impl ItemmarketOrderInfoUpdateRequest {
 impl ::top_runtime::Request for ItemmarketOrderInfoUpdateRequest {
     const METHOD: &'static str = "taobao.itemmarket.order.info.update";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &["sku_info"];
     type Response = ItemmarketOrderInfoUpdateResponse;
     fn params(
         &self,
@@ -160,6 +159,10 @@ impl ::top_runtime::Request for ItemmarketOrderInfoUpdateRequest {
         }
         ::core::result::Result::Ok(p)
     }
+}
+
+impl ::top_runtime::testing::RequestFixture for ItemmarketOrderInfoUpdateRequest {
+    const JSON_PARAMS: &'static [&'static str] = &["sku_info"];
 }
 
 /// Answer of `taobao.itemmarket.order.info.update`.

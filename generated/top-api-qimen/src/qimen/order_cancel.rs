@@ -146,7 +146,6 @@ impl QimenOrderCancelRequest {
 impl ::top_runtime::Request for QimenOrderCancelRequest {
     const METHOD: &'static str = "taobao.qimen.order.cancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Qimen;
-    const JSON_PARAMS: &'static [&'static str] = &[];
     type Response = QimenOrderCancelResponse;
     fn params(
         &self,
@@ -162,6 +161,10 @@ impl ::top_runtime::Request for QimenOrderCancelRequest {
         ::top_runtime::params::qimen_xml(Self::METHOD, self)
             .map(::std::option::Option::Some)
     }
+}
+
+impl ::top_runtime::testing::RequestFixture for QimenOrderCancelRequest {
+    const JSON_PARAMS: &'static [&'static str] = &[];
 }
 
 /// Answer of `taobao.qimen.order.cancel`.

@@ -34,7 +34,6 @@ impl QimenAutoEntryorderGiftitemcancelRequest {
 impl ::top_runtime::Request for QimenAutoEntryorderGiftitemcancelRequest {
     const METHOD: &'static str = "taobao.qimen.auto.entryorder.giftitemcancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
-    const JSON_PARAMS: &'static [&'static str] = &["request"];
     type Response = QimenAutoEntryorderGiftitemcancelResponse;
     fn params(
         &self,
@@ -49,6 +48,11 @@ impl ::top_runtime::Request for QimenAutoEntryorderGiftitemcancelRequest {
         }
         ::core::result::Result::Ok(p)
     }
+}
+
+impl ::top_runtime::testing::RequestFixture
+for QimenAutoEntryorderGiftitemcancelRequest {
+    const JSON_PARAMS: &'static [&'static str] = &["request"];
 }
 
 /// Answer of `taobao.qimen.auto.entryorder.giftitemcancel`.
