@@ -561,6 +561,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn unchanged_files_keep_their_inode() {
         use std::os::unix::fs::MetadataExt;
         let tmp = tempfile::tempdir().unwrap();
@@ -665,6 +666,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn patching_touches_only_the_changed_files() {
         use std::os::unix::fs::MetadataExt;
         let tmp = tempfile::tempdir().unwrap();

@@ -1,5 +1,7 @@
 //! A one-page change rewrites only the files whose bytes changed: every other
-//! file keeps its inode and mtime, so cargo does not rebuild it.
+//! file keeps its inode and mtime, so cargo does not rebuild it. Inodes
+//! are Unix's.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
