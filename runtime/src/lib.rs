@@ -16,6 +16,8 @@ pub mod params;
 pub mod qimen;
 pub mod request;
 pub mod sign;
+#[cfg(feature = "tmc")]
+pub mod tmc;
 pub mod types;
 
 pub use batch::{Batch, BatchAnswer, Slot};
