@@ -6,6 +6,7 @@ pub mod clients;
 pub mod examples;
 pub mod gateway;
 pub mod requests;
+pub mod tmc_server;
 pub mod verify;
 
 pub use gateway::{Answer, Gateway, GatewayConfig, Received};
