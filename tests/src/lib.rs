@@ -2,6 +2,7 @@
 //! its own signature check, helpers of the generated example tests, and
 //! request types for what no page has (file uploads, Qimen lists).
 
+pub mod capture;
 pub mod clients;
 pub mod examples;
 pub mod gateway;

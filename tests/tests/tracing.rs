@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::client::{CallOptions, Client, ClientBuilder, RetryPolicy};
+use top_tests::capture::Captured;
 use top_tests::{Answer, Gateway, GatewayConfig};
 
 fn builder(gw: &Gateway) -> ClientBuilder {
@@ -15,33 +16,6 @@ fn builder(gw: &Gateway) -> ClientBuilder {
 
 fn detail() -> PcOrderDetailRequest {
     PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
-}
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures_util::stream::SplitSink;
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt as _, Stream, StreamExt as _};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
@@ -509,7 +509,7 @@ impl Supervisor {
         let mut draining = false;
         loop {
             if draining && self.idle(permit.is_some()) {
-                return self.close(&mut conn).await;
+                return close(&mut conn, &mut stream).await;
             }
             let step = tokio::select! {
                 biased;
@@ -541,13 +541,6 @@ impl Supervisor {
     fn idle(&self, holding: bool) -> bool {
         self.outcomes.is_empty()
             && self.permits.available_permits() + usize::from(holding) == self.cfg.concurrency
-    }
-
-    async fn close(&mut self, conn: &mut Conn) -> End {
-        let _ = conn.sink.send(WsMessage::Close(None)).await;
-        let _ = conn.sink.close().await;
-        debug!(target: "top_runtime::tmc", connection = conn.id, "closed");
-        End::Shutdown
     }
 
     /// A handler's outcome: confirmed (or failed) on the connection that
@@ -672,6 +665,22 @@ async fn stop_asked(shutdown: &mut watch::Receiver<bool>, deliveries: &mpsc::Sen
         _ = deliveries.closed() => {}
     }
 }
+
+/// The closing handshake: Close, then read until the server ends the
+/// connection. Dropping the socket at once would reset it, and a reset
+/// throws away the confirms the server has not read yet.
+async fn close(conn: &mut Conn, stream: &mut SplitStream<Ws>) -> End {
+    let _ = conn.sink.send(WsMessage::Close(None)).await;
+    let _ = timeout(CLOSE_WAIT, async {
+        while let Some(Ok(_)) = stream.next().await {}
+    })
+    .await;
+    debug!(target: "top_runtime::tmc", connection = conn.id, "closed");
+    End::Shutdown
+}
+
+/// Longest wait for the server to end the connection after our Close.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// A SEND that carries a message: `__kind` 3, or no kind but an id and a
 /// topic (no client checks the kind).
