@@ -21,18 +21,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use top_runtime::tmc::{Consumer, Message, Shutdown};
+use top_tests::cli::{env, trace_to_stderr};
 use top_tests::tmc_server::{Published, TmcConfig, TmcServer};
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
+    trace_to_stderr();
     let max = match env("TOP_TMC_MAX").map(|m| m.parse::<usize>()) {
         None => None,
         Some(Ok(n)) if n > 0 => Some(n),

@@ -3,6 +3,7 @@
 //! request types for what no page has (file uploads, Qimen lists).
 
 pub mod capture;
+pub mod cli;
 pub mod clients;
 pub mod examples;
 pub mod gateway;

@@ -8,18 +8,8 @@ use std::time::Duration;
 
 use top_tests::tmc_server::{Published, TmcConfig, TmcServer};
 
-/// `cargo test` builds the package's examples beside the test binaries.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let path = dir
-        .join("examples")
-        .join(format!("tmc_listen{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} not built", path.display());
-    path
+    top_tests::cli::example_binary("tmc_listen")
 }
 
 fn command() -> Command {

@@ -15,14 +15,7 @@ async fn traces_connects_messages_and_confirms_never_a_secret() {
         ..TmcConfig::default()
     })
     .unwrap();
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    // Global, in a test binary of its own (see tracing.rs).
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = Captured::install_global();
 
     server.publish([Published::new(
         9_007_199_254_740_993,

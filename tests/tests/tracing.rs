@@ -27,15 +27,7 @@ async fn traces_name_each_attempt_and_never_a_secret() {
         ..GatewayConfig::default()
     })
     .unwrap();
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    // Global, in a test binary of its own: a thread-local subscriber can
-    // miss spans whose interest another test thread cached first.
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = Captured::install_global();
 
     let client = builder(&gw).session(SESSION).build().unwrap();
     gw.push([
