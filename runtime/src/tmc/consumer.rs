@@ -558,7 +558,7 @@ impl Supervisor {
         match o.result {
             Settled::Confirm => conn.confirm(o.id).await,
             Settled::Failed(reason) => {
-                debug!(target: "top_runtime::tmc", id = o.id, "failed sent");
+                debug!(target: "top_runtime::tmc", id = o.id, "sent as failed");
                 conn.send_kind(
                     kind::FAILED,
                     vec![("id", Value::Int64(o.id)), ("msg", Value::Str(reason))],
