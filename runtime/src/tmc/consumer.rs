@@ -524,14 +524,14 @@ impl Supervisor {
                     permit = p.ok();
                     Ok(())
                 }
-                _ = pull.tick() => conn.send_kind(kind::PULL_REQUEST, Vec::new()).await,
+                _ = pull.tick(), if !draining => conn.send_kind(kind::PULL_REQUEST, Vec::new()).await,
                 _ = heartbeat.tick() => conn.sink.send(WsMessage::Ping(Vec::new().into())).await.map_err(|e| format!("ping failed: {e}")),
                 read = stream.next(), if permit.is_some() || draining => {
                     self.read(&mut conn, read, &mut permit, draining).await
                 }
             };
             if let Err(reason) = step {
-                let _ = conn.sink.close().await;
+                let _ = timeout(CLOSE_WAIT, conn.sink.close()).await;
                 return End::Dropped(reason);
             }
         }
@@ -887,6 +887,21 @@ mod tests {
         let shown = format!("{c:?}");
         assert!(!shown.contains("SECRET_abc"), "{shown}");
         assert!(shown.contains("12345678"), "{shown}");
+    }
+
+    #[test]
+    fn the_connect_is_flagged_and_signed_as_the_java_sdk_sends_it() {
+        let c = Consumer::builder("12345678", "SECRET_abc").build().unwrap();
+        let frame = connect_frame(&c.cfg);
+        let bytes = codec::encode(&frame);
+        // Version 2, CONNECT, Flag 1, then `app_key` as a counted string.
+        let head = b"\x02\x00\x04\x00\x01\x00\x00\x00\x01\x00\x07\x00\x00\x00app_key\x01\x08\x00\x00\x0012345678";
+        assert_eq!(&bytes[..head.len()], head);
+        let names: Vec<&str> = frame.content.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["app_key", "group_name", "timestamp", "sign", "sdk"]);
+        let text = |k: &str| frame.get(k).and_then(Value::to_text).unwrap();
+        let sign = connect_sign("12345678", "default", &text("timestamp"), "SECRET_abc");
+        assert_eq!(text("sign"), sign);
     }
 
     #[test]

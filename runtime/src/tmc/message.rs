@@ -129,8 +129,9 @@ fn inflate(gz: &[u8]) -> Result<String, String> {
 /// Epoch milliseconds in the platform's zone, UTC+8, like every TOP date.
 fn platform_time(ms: i64) -> Option<DateTime> {
     let utc = chrono::DateTime::from_timestamp_millis(ms)?;
-    let offset = chrono::FixedOffset::east_opt(8 * 3600)?;
-    Some(DateTime(utc.with_timezone(&offset).naive_local()))
+    utc.naive_utc()
+        .checked_add_signed(chrono::TimeDelta::hours(8))
+        .map(DateTime)
 }
 
 #[cfg(test)]
@@ -194,6 +195,28 @@ mod tests {
         assert_eq!(pay.payment.unwrap().to_string(), "10.10");
         let err = m.decode::<Vec<u8>>().unwrap_err().to_string();
         assert!(err.contains("taobao_trade_TradeBuyerPay"), "{err}");
+    }
+
+    #[test]
+    fn any_date_reads_without_panic() {
+        let last = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_millis();
+        for ms in [i64::MIN, last - 1, last, i64::MAX] {
+            // Past what a date holds (with the 8 hours added): absent, no panic.
+            assert_eq!(
+                from_frame(&data().with("outtime", Value::Date(ms)))
+                    .unwrap()
+                    .out_time,
+                None
+            );
+        }
+        for ms in [-1, 0, 1_700_000_000_000] {
+            assert!(
+                from_frame(&data().with("outtime", Value::Date(ms)))
+                    .unwrap()
+                    .out_time
+                    .is_some()
+            );
+        }
     }
 
     #[test]
