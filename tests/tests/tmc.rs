@@ -384,3 +384,28 @@ async fn deliveries_as_a_stream() {
     assert_eq!(seen.confirmed, [5]);
     assert_eq!(seen.failed, [(6, "not today".to_string())]);
 }
+
+/// Messages per second through the loopback server, handlers doing
+/// nothing: `cargo test -p top-tests --test tmc -- --ignored --nocapture throughput`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check"]
+async fn throughput() {
+    const N: i64 = 2_000;
+    let server = server();
+    let ids: Vec<i64> = (1..=N).collect();
+    let (shutdown, task) = spawn_run(consumer(&server), |_| async { Ok(()) });
+    server.wait_for(LIMIT, |s| s.pulls >= 1).await;
+    let start = std::time::Instant::now();
+    server.publish(messages(ids.clone()));
+    let seen = server
+        .wait_for(Duration::from_secs(120), |s| s.confirmed.len() >= ids.len())
+        .await;
+    let took = start.elapsed();
+    stop(shutdown, task).await;
+    confirmed_once(&seen, &ids);
+    println!(
+        "{N} messages confirmed in {:.2} s: {:.0} messages/s",
+        took.as_secs_f64(),
+        N as f64 / took.as_secs_f64()
+    );
+}

@@ -231,4 +231,41 @@ mod tests {
                 .contains("`topic`")
         );
     }
+
+    mod fuzz {
+        use super::super::*;
+        use crate::tmc::codec::MessageType;
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Void),
+                "\\PC{0,12}".prop_map(Value::Str),
+                any::<i8>().prop_map(Value::Byte),
+                any::<i64>().prop_map(Value::Int64),
+                any::<i64>().prop_map(Value::Date),
+                proptest::collection::vec(any::<u8>(), 0..32).prop_map(Value::Bytes),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            /// Any value under any Data field name reads or fails, never panics.
+            #[test]
+            fn any_data_fields_read_without_panic(
+                fields in proptest::collection::vec((
+                    prop_oneof![Just("id"), Just("topic"), Just("content"), Just("time"),
+                        Just("outtime"), Just("userid"), Just("nick"), Just("dataid")],
+                    value(),
+                ), 0..10),
+            ) {
+                let mut frame = Frame::new(MessageType::Send);
+                for (name, v) in fields {
+                    frame = frame.with(name, v);
+                }
+                let _ = from_frame(&frame);
+            }
+        }
+    }
 }
