@@ -200,18 +200,20 @@ async fn delivers_each_message_and_confirms_it_once() {
 
 #[tokio::test]
 async fn a_dropped_connection_loses_nothing_and_confirms_nothing_twice() {
-    let server = server();
+    let server = Arc::new(server());
     let ids: Vec<i64> = (1..=10).collect();
     server.publish(messages(ids.clone()));
     // The 3rd message is written, then the socket is dropped: the ones
     // still in their handlers are confirmed nowhere and come again.
     server.drop_after(3);
     let runs = Runs::default();
-    let r = runs.clone();
+    let (r, s) = (runs.clone(), server.clone());
     let (shutdown, task) = spawn_run(consumer(&server), move |m| {
-        let r = r.clone();
+        let (r, s) = (r.clone(), s.clone());
         async move {
-            tokio::time::sleep(Duration::from_millis(500)).await;
+            // Still running when all ten come again on the second connection.
+            s.wait_for(LIMIT, |seen| seen.pushed >= 13).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
             r.record(m);
             Ok(())
         }
@@ -219,8 +221,9 @@ async fn a_dropped_connection_loses_nothing_and_confirms_nothing_twice() {
     let seen = server.wait_for(LIMIT, all_confirmed(&ids)).await;
     stop(shutdown, task).await;
     confirmed_once(&seen, &ids);
-    assert!(seen.connects.len() >= 2, "{seen:?}");
-    // Redelivered while still running: the handler ran once, the confirm went to the new connection.
+    assert_eq!(seen.connects.len(), 2, "{seen:?}");
+    // Redelivered while still running: the handler ran once, the confirm
+    // went to the new connection.
     for id in &ids {
         assert_eq!(runs.count(*id), 1, "{id}: {:?}", runs.all());
     }
