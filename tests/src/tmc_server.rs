@@ -6,9 +6,10 @@
 //! runtime, and behaves as the top-link reference server does: it checks
 //! the connect's signature (a wrong one gets a CONNECTACK with a status and
 //! no token), pushes every message not yet confirmed on each new
-//! connection, answers a pull request by pushing what was failed since, and
-//! never answers on its own to a ping. A test can make it drop the
-//! connection mid-stream, send a malformed frame, or lose a confirm.
+//! connection and answers a pull request by pushing what was failed since.
+//! It counts pings (its WebSocket library answers them with pongs; the
+//! consumer never waits for one). A test can make it drop the connection
+//! mid-stream, send a malformed frame, or lose a confirm.
 
 use std::collections::HashSet;
 use std::io::Write as _;

@@ -226,6 +226,8 @@ impl Consumer {
     /// failed. Keep polling after a shutdown until the stream ends: the
     /// consumer closes once every delivery it handed out is settled. The
     /// stream yields an error (then ends) when the first connect is refused.
+    /// The consumer starts on the first poll, which must be inside a Tokio
+    /// runtime.
     pub fn deliveries(self) -> Deliveries {
         Deliveries {
             start: Some(self),
