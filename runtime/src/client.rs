@@ -29,6 +29,8 @@ mod wire;
 
 pub use answer::{Answer, AnswerMeta, FailedCall};
 pub use retry::RetryPolicy;
+#[cfg(feature = "tmc")]
+pub(crate) use retry::jittered;
 pub(crate) use wire::{BATCH_CONTENT_TYPE, Call, merge_params};
 pub use wire::{Body, Prepared};
 

@@ -18,6 +18,8 @@ pub mod request;
 pub mod sign;
 #[doc(hidden)]
 pub mod testing;
+#[cfg(feature = "tmc")]
+pub mod tmc;
 pub mod types;
 
 pub use batch::{Batch, BatchAnswer, Slot};

@@ -19,18 +19,12 @@ use std::process::ExitCode;
 
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::{CallOptions, Client, SignMethod};
+use top_tests::cli::{env, trace_to_stderr};
 use top_tests::{Gateway, GatewayConfig};
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .with_writer(std::io::stderr)
-        .init();
+    trace_to_stderr();
     let sign_method = match env("TOP_SIGN_METHOD").map(|m| m.parse::<SignMethod>()) {
         None => SignMethod::Md5,
         Some(Ok(m)) => m,

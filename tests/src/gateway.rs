@@ -135,21 +135,21 @@ struct Shared {
     log: Mutex<Vec<Received>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking test thread must not take the gateway down with it.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A server on a thread and tokio runtime of its own, so both async and
 /// blocking clients can call it; stops when dropped.
-struct Background {
+pub(crate) struct Background {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Background {
     /// Binds 127.0.0.1 on a free port and runs `serve` on it.
-    fn start<F, Fut>(name: &str, serve: F) -> std::io::Result<(SocketAddr, Background)>
+    pub(crate) fn start<F, Fut>(name: &str, serve: F) -> std::io::Result<(SocketAddr, Background)>
     where
         F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()>,

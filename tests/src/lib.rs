@@ -2,10 +2,13 @@
 //! its own signature check, helpers of the generated example tests, and
 //! request types for what no page has (file uploads, Qimen lists).
 
+pub mod capture;
+pub mod cli;
 pub mod clients;
 pub mod examples;
 pub mod gateway;
 pub mod requests;
+pub mod tmc_server;
 pub mod verify;
 
 pub use gateway::{Answer, Gateway, GatewayConfig, Received};

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::client::{CallOptions, Client, ClientBuilder, RetryPolicy};
+use top_tests::capture::Captured;
 use top_tests::{Answer, Gateway, GatewayConfig};
 
 fn builder(gw: &Gateway) -> ClientBuilder {
@@ -17,33 +18,6 @@ fn detail() -> PcOrderDetailRequest {
     PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn traces_name_each_attempt_and_never_a_secret() {
     const SESSION: &str = "6100e23657fb0b2d0c78568e55a3031134be9a3a5d4b3a365753805";
@@ -53,15 +27,7 @@ async fn traces_name_each_attempt_and_never_a_secret() {
         ..GatewayConfig::default()
     })
     .unwrap();
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
-    // Global, in a test binary of its own: a thread-local subscriber can
-    // miss spans whose interest another test thread cached first.
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = Captured::install_global();
 
     let client = builder(&gw).session(SESSION).build().unwrap();
     gw.push([

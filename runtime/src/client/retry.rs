@@ -227,7 +227,7 @@ impl<'p> Plan<'p> {
 }
 
 /// Between half of `d` and all of it.
-fn jittered(d: Duration) -> Duration {
+pub(crate) fn jittered(d: Duration) -> Duration {
     let half = d / 2;
     let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
     if spread == 0 {
