@@ -7,18 +7,8 @@ use std::process::Command;
 
 use top_tests::{Gateway, GatewayConfig};
 
-/// `cargo test` builds the package's examples beside the test binaries.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let path = dir
-        .join("examples")
-        .join(format!("order_detail{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} not built", path.display());
-    path
+    top_tests::built_example("order_detail")
 }
 
 fn clean(cmd: &mut Command) -> &mut Command {

@@ -16,8 +16,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::Options;
-use super::server;
 use super::code::{code_span, format_file, ident, md_escape};
+use super::server;
 use super::space::Api;
 use crate::naming;
 
@@ -179,7 +179,10 @@ fn server_feature(members: &[Member]) -> String {
 /// The README's words on the `server` feature.
 fn server_section() -> Vec<String> {
     vec![
-        format!("## Receiving Qimen calls: the `{}` feature", server::FEATURE),
+        format!(
+            "## Receiving Qimen calls: the `{}` feature",
+            server::FEATURE
+        ),
         String::new(),
         format!(
             "A warehouse system or an ERP that the Qimen gateway calls turns on the feature \
