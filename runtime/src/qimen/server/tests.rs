@@ -265,3 +265,24 @@ fn answers_carry_flag_and_code() {
         "<?xml version=\"1.0\" encoding=\"utf-8\"?><response><flag>success</flag><code>0</code></response>"
     );
 }
+
+#[test]
+fn odd_signed_header_lists_are_only_a_wrong_signature() {
+    let (method, sign) = VECTORS[0];
+    let q = query(method, sign, "2026-12-04 18:30:00");
+    let mut map = http::HeaderMap::new();
+    map.insert(
+        "top-sign-list",
+        "a b,,x\ty,%zz,(),top-sign-list".parse().unwrap(),
+    );
+    let v = Verifier::new(SECRET);
+    assert_eq!(
+        code_of(v.verify_at(&q, &map, BODY.as_bytes(), sent_at())),
+        Failure::INVALID_SIGNATURE
+    );
+    let pairs = [("top-sign-list", ",ä,"), ("ä", "%E4%B8")];
+    assert_eq!(
+        code_of(v.verify_at(&q, &pairs, BODY.as_bytes(), sent_at())),
+        Failure::INVALID_SIGNATURE
+    );
+}
