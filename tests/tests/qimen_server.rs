@@ -197,6 +197,28 @@ async fn a_signed_call_is_decoded_exactly_and_answered_success() {
     );
 }
 
+/// What the client writes, the receiver reads back whole, and the reverse.
+#[test]
+fn client_and_receiver_agree_both_ways() {
+    use top_runtime::Request;
+    use top_runtime::qimen::server::{decode_request, respond};
+    let request = QimenOrderCancelRequest::new("仓1", "O1")
+        .with_order_type(RequestOrderType::Other("ZZCK".into()))
+        .with_cancel_reason("<已取消> & 退款")
+        .with_sub_source_orders(vec![SubSourceOrder::new().with_sub_source_order_code("1")]);
+    let body = request.qimen_body().unwrap().unwrap();
+    assert_eq!(
+        decode_request::<QimenOrderCancelRequest>(body.as_bytes()),
+        Ok(request)
+    );
+    let mut answer = QimenOrderCancelResponse::default();
+    answer.code = Some("W-7".into());
+    answer.message = Some("已受理 <1>".into());
+    let xml = respond(&answer).unwrap();
+    answer.flag = Some("success".into());
+    assert_eq!(read_answer(&xml).unwrap(), answer);
+}
+
 #[tokio::test]
 async fn an_unknown_order_type_is_kept_as_sent() {
     let rx = start().await;
