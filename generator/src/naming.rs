@@ -355,8 +355,11 @@ pub fn crate_ident(krate: &str) -> String {
 /// Longest slug: crates.io takes 64 characters, less `top-api-`.
 pub const MAX_SLUG: usize = 56;
 
-/// Slugs cargo or the family reserves for themselves.
-const RESERVED_SLUGS: &[&str] = &["default", "full", "std", "core", "alloc", "test", "runtime"];
+/// Slugs cargo or the family reserves for themselves (`server` is the
+/// feature of the receiving side, `emit::server::FEATURE`).
+const RESERVED_SLUGS: &[&str] = &[
+    "default", "full", "server", "std", "core", "alloc", "test", "runtime",
+];
 
 /// Words of a category name: ASCII letters and digits lowercased, each run
 /// of Chinese characters romanized into one word (plain pinyin, no tones),
@@ -509,7 +512,7 @@ pub fn is_valid_feature(f: &str) -> bool {
     f.starts_with(|c: char| c.is_ascii_alphabetic())
         && f.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !matches!(f, "default" | "full")
+        && !matches!(f, "default" | "full" | "server")
 }
 
 // Code enums
@@ -890,6 +893,7 @@ mod tests {
             ("★☆", None, "cat-46ddccce", NameSource::Romanized, true),
             ("type", None, "type-cat", NameSource::Romanized, true),
             ("Full", None, "full-cat", NameSource::Romanized, true),
+            ("Server", None, "server-cat", NameSource::Romanized, true),
             (
                 "新类目",
                 Some("新"),

@@ -2,7 +2,8 @@
 //!
 //! Hand-written and never touched by `cargo xtask regen`. The generated crate
 //! implements [`Request`] for every API; this crate signs and sends requests
-//! over the TOP gateway or Qimen protocol and decodes the answers.
+//! over the TOP gateway or Qimen protocol and decodes the answers, and
+//! receives the Qimen gateway's calls ([`qimen::server`]).
 
 pub mod batch;
 pub mod client;

@@ -78,6 +78,18 @@ impl XmlItem for i64 {
     const ELEMENT: &'static str = "number";
 }
 
+impl XmlItem for bool {
+    const ELEMENT: &'static str = "boolean";
+}
+
+impl XmlItem for Decimal {
+    const ELEMENT: &'static str = "number";
+}
+
+impl XmlItem for DateTime {
+    const ELEMENT: &'static str = "date";
+}
+
 /// Serializes a list as Qimen XML writes it: wrapped by its item name
 /// (`<subSourceOrders><subSourceOrder>…</subSourceOrder></subSourceOrders>`).
 pub fn xml_items<S, T>(v: &[T], s: S) -> Result<S::Ok, S::Error>

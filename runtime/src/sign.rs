@@ -88,11 +88,17 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     let s = string_to_sign(params, body);
+    digest_hex(s.as_bytes(), secret, method)
+}
+
+/// Uppercase hex of the digest of `text`: `MD5(secret + text + secret)`, or
+/// the HMAC of `text` keyed by the secret.
+pub(crate) fn digest_hex(text: &[u8], secret: &str, method: SignMethod) -> String {
     match method {
         SignMethod::Md5 => {
             let mut h = Md5::new();
             h.update(secret.as_bytes());
-            h.update(s.as_bytes());
+            h.update(text);
             h.update(secret.as_bytes());
             upper_hex(&h.finalize())
         }
@@ -100,13 +106,13 @@ where
             // HMAC accepts keys of any length; this cannot fail.
             let mut mac = <Hmac<Md5> as KeyInit>::new_from_slice(secret.as_bytes())
                 .expect("HMAC takes keys of any length");
-            mac.update(s.as_bytes());
+            mac.update(text);
             upper_hex(&mac.finalize().into_bytes())
         }
         SignMethod::HmacSha256 => {
             let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
                 .expect("HMAC takes keys of any length");
-            mac.update(s.as_bytes());
+            mac.update(text);
             upper_hex(&mac.finalize().into_bytes())
         }
     }

@@ -6,6 +6,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::server;
 use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty};
 use crate::naming::{self, OTHER_VARIANT};
 
@@ -150,16 +151,18 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
         parts.push(quote!(serialize_with = #with));
     }
     let attr = serde_attr(parts);
+    let server = server::request_field(api, f);
     let ty = declared_type(api, Side::Request, f);
-    quote! { #doc #attr pub #name: #ty, }
+    quote! { #doc #attr #server pub #name: #ty, }
 }
 
 /// A response-side field: plain, since [`wire_impls`] reads it.
 fn response_field(api: &Api, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
+    let server = server::response_field(api, f);
     let ty = declared_type(api, Side::Response, f);
-    quote! { #doc pub #name: #ty, }
+    quote! { #doc #server pub #name: #ty, }
 }
 
 /// The type a field is declared with: a required request field as is, an
@@ -334,6 +337,8 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
     ));
     let doc = docs(&lines);
     let derive = derives(s.side, &s.fields);
+    let server_derive = server::derive(api, s.side);
+    let server_impls = server::nested_impls(api, s, is_boxed(api, index));
     match s.side {
         Side::Request => {
             let fields = s.fields.iter().map(|f| request_field(api, f));
@@ -347,10 +352,11 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
                 }
             });
             quote! {
-                #doc #derive #[non_exhaustive]
+                #doc #derive #server_derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
                 #ctors
                 #xml_item
+                #server_impls
             }
         }
         Side::Response => {
@@ -359,10 +365,11 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
                 .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
             let wire = wire_impls(&name, &s.fields);
             quote! {
-                #doc #derive #[non_exhaustive]
+                #doc #derive #server_derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
                 #wire
                 #boxed
+                #server_impls
             }
         }
     }
@@ -595,6 +602,8 @@ pub fn module(api: &Api) -> Result<String, String> {
     let rdoc = docs(&rdoc);
     let req_fields = api.request.iter().map(|f| request_field(api, f));
     let req_derive = derives(Side::Request, &api.request);
+    let req_server = server::derive(api, Side::Request);
+    let resp_server = server::derive(api, Side::Response);
     let req_ctors = constructors(api, &req, &api.request);
     let req_impl = request_impl(api);
 
@@ -618,6 +627,7 @@ pub fn module(api: &Api) -> Result<String, String> {
 
         #rdoc
         #req_derive
+        #req_server
         #[non_exhaustive]
         pub struct #req { #(#req_fields)* }
         #req_ctors
@@ -625,6 +635,7 @@ pub fn module(api: &Api) -> Result<String, String> {
 
         #pdoc
         #[derive(Debug, Clone, Default, PartialEq)]
+        #resp_server
         #[non_exhaustive]
         pub struct #resp { #(#resp_fields)* }
         #resp_wire

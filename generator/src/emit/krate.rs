@@ -15,6 +15,7 @@ use quote::quote;
 
 use super::Options;
 use super::code::{code_span, format_file, ident, md_escape};
+use super::server;
 use super::space::Head;
 use crate::naming;
 
@@ -116,6 +117,14 @@ pub fn category_toml(member: &Member, options: &Options) -> String {
     if member.apis.iter().any(|a| a.uses_json) {
         out.push_str("serde_json = \"1\"\n");
     }
+    out.push_str(&format!(
+        "\n[features]\n\
+         default = []\n\
+         # The receiving side of the Qimen APIs (`top_runtime::qimen::server`):\n\
+         # requests decode from the gateway's XML, responses encode to it.\n\
+         {} = []\n",
+        server::FEATURE
+    ));
     out.push_str(LINTS);
     out
 }
@@ -150,8 +159,43 @@ pub fn facade_toml(members: &[Member]) -> String {
             toml_str(&format!("dep:{}", m.name))
         ));
     }
+    out.push_str(&server_feature(members));
     out.push_str(LINTS);
     out
+}
+
+/// The facade's `server`: the same feature of every category turned on.
+fn server_feature(members: &[Member]) -> String {
+    let on: Vec<String> = members
+        .iter()
+        .map(|m| toml_str(&format!("{}?/{}", m.name, server::FEATURE)))
+        .collect();
+    format!(
+        "# The receiving side of the Qimen APIs of the categories turned on.\n{} = [{}]\n",
+        server::FEATURE,
+        on.join(", ")
+    )
+}
+
+/// The README's words on the `server` feature.
+fn server_section() -> Vec<String> {
+    vec![
+        format!(
+            "## Receiving Qimen calls: the `{}` feature",
+            server::FEATURE
+        ),
+        String::new(),
+        format!(
+            "A warehouse system or an ERP that the Qimen gateway calls turns on the feature \
+             `{}` (off by default). The request type of every API sent over Qimen then \
+             decodes from the XML `<request>` the gateway sends, and its response type \
+             encodes as the `<response>` it expects; `top_runtime::qimen::server` verifies \
+             the call's signature and timestamp and answers refusals in the failure form. \
+             APIs of the TOP protocol are unchanged by it.",
+            server::FEATURE
+        ),
+        String::new(),
+    ]
 }
 
 /// The manifest that makes the family a workspace of its own, for output
@@ -255,6 +299,9 @@ pub fn facade_readme(apis: &[Head], members: &[Member]) -> String {
          two categories that would share a name are told apart by `-2`, `-3`."
             .into(),
         String::new(),
+    ]);
+    out.extend(server_section());
+    out.extend([
         "## APIs".into(),
         String::new(),
         "The module of an API is its name without a leading `taobao.`: the first segment is the \
@@ -317,7 +364,9 @@ pub fn category_readme(member: &Member) -> String {
     out.extend(api_table(member.apis.iter().copied(), "Rust path", |a| {
         code_span(&format!("{}::{}::{}", member.lib_name(), a.group, a.module))
     }));
-    out.extend([String::new(), REGENERATING.into()]);
+    out.push(String::new());
+    out.extend(server_section());
+    out.push(REGENERATING.into());
     text(out)
 }
 

@@ -4,12 +4,14 @@
 //! and names every struct; [`family`] names each category's crate;
 //! [`code`] turns an API into tokens (`quote!`, formatted by prettyplease);
 //! [`krate`] writes the crates around the modules and the facade that
-//! re-exports them; [`tests`] writes the example tests. Output is deterministic: specs are
+//! re-exports them; [`server`] adds the receiving side of Qimen APIs
+//! behind a feature; [`tests`] writes the example tests. Output is deterministic: specs are
 //! taken in API order and every map is a `BTreeMap`.
 
 pub mod code;
 pub mod family;
 pub mod krate;
+pub mod server;
 pub mod space;
 pub mod tests;
 pub mod xml;

@@ -199,6 +199,27 @@ where
     T::wire_option(d)
 }
 
+/// A required field of a request read on the receiving side
+/// ([`crate::qimen::server`]): read as [`option`] does, and an absent value
+/// (`null`, or `""` where text is not the type) is an error.
+pub fn required<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Wire,
+{
+    T::wire_option(d)?.ok_or_else(|| de::Error::custom("a required value is empty"))
+}
+
+/// An optional list of a request read on the receiving side: [`list`], and
+/// `Some` whenever the element is there, so an empty list sent stays one.
+pub fn list_option<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Wire,
+{
+    list(d).map(Some)
+}
+
 /// An answer that could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -9,12 +9,17 @@
 ///
 /// Sent over Qimen: the fields form the XML `<request>` body.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct QimenOrderCancelRequest {
     /// 仓库编码(统仓统配等无需ERP指定仓储编码的情况填OTHER)
     ///
     /// Example: `W1234`
     #[serde(rename = "warehouseCode")]
+    #[cfg_attr(
+        feature = "server",
+        serde(deserialize_with = "::top_runtime::de::required")
+    )]
     pub warehouse_code: ::std::string::String,
     /// 货主编码
     ///
@@ -23,16 +28,28 @@ pub struct QimenOrderCancelRequest {
         rename = "ownerCode",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
+    )]
     pub owner_code: ::std::option::Option<::std::string::String>,
     /// 单据编码
     ///
     /// Example: `O1234`
     #[serde(rename = "orderCode")]
+    #[cfg_attr(
+        feature = "server",
+        serde(deserialize_with = "::top_runtime::de::required")
+    )]
     pub order_code: ::std::string::String,
     /// 仓储系统单据编码
     ///
     /// Example: `WQ1234`
     #[serde(rename = "orderId", skip_serializing_if = "::std::option::Option::is_none")]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
     ///
@@ -40,6 +57,10 @@ pub struct QimenOrderCancelRequest {
     #[serde(
         rename = "orderType",
         skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub order_type: ::std::option::Option<RequestOrderType>,
     /// 取消原因
@@ -49,11 +70,19 @@ pub struct QimenOrderCancelRequest {
         rename = "cancelReason",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
+    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 扩展属性
     #[serde(
         rename = "extendProps",
         skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub extend_props: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -63,6 +92,10 @@ pub struct QimenOrderCancelRequest {
         rename = "subSourceOrders",
         skip_serializing_if = "::std::option::Option::is_none",
         serialize_with = "::top_runtime::params::xml_items_opt"
+    )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::list_option")
     )]
     pub sub_source_orders: ::std::option::Option<::std::vec::Vec<SubSourceOrder>>,
 }
@@ -169,19 +202,32 @@ impl ::top_runtime::testing::RequestFixture for QimenOrderCancelRequest {
 
 /// Answer of `taobao.qimen.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "server", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct QimenOrderCancelResponse {
     /// 响应结果:success\|failure
     ///
     /// Example: `success`
+    #[cfg_attr(
+        feature = "server",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub flag: ::std::option::Option<::std::string::String>,
     /// 响应码
     ///
     /// Example: `0`
+    #[cfg_attr(
+        feature = "server",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应信息
     ///
     /// Example: `invalid appkey`
+    #[cfg_attr(
+        feature = "server",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -214,6 +260,7 @@ impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
 ///
 /// TOP type `SubSourceOrder`, at `request.request.subSourceOrders`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubSourceOrder {
     /// 交易平台子订单编码
@@ -222,6 +269,10 @@ pub struct SubSourceOrder {
     #[serde(
         rename = "subSourceOrderCode",
         skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "server",
+        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub sub_source_order_code: ::std::option::Option<::std::string::String>,
 }
@@ -250,6 +301,8 @@ impl ::top_runtime::params::XmlItem for SubSourceOrder {
     const ELEMENT: &'static str = "subSourceOrder";
 }
 
+#[cfg(feature = "server")]
+impl ::top_runtime::de::Wire for SubSourceOrder {}
 /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
 ///
 /// The codes of `request.request.orderType`; one the documentation does not list decodes to [`RequestOrderType::Other`] with its text.

@@ -1,6 +1,8 @@
 //! The Qimen protocol: system parameters and `customerId` in the URL, an XML
 //! `<request>` body, an XML `<response>` answer carrying `flag`, `code` and
-//! `message`.
+//! `message`. [`server`] is the other side: receiving the gateway's calls.
+
+pub mod server;
 
 use quick_xml::events::Event;
 use serde::de::DeserializeOwned;
@@ -138,7 +140,7 @@ fn decode_json<T: DeserializeOwned>(api: &str, body: &[u8]) -> Result<T, Error> 
 /// The name of the root element, qualified as [`crate::de::xml_to_value`]
 /// keys it (`<ns:response>` is not `<response>`); fails on ill-formed XML,
 /// text outside the root, or nesting deeper than [`MAX_DEPTH`].
-fn scan(text: &str) -> Result<String, String> {
+pub(crate) fn scan(text: &str) -> Result<String, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut root = None;
     let mut depth = 0usize;
