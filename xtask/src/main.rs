@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod bench;
 mod diff;
+mod fetch;
 mod platform;
 mod times;
 
@@ -43,6 +44,85 @@ enum Command {
     Bench(BenchArgs),
     /// Report the API changes between two spec trees: a folder or a git revision each
     Diff(DiffArgs),
+    /// Download the doc center's catalogue and documents into a corpus folder
+    Fetch(FetchArgs),
+    /// Fetch, regen from the corpus, print the API changes as Markdown; exit 0 when
+    /// nothing changed, 1 when something did, 2 on an error
+    Sync(SyncArgs),
+}
+
+#[derive(Args)]
+struct DocCenterArgs {
+    /// The doc center's address (a mirror, or a local one for tests)
+    #[arg(long, value_name = "URL", default_value = fetch::DOC_CENTER)]
+    doc_center: String,
+    /// Fetch only this category: its name (`采购宝API`) or its folder (`caigoubao`); repeatable
+    #[arg(long = "category", value_name = "NAME|PKG")]
+    categories: Vec<String>,
+    /// Fetch only this API (`taobao.pc.order.detail`); repeatable
+    #[arg(long = "api", value_name = "METHOD")]
+    apis: Vec<String>,
+    /// Documents fetched at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    jobs: usize,
+    /// Seconds a request may take before it is retried
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Retries of a request after a 429, a 5xx, a reset or a timeout
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    retries: u32,
+    /// Write the corpus even when some documents failed (they keep their old files)
+    #[arg(long)]
+    keep_going: bool,
+    /// Fetch every document anew instead of resuming an unfinished run
+    #[arg(long)]
+    restart: bool,
+}
+
+impl DocCenterArgs {
+    fn options(&self, out: PathBuf) -> Result<fetch::Options, Error> {
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            return Err(Error::at(
+                Path::new("--timeout"),
+                None,
+                "give a number of seconds above 0",
+            ));
+        }
+        Ok(fetch::Options {
+            doc_center: self.doc_center.clone(),
+            out,
+            categories: self.categories.clone(),
+            apis: self.apis.clone(),
+            jobs: self.jobs,
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+            keep_going: self.keep_going,
+            restart: self.restart,
+        })
+    }
+}
+
+#[derive(Args)]
+struct FetchArgs {
+    /// The corpus folder to write; default: top-docs/ in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    doc_center: DocCenterArgs,
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    #[command(flatten)]
+    out: OutArg,
+    /// The corpus folder to fetch into and regen from; default: top-docs/ under the output root
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    doc_center: DocCenterArgs,
+    /// Redo every page and API instead of taking unchanged ones from the regen cache
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -142,6 +222,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| repo.join(SPECS_DIR).display().to_string());
             diff::run(&repo, &a.old, &new, a.format, a.deny_breaking)
         }
+        Command::Fetch(a) => fetch(a),
+        Command::Sync(a) => return sync(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -199,16 +281,24 @@ impl Summary {
 
     /// The summary line with `tail` appended.
     fn print_with(&self, what: &str, tail: &str) {
+        self.warn();
+        println!("{}", self.line(what, tail));
+    }
+
+    fn warn(&self) {
         for w in &self.warnings {
             eprintln!("{w}");
         }
-        println!(
+    }
+
+    fn line(&self, what: &str, tail: &str) -> String {
+        format!(
             "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings{tail}",
             self.pages,
             self.specs,
             self.apis,
             self.warnings.len()
-        );
+        )
     }
 }
 
@@ -402,4 +492,58 @@ fn bench(a: BenchArgs) -> Result<(), Error> {
         }
         None => bench::run(&corpus, &out),
     }
+}
+
+/// The corpus folder of `fetch` and `sync` when none is given.
+const CORPUS_DIR: &str = "top-docs";
+
+fn fetch(a: FetchArgs) -> Result<(), Error> {
+    let out = a.out.unwrap_or_else(|| repo_root().join(CORPUS_DIR));
+    // Failures without --keep-going are an error of `run`; with it, each
+    // was reported and the summary counts them.
+    let fetched = fetch::run(&a.doc_center.options(out)?)?;
+    println!("{}", fetched.line());
+    Ok(())
+}
+
+/// `sync`'s exit statuses, as `diff(1)`'s: same, different, trouble.
+const SYNC_UNCHANGED: u8 = 0;
+const SYNC_CHANGED: u8 = 1;
+const SYNC_ERROR: u8 = 2;
+
+fn sync(a: SyncArgs) -> ExitCode {
+    match sync_run(a) {
+        Ok(true) => ExitCode::from(SYNC_CHANGED),
+        Ok(false) => ExitCode::from(SYNC_UNCHANGED),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(SYNC_ERROR)
+        }
+    }
+}
+
+/// Fetch, regen, print the report; whether anything on disk changed.
+/// Summaries go to stderr, so stdout is the report alone.
+fn sync_run(a: SyncArgs) -> Result<bool, Error> {
+    let out = out_root(&a.out);
+    let corpus = a.corpus.unwrap_or_else(|| out.join(CORPUS_DIR));
+    let fetched = fetch::run(&a.doc_center.options(corpus.clone())?)?;
+    eprintln!("{}", fetched.line());
+    let cache = regen_cache(!a.no_cache);
+    let r = regen_in_memory(&[corpus], &out, cache.as_ref())?;
+    let report = diff::replaced_report(&out.join(SPECS_DIR), &r)?;
+    let written = output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
+    let summary = Summary {
+        pages: r.pages,
+        specs: r.specs,
+        apis: r.specs,
+        warnings: r.warnings,
+    };
+    summary.warn();
+    eprintln!(
+        "{}",
+        summary.line("regen", &format!("; {}", report.headline()))
+    );
+    print!("{}", topgen::diff::render::markdown(&report));
+    Ok(fetched.changed_corpus() || written.changed + written.removed > 0)
 }
