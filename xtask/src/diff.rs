@@ -47,18 +47,14 @@ pub fn run(
 /// in `dir` they replace (`; 3 APIs changed, 1 breaking — …`). Never fails:
 /// specs that cannot be read are said so, and regen goes on.
 pub fn against_replaced(dir: &Path, new: &Regen, in_repo: bool) -> String {
-    match replaced_report(dir, new) {
-        Ok(r) if r.changes.is_empty() || !in_repo => format!("; {}", r.headline()),
-        Ok(r) => format!("; {} — cargo xtask diff HEAD for details", r.headline()),
-        Err(e) => format!("; the specs replaced could not be compared ({e})"),
-    }
-}
-
-/// What the new specs change against those in `dir` they replace.
-pub fn replaced_report(dir: &Path, new: &Regen) -> Result<diff::Report, Error> {
     let new_files = new.files.under(SPECS_DIR).map(|(path, bytes)| {
         let name = path.rsplit('/').next().unwrap_or(path);
         (name, bytes)
     });
-    diff::load::replaced_changes(dir, &new.scraped, new_files)
+    let report = diff::load::replaced_changes(dir, &new.scraped, new_files);
+    match report {
+        Ok(r) if r.changes.is_empty() || !in_repo => format!("; {}", r.headline()),
+        Ok(r) => format!("; {} — cargo xtask diff HEAD for details", r.headline()),
+        Err(e) => format!("; the specs replaced could not be compared ({e})"),
+    }
 }

@@ -47,7 +47,7 @@ enum Command {
     /// Download the doc center's catalogue and documents into a corpus folder
     Fetch(FetchArgs),
     /// Fetch, regen from the corpus, print the API changes as Markdown; exit 0 when
-    /// nothing changed, 1 when something did, 2 on an error
+    /// the corpus did not change, 1 when it did, 2 on an error
     Sync(SyncArgs),
 }
 
@@ -113,9 +113,10 @@ struct FetchArgs {
 
 #[derive(Args)]
 struct SyncArgs {
-    #[command(flatten)]
-    out: OutArg,
-    /// The corpus folder to fetch into and regen from; default: top-docs/ under the output root
+    /// Root to regen into; default: target/sync in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The corpus folder to fetch into and regen from; default: top-docs/ in this repository
     #[arg(long, value_name = "DIR")]
     corpus: Option<PathBuf>,
     #[command(flatten)]
@@ -522,17 +523,23 @@ fn sync(a: SyncArgs) -> ExitCode {
     }
 }
 
-/// Fetch, regen, print the report; whether anything on disk changed.
-/// Summaries go to stderr, so stdout is the report alone.
+/// Fetch, regen, print the report of the specs of the corpus before
+/// against those after; whether the corpus changed. Summaries go to
+/// stderr, so stdout is the report alone.
 fn sync_run(a: SyncArgs) -> Result<bool, Error> {
-    let out = out_root(&a.out);
-    let corpus = a.corpus.unwrap_or_else(|| out.join(CORPUS_DIR));
+    let repo = repo_root();
+    let out = a.out.unwrap_or_else(|| repo.join("target/sync"));
+    let corpus = a.corpus.unwrap_or_else(|| repo.join(CORPUS_DIR));
+    let before = corpus_specs(&corpus);
     let fetched = fetch::run(&a.doc_center.options(corpus.clone())?)?;
     eprintln!("{}", fetched.line());
     let cache = regen_cache(!a.no_cache);
     let r = regen_in_memory(&[corpus], &out, cache.as_ref())?;
-    let report = diff::replaced_report(&out.join(SPECS_DIR), &r)?;
-    let written = output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
+    let report = topgen::diff::compare(
+        &topgen::diff::Tree::from_specs("before", &before),
+        &topgen::diff::Tree::from_specs("after", &r.scraped),
+    )?;
+    output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
     let summary = Summary {
         pages: r.pages,
         specs: r.specs,
@@ -545,5 +552,24 @@ fn sync_run(a: SyncArgs) -> Result<bool, Error> {
         summary.line("regen", &format!("; {}", report.headline()))
     );
     print!("{}", topgen::diff::render::markdown(&report));
-    Ok(fetched.changed_corpus() || written.changed + written.removed > 0)
+    Ok(fetched.changed_corpus())
+}
+
+/// The specs of the corpus about to be replaced; none when it is missing,
+/// or (with a note) when it does not read.
+fn corpus_specs(corpus: &Path) -> Vec<topgen::spec::Spec> {
+    if !corpus.is_dir() {
+        return Vec::new();
+    }
+    let read = pipeline::collect_inputs(&[corpus.to_path_buf()])
+        .and_then(|pages| pipeline::scrape_all(&display_base(&pages), &pages, &|| {}));
+    match read {
+        Ok(scraped) => scraped.specs,
+        Err(e) => {
+            eprintln!(
+                "note: the corpus being replaced does not read ({e}); every API is reported as new"
+            );
+            Vec::new()
+        }
+    }
 }

@@ -615,42 +615,44 @@ fn a_document_answer_without_its_fields_is_a_failure_naming_it() {
 fn sync_reports_a_change_with_exit_1_and_none_with_exit_0() {
     let mock = Mock::start(&["baodian"]);
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().to_str().unwrap();
-    let sync = |extra: &[&str]| {
-        let mut args = vec![
-            "sync",
-            "--doc-center",
-            &mock.url,
-            "--out",
-            root,
-            "--timeout",
-            "1",
-        ];
+    let corpus = tmp.path().join("top-docs");
+    let sync = |out: &str, extra: &[&str]| {
+        let out = tmp.path().join(out);
+        let mut args = vec!["sync", "--timeout", "1"];
+        if !extra.contains(&"--doc-center") {
+            args.extend(["--doc-center", &mock.url]);
+        }
+        args.extend(["--corpus", corpus.to_str().unwrap()]);
+        args.extend(["--out", out.to_str().unwrap()]);
         args.extend_from_slice(extra);
         xtask_in(None, &args)
     };
-    let first = sync(&[]);
+    let first = sync("out", &[]);
     assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
     assert!(
-        text(&first.stdout).starts_with("## API changes: semver"),
+        text(&first.stdout).starts_with("## API changes: semver minor"),
         "{}",
         text(&first.stdout)
     );
-    assert!(tmp.path().join("top-docs/baodian/catelog.json").exists());
-    assert!(
-        tmp.path()
-            .join("specs/taobao.baodian.server.sdk.config.get.yaml")
-            .exists()
-    );
+    assert!(corpus.join("baodian/catelog.json").exists());
+    let spec = "out/specs/taobao.baodian.server.sdk.config.get.yaml";
+    assert!(tmp.path().join(spec).exists());
 
-    let same = sync(&[]);
+    // The report compares the corpus before and after, so a fresh output
+    // root (as on a CI runner) reports nothing when the documents are the same.
+    let same = sync("fresh", &[]);
     assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
     assert_eq!(text(&same.stdout), "## API changes: none (semver: none)\n");
 
     mock.edit("taobao.baodian.server.sdk.config.get", |t| {
-        t.replacen("\"responseParams\": [", "\"responseParams\": [{\"name\": \"extra_flag\", \"type\": \"Boolean\", \"description\": \"新字段\"},", 1)
+        let field = r#"{"name": "extra_flag", "type": "Boolean", "description": "新字段"},"#;
+        t.replacen(
+            "\"responseParams\": [",
+            &format!("\"responseParams\": [{field}"),
+            1,
+        )
     });
-    let changed = sync(&[]);
+    let changed = sync("out", &[]);
     let report = text(&changed.stdout);
     assert_eq!(changed.status.code(), Some(1), "{}", text(&changed.stderr));
     assert!(
@@ -658,23 +660,21 @@ fn sync_reports_a_change_with_exit_1_and_none_with_exit_0() {
         "{report}"
     );
     assert!(report.contains("extra_flag"), "{report}");
+    let stderr = text(&changed.stderr);
     assert!(
-        text(&changed.stderr).contains("fetch: 2 categories"),
-        "{}",
-        text(&changed.stderr)
+        stderr.contains("fetch: 2 categories, 2 documents (0 new, 1 changed"),
+        "{stderr}"
     );
+    assert!(text(&fs::read(tmp.path().join(spec)).unwrap()).contains("extra_flag"));
 
-    let down = xtask_in(
-        None,
-        &[
-            "sync",
-            "--doc-center",
-            "http://127.0.0.1:9",
-            "--out",
-            root,
-            "--retries",
-            "0",
-        ],
+    let down = sync(
+        "out",
+        &["--doc-center", "http://127.0.0.1:9", "--retries", "0"],
     );
-    assert_eq!(down.status.code(), Some(2), "{}", text(&down.stderr));
+    let stderr = text(&down.stderr);
+    assert_eq!(down.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("http://127.0.0.1:9/docCenter: error sending request"),
+        "{stderr}"
+    );
 }

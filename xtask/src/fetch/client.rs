@@ -11,7 +11,7 @@ use reqwest::blocking::Client;
 use reqwest::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
 
 /// The page that sets the token cookie.
-const DOC_CENTER_PAGE: &str = "/docCenter";
+pub const DOC_CENTER_PAGE: &str = "/docCenter";
 /// The cookie every later call carries, also as a query parameter.
 const TOKEN_COOKIE: &str = "_tb_token_";
 /// The catalogue of every API category and its documents.
@@ -96,7 +96,7 @@ impl DocCenter {
             .map(|(_, value)| value.clone())
             .ok_or_else(|| {
                 format!(
-                    "{url}: the answer sets no `{TOKEN_COOKIE}` cookie; \
+                    "the answer sets no `{TOKEN_COOKIE}` cookie; \
                      is --doc-center the doc center's address?"
                 )
             })?;
@@ -136,16 +136,32 @@ impl DocCenter {
                 Ok(r) if retryable(r.status()) => (format!("HTTP {}", r.status()), retry_after(&r)),
                 Ok(r) => return Err(format!("HTTP {}", r.status())),
                 Err(e) if e.is_timeout() => ("timed out".to_string(), None),
-                Err(e) => (e.without_url().to_string(), None),
+                Err(e) => (with_sources(&e.without_url()), None),
             };
             if attempt >= self.policy.retries {
-                let tries = attempt + 1;
-                return Err(format!("{why} ({tries} attempts)"));
+                return Err(match attempt {
+                    0 => why,
+                    n => format!("{why} ({} attempts)", n + 1),
+                });
             }
             std::thread::sleep(wait.unwrap_or_else(|| backoff(attempt)));
             attempt += 1;
         }
     }
+}
+
+/// An error with its causes: reqwest's own text is only the outermost.
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Statuses worth another try: too many requests, a server's trouble.

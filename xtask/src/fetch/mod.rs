@@ -104,8 +104,13 @@ pub fn run(o: &Options) -> Result<Fetched, Error> {
         timeout: o.timeout,
         retries: o.retries,
     };
+    let page = format!(
+        "{}{}",
+        o.doc_center.trim_end_matches('/'),
+        client::DOC_CENTER_PAGE
+    );
     let session = DocCenter::connect(&o.doc_center, policy)
-        .map_err(|why| Error::at(Path::new(&o.doc_center), None, why))?;
+        .map_err(|why| Error::at(Path::new(&page), None, why))?;
     let catalogue = fetch_catalogue(&session)?;
     let plan = plan(&catalogue, &old, &o.categories, &o.apis)?;
     let journal = Journal::open(&out, o.restart)?;
