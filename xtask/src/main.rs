@@ -502,7 +502,7 @@ fn fetch(a: FetchArgs) -> Result<(), Error> {
     let out = a.out.unwrap_or_else(|| repo_root().join(CORPUS_DIR));
     // Failures without --keep-going are an error of `run`; with it, each
     // was reported and the summary counts them.
-    let fetched = fetch::run(&a.doc_center.options(out)?)?;
+    let (fetched, _) = fetch::run(&a.doc_center.options(out)?)?;
     println!("{}", fetched.line());
     Ok(())
 }
@@ -524,17 +524,25 @@ fn sync(a: SyncArgs) -> ExitCode {
 }
 
 /// Fetch, regen, print the report of the specs of the corpus before
-/// against those after; whether the corpus changed. Summaries go to
-/// stderr, so stdout is the report alone.
+/// against those after; whether the corpus changed. When the regen fails
+/// the previous corpus is put back. Summaries go to stderr, so stdout is
+/// the report alone.
 fn sync_run(a: SyncArgs) -> Result<bool, Error> {
     let repo = repo_root();
     let out = a.out.unwrap_or_else(|| repo.join("target/sync"));
     let corpus = a.corpus.unwrap_or_else(|| repo.join(CORPUS_DIR));
     let before = corpus_specs(&corpus);
-    let fetched = fetch::run(&a.doc_center.options(corpus.clone())?)?;
+    let (fetched, previous) = fetch::run(&a.doc_center.options(corpus.clone())?)?;
     eprintln!("{}", fetched.line());
     let cache = regen_cache(!a.no_cache);
-    let r = regen_in_memory(&[corpus], &out, cache.as_ref())?;
+    // A corpus that does not generate is not kept: the next run sees the change again.
+    let r = match regen_in_memory(&[corpus], &out, cache.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            previous.restore()?;
+            return Err(e);
+        }
+    };
     let report = topgen::diff::compare(
         &topgen::diff::Tree::from_specs("before", &before),
         &topgen::diff::Tree::from_specs("after", &r.scraped),

@@ -667,6 +667,21 @@ fn sync_reports_a_change_with_exit_1_and_none_with_exit_0() {
     );
     assert!(text(&fs::read(tmp.path().join(spec)).unwrap()).contains("extra_flag"));
 
+    // A document the generator rejects: the regen fails, and the corpus
+    // is put back, so the next run meets the change again.
+    let corpus_before = snapshot(&corpus);
+    mock.edit("taobao.baodian.server.sdk.config.get", |t| {
+        t.replacen("\"name\": \"extra_flag\"", "\"name\": \"extra flag\"", 1)
+    });
+    let rejected = sync("out", &[]);
+    let stderr = text(&rejected.stderr);
+    assert_eq!(rejected.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("taobao_baodian_server_sdk_config_get.json"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&corpus), corpus_before, "the corpus is put back");
+
     let down = sync(
         "out",
         &["--doc-center", "http://127.0.0.1:9", "--retries", "0"],

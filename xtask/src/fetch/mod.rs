@@ -96,8 +96,27 @@ impl Fetched {
     }
 }
 
+/// The corpus a fetch replaced, to put back when what follows fails.
+pub struct Previous {
+    out: PathBuf,
+    /// `None` when there was no corpus folder.
+    files: Option<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Previous {
+    pub fn restore(self) -> Result<(), Error> {
+        match self.files {
+            Some(files) => commit(&self.out, &files),
+            None => match std::fs::remove_dir_all(&self.out) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&self.out, e)),
+                _ => Ok(()),
+            },
+        }
+    }
+}
+
 /// Fetch, then swap the new corpus in.
-pub fn run(o: &Options) -> Result<Fetched, Error> {
+pub fn run(o: &Options) -> Result<(Fetched, Previous), Error> {
     let out = absolute(&o.out)?;
     let old = Corpus::read(&out)?;
     let policy = Policy {
@@ -150,7 +169,11 @@ pub fn run(o: &Options) -> Result<Fetched, Error> {
     let files = assemble(&old, &plan, &jobs, &bodies, whole, &mut fetched);
     commit(&out, &files)?;
     journal.finish();
-    Ok(fetched)
+    let previous = Previous {
+        files: old.existed.then_some(old.files),
+        out,
+    };
+    Ok((fetched, previous))
 }
 
 /// `path`, absolute, so its folder has a parent to stage beside.
@@ -183,6 +206,7 @@ fn fetch_catalogue(session: &DocCenter) -> Result<Vec<Category>, Error> {
 /// `catelog.json`.
 #[derive(Default)]
 struct Corpus {
+    existed: bool,
     files: BTreeMap<String, Vec<u8>>,
     folders: BTreeMap<String, Known>,
 }
@@ -197,8 +221,11 @@ struct Known {
 
 impl Corpus {
     fn read(dir: &Path) -> Result<Corpus, Error> {
-        let mut corpus = Corpus::default();
-        if dir.is_dir() {
+        let mut corpus = Corpus {
+            existed: dir.is_dir(),
+            ..Corpus::default()
+        };
+        if corpus.existed {
             corpus.walk(dir, "")?;
         }
         let categories: Vec<(String, Known)> = corpus
