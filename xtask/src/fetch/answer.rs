@@ -96,11 +96,14 @@ fn category(c: &Value) -> Result<Category, Problem> {
         Value::Array(list) => list,
         _ => return Err(format!("`{name}`: `catelogList` is not a list")),
     };
-    let apis = list
+    let mut apis: Vec<Api> = list
         .iter()
         .enumerate()
         .map(|(i, a)| api(a).map_err(|p| format!("`{name}`, API {i}: {p}")))
         .collect::<Result<_, _>>()?;
+    // An API listed twice is one document, one file.
+    let mut seen = std::collections::BTreeSet::new();
+    apis.retain(|a| seen.insert(a.name.clone()));
     Ok(Category {
         id,
         name: name.to_string(),
@@ -181,11 +184,13 @@ mod tests {
     #[test]
     fn a_catalogue_lists_categories_and_their_apis() {
         let body = r#"{"success":true,"data":{"treeCategories":[{"catelogTrees":[
-            {"id":7,"name":"采购宝API","catelogList":[{"name":"taobao.pc.order.detail","id":"42","docId":1}]},
+            {"id":7,"name":"采购宝API","catelogList":[{"name":"taobao.pc.order.detail","id":"42","docId":1},
+                {"name":"taobao.pc.order.detail","id":"42"}]},
             {"id":8,"name":"空"}]}]}}"#;
         let cats = catalogue(body.as_bytes()).unwrap();
         assert_eq!(cats.len(), 2);
         assert_eq!(cats[0].id, "7");
+        assert_eq!(cats[0].apis.len(), 1, "listed twice, fetched once");
         assert_eq!(cats[0].apis[0].id, "42");
         assert_eq!(cats[0].apis[0].file_name(), "taobao_pc_order_detail.json");
         assert!(cats[1].apis.is_empty());

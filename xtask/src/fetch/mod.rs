@@ -353,26 +353,36 @@ fn plan(
     Ok(chosen)
 }
 
-/// Each category's folder and `pkg`: as in the old corpus (by id, else by
-/// name), else by the generator's naming rule, unique among all folders.
+/// Each category's folder and `pkg`: as in the old corpus (by id, then
+/// by name, each old folder for one category only), else by the
+/// generator's naming rule, unique among all folders.
 fn folder_names(catalogue: &[Category], old: &Corpus) -> Vec<(String, Option<String>)> {
-    let by_id = |c: &Category| {
-        old.folders
-            .iter()
-            .find(|(_, k)| k.id.as_deref() == Some(c.id.as_str()))
-            .or_else(|| {
-                old.folders
-                    .iter()
-                    .find(|(_, k)| k.name.as_deref() == Some(c.name.as_str()))
-            })
-    };
+    let mut names: Vec<Option<(String, Option<String>)>> = vec![None; catalogue.len()];
+    let mut claimed: BTreeSet<&str> = BTreeSet::new();
+    let same_id = |c: &Category, k: &Known| k.id.as_deref() == Some(c.id.as_str());
+    let same_name = |c: &Category, k: &Known| k.name.as_deref() == Some(c.name.as_str());
+    for same in [&same_id as &dyn Fn(&Category, &Known) -> bool, &same_name] {
+        for (c, name) in catalogue.iter().zip(names.iter_mut()) {
+            if name.is_some() {
+                continue;
+            }
+            let found = old
+                .folders
+                .iter()
+                .find(|(f, k)| !claimed.contains(f.as_str()) && same(c, k));
+            if let Some((folder, k)) = found {
+                claimed.insert(folder);
+                *name = Some((folder.clone(), k.pkg.clone()));
+            }
+        }
+    }
     let mut taken: BTreeSet<String> = old.folders.keys().cloned().collect();
     let overrides = Features::builtin();
     catalogue
         .iter()
-        .map(|c| match by_id(c) {
-            Some((folder, k)) => (folder.clone(), k.pkg.clone()),
-            None => {
+        .zip(names)
+        .map(|(c, name)| {
+            name.unwrap_or_else(|| {
                 let category = naming::Category {
                     name: c.name.clone(),
                     package: None,
@@ -386,7 +396,7 @@ fn folder_names(catalogue: &[Category], old: &Corpus) -> Vec<(String, Option<Str
                 }
                 taken.insert(folder.clone());
                 (folder.clone(), Some(folder))
-            }
+            })
         })
         .collect()
 }
@@ -573,4 +583,47 @@ fn commit(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
     }
     output::commit(root, &[name], &set)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn category(id: &str, name: &str) -> Category {
+        Category {
+            id: id.to_string(),
+            name: name.to_string(),
+            apis: Vec::new(),
+        }
+    }
+
+    fn corpus(folders: &[(&str, &str, &str)]) -> Corpus {
+        let mut c = Corpus::default();
+        for (folder, id, name) in folders {
+            let known = Known {
+                id: Some(id.to_string()),
+                name: Some(name.to_string()),
+                pkg: Some(folder.to_string()),
+            };
+            c.folders.insert(folder.to_string(), known);
+        }
+        c
+    }
+
+    #[test]
+    fn folders_come_from_the_old_corpus_by_id_then_name_once_each_else_the_rule() {
+        let old = corpus(&[("pc", "1", "采购宝API"), ("renamed", "2", "旧名")]);
+        let catalogue = [
+            category("9", "采购宝API"),
+            category("1", "采购宝API"),
+            category("2", "新名"),
+            category("3", "奇门仓储API"),
+            category("4", "pc"),
+        ];
+        let names: Vec<String> = folder_names(&catalogue, &old)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        assert_eq!(names, ["caigoubao", "pc", "renamed", "qimen", "pc-2"]);
+    }
 }
