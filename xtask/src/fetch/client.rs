@@ -11,7 +11,7 @@ use reqwest::blocking::Client;
 use reqwest::header::{COOKIE, RETRY_AFTER, SET_COOKIE};
 
 /// The page that sets the token cookie.
-pub const DOC_CENTER_PAGE: &str = "/docCenter";
+const DOC_CENTER_PAGE: &str = "/docCenter";
 /// The cookie every later call carries, also as a query parameter.
 const TOKEN_COOKIE: &str = "_tb_token_";
 /// The catalogue of every API category and its documents.
@@ -30,6 +30,11 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// A `Retry-After` longer than this is cut to it.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The doc center page of the doc center at `base`.
+pub fn page_url(base: &str) -> String {
+    format!("{}{DOC_CENTER_PAGE}", base.trim_end_matches('/'))
+}
 
 /// One handler of the doc center.
 #[derive(Clone, Copy)]
@@ -79,15 +84,14 @@ impl DocCenter {
             .user_agent(concat!("top-bindings-xtask/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {}", e.without_url()))?;
-        let base = base.trim_end_matches('/').to_string();
         let mut session = DocCenter {
             client,
-            base,
+            base: base.trim_end_matches('/').to_string(),
             token: String::new(),
             cookies: String::new(),
             policy,
         };
-        let url = format!("{}{DOC_CENTER_PAGE}", session.base);
+        let url = page_url(base);
         let response = session.send(&url)?;
         let cookies = cookie_pairs(response.headers().get_all(SET_COOKIE).iter());
         session.token = cookies

@@ -123,13 +123,8 @@ pub fn run(o: &Options) -> Result<(Fetched, Previous), Error> {
         timeout: o.timeout,
         retries: o.retries,
     };
-    let page = format!(
-        "{}{}",
-        o.doc_center.trim_end_matches('/'),
-        client::DOC_CENTER_PAGE
-    );
     let session = DocCenter::connect(&o.doc_center, policy)
-        .map_err(|why| Error::at(Path::new(&page), None, why))?;
+        .map_err(|why| Error::at(Path::new(&client::page_url(&o.doc_center)), None, why))?;
     let catalogue = fetch_catalogue(&session)?;
     let plan = plan(&catalogue, &old, &o.categories, &o.apis)?;
     let journal = Journal::open(&out, o.restart)?;
@@ -144,13 +139,7 @@ pub fn run(o: &Options) -> Result<(Fetched, Previous), Error> {
         resumed,
         ..Fetched::default()
     };
-    for ((_, api), body) in jobs.iter().zip(&bodies) {
-        if let Err(why) = body {
-            let url = DOCUMENT.shown(&session.base, &format!("docId={}", api.id));
-            eprintln!("error: {}: {url}: {why}", api.name);
-            fetched.failed.push((api.name.clone(), why.clone()));
-        }
-    }
+    fetched.failed = failures(&session.base, &jobs, &bodies);
     if !fetched.failed.is_empty() && !o.keep_going {
         return Err(Error::at(
             &out,
@@ -174,6 +163,19 @@ pub fn run(o: &Options) -> Result<(Fetched, Previous), Error> {
         out,
     };
     Ok((fetched, previous))
+}
+
+/// (API, reason) of each document that did not arrive, each shown on stderr.
+fn failures(base: &str, jobs: &[(&Planned, &Api)], bodies: &[Body]) -> Vec<(String, String)> {
+    let mut failed = Vec::new();
+    for ((_, api), body) in jobs.iter().zip(bodies) {
+        if let Err(why) = body {
+            let url = DOCUMENT.shown(base, &format!("docId={}", api.id));
+            eprintln!("error: {}: {url}: {why}", api.name);
+            failed.push((api.name.clone(), why.clone()));
+        }
+    }
+    failed
 }
 
 /// `path`, absolute, so its folder has a parent to stage beside.
