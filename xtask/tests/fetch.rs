@@ -593,6 +593,21 @@ fn a_bad_catalogue_names_its_api_and_writes_nothing() {
 }
 
 #[test]
+fn a_folder_that_is_not_a_corpus_is_refused() {
+    let mock = Mock::start(SERVED);
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    fs::create_dir_all(project.join("src")).unwrap();
+    fs::write(project.join("src/main.rs"), "fn main() {}").unwrap();
+    let before = snapshot(&project);
+    let out = fetch(&mock, &project, &[]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a doc-center corpus"), "{stderr}");
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
 fn a_document_answer_without_its_fields_is_a_failure_naming_it() {
     let mock = Mock::start(SERVED);
     let tmp = tempfile::tempdir().unwrap();

@@ -228,6 +228,7 @@ impl Corpus {
             ..Corpus::default()
         };
         if corpus.existed {
+            not_a_corpus(dir)?;
             corpus.walk(dir, "")?;
         }
         let categories: Vec<(String, Known)> = corpus
@@ -261,6 +262,25 @@ impl Corpus {
         }
         Ok(())
     }
+}
+
+/// Refuse a folder that is not a corpus (every subfolder a category with
+/// its `catelog.json`): the swap would replace all of it.
+fn not_a_corpus(dir: &Path) -> Result<(), Error> {
+    for e in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = e.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() && !path.join(CATEGORY_FILE).is_file() {
+            return Err(Error::at(
+                &path,
+                None,
+                format!(
+                    "a folder without a `{CATEGORY_FILE}`: this is not a doc-center corpus; \
+                     fetch into a corpus folder or a new one"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What a `catelog.json` says, as far as it can be read.
