@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod bench;
 mod diff;
+mod fetch;
 mod platform;
 mod times;
 
@@ -43,6 +44,86 @@ enum Command {
     Bench(BenchArgs),
     /// Report the API changes between two spec trees: a folder or a git revision each
     Diff(DiffArgs),
+    /// Download the doc center's catalogue and documents into a corpus folder
+    Fetch(FetchArgs),
+    /// Fetch, regen from the corpus, print the API changes as Markdown; exit 0 when
+    /// the corpus did not change, 1 when it did, 2 on an error
+    Sync(SyncArgs),
+}
+
+#[derive(Args)]
+struct DocCenterArgs {
+    /// The doc center's address (a mirror, or a local one for tests)
+    #[arg(long, value_name = "URL", default_value = fetch::DOC_CENTER)]
+    doc_center: String,
+    /// Fetch only this category: its name (`采购宝API`) or its folder (`caigoubao`); repeatable
+    #[arg(long = "category", value_name = "NAME|PKG")]
+    categories: Vec<String>,
+    /// Fetch only this API (`taobao.pc.order.detail`); repeatable
+    #[arg(long = "api", value_name = "METHOD")]
+    apis: Vec<String>,
+    /// Documents fetched at once
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    jobs: usize,
+    /// Seconds a request may take before it is retried
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    timeout: f64,
+    /// Retries of a request after a 429, a 5xx, a reset or a timeout
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    retries: u32,
+    /// Write the corpus even when some documents failed (they keep their old files)
+    #[arg(long)]
+    keep_going: bool,
+    /// Fetch every document anew instead of resuming an unfinished run
+    #[arg(long)]
+    restart: bool,
+}
+
+impl DocCenterArgs {
+    fn options(&self, out: PathBuf) -> Result<fetch::Options, Error> {
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            return Err(Error::at(
+                Path::new("--timeout"),
+                None,
+                "give a number of seconds above 0",
+            ));
+        }
+        Ok(fetch::Options {
+            doc_center: self.doc_center.clone(),
+            out,
+            categories: self.categories.clone(),
+            apis: self.apis.clone(),
+            jobs: self.jobs,
+            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            retries: self.retries,
+            keep_going: self.keep_going,
+            restart: self.restart,
+        })
+    }
+}
+
+#[derive(Args)]
+struct FetchArgs {
+    /// The corpus folder to write; default: top-docs/ in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    doc_center: DocCenterArgs,
+}
+
+#[derive(Args)]
+struct SyncArgs {
+    /// Root to regen into; default: target/sync in this repository
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The corpus folder to fetch into and regen from; default: top-docs/ in this repository
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    #[command(flatten)]
+    doc_center: DocCenterArgs,
+    /// Redo every page and API instead of taking unchanged ones from the regen cache
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Args)]
@@ -142,6 +223,8 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|| repo.join(SPECS_DIR).display().to_string());
             diff::run(&repo, &a.old, &new, a.format, a.deny_breaking)
         }
+        Command::Fetch(a) => fetch(a),
+        Command::Sync(a) => return sync(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -199,16 +282,24 @@ impl Summary {
 
     /// The summary line with `tail` appended.
     fn print_with(&self, what: &str, tail: &str) {
+        self.warn();
+        println!("{}", self.line(what, tail));
+    }
+
+    fn warn(&self) {
         for w in &self.warnings {
             eprintln!("{w}");
         }
-        println!(
+    }
+
+    fn line(&self, what: &str, tail: &str) -> String {
+        format!(
             "{what}: {} pages read, {} specs written, {} APIs generated, {} warnings{tail}",
             self.pages,
             self.specs,
             self.apis,
             self.warnings.len()
-        );
+        )
     }
 }
 
@@ -401,5 +492,92 @@ fn bench(a: BenchArgs) -> Result<(), Error> {
             bench::child(&corpus, n, &out, &options)
         }
         None => bench::run(&corpus, &out),
+    }
+}
+
+/// The corpus folder of `fetch` and `sync` when none is given.
+const CORPUS_DIR: &str = "top-docs";
+
+fn fetch(a: FetchArgs) -> Result<(), Error> {
+    let out = a.out.unwrap_or_else(|| repo_root().join(CORPUS_DIR));
+    // Failures without --keep-going are an error of `run`; with it, each
+    // was reported and the summary counts them.
+    let (fetched, _) = fetch::run(&a.doc_center.options(out)?)?;
+    println!("{}", fetched.line());
+    Ok(())
+}
+
+/// `sync`'s exit statuses, as `diff(1)`'s: same, different, trouble.
+const SYNC_UNCHANGED: u8 = 0;
+const SYNC_CHANGED: u8 = 1;
+const SYNC_ERROR: u8 = 2;
+
+fn sync(a: SyncArgs) -> ExitCode {
+    match sync_run(a) {
+        Ok(true) => ExitCode::from(SYNC_CHANGED),
+        Ok(false) => ExitCode::from(SYNC_UNCHANGED),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(SYNC_ERROR)
+        }
+    }
+}
+
+/// Fetch, regen, print the report of the specs of the corpus before
+/// against those after; whether the corpus changed. When the regen fails
+/// the previous corpus is put back. Summaries go to stderr, so stdout is
+/// the report alone.
+fn sync_run(a: SyncArgs) -> Result<bool, Error> {
+    let repo = repo_root();
+    let out = a.out.unwrap_or_else(|| repo.join("target/sync"));
+    let corpus = a.corpus.unwrap_or_else(|| repo.join(CORPUS_DIR));
+    let before = corpus_specs(&corpus);
+    let (fetched, previous) = fetch::run(&a.doc_center.options(corpus.clone())?)?;
+    eprintln!("{}", fetched.line());
+    let cache = regen_cache(!a.no_cache);
+    // A corpus that does not generate is not kept: the next run sees the change again.
+    let r = match regen_in_memory(&[corpus], &out, cache.as_ref()) {
+        Ok(r) => r,
+        Err(e) => {
+            previous.restore()?;
+            return Err(e);
+        }
+    };
+    let report = topgen::diff::compare(
+        &topgen::diff::Tree::from_specs("before", &before),
+        &topgen::diff::Tree::from_specs("after", &r.scraped),
+    )?;
+    output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
+    let summary = Summary {
+        pages: r.pages,
+        specs: r.specs,
+        apis: r.specs,
+        warnings: r.warnings,
+    };
+    summary.warn();
+    eprintln!(
+        "{}",
+        summary.line("regen", &format!("; {}", report.headline()))
+    );
+    print!("{}", topgen::diff::render::markdown(&report));
+    Ok(fetched.changed_corpus())
+}
+
+/// The specs of the corpus about to be replaced; none when it is missing,
+/// or (with a note) when it does not read.
+fn corpus_specs(corpus: &Path) -> Vec<topgen::spec::Spec> {
+    if !corpus.is_dir() {
+        return Vec::new();
+    }
+    let read = pipeline::collect_inputs(&[corpus.to_path_buf()])
+        .and_then(|pages| pipeline::scrape_all(&display_base(&pages), &pages, &|| {}));
+    match read {
+        Ok(scraped) => scraped.specs,
+        Err(e) => {
+            eprintln!(
+                "note: the corpus being replaced does not read ({e}); every API is reported as new"
+            );
+            Vec::new()
+        }
     }
 }

@@ -4,6 +4,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{snapshot, text};
+
 fn xtask(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .args(args)
@@ -11,33 +14,8 @@ fn xtask(args: &[&str]) -> Output {
         .expect("xtask runs")
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 fn pages() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../pages")
-}
-
-/// Every file below `dir`, relative, with its bytes.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 #[test]
@@ -45,7 +23,7 @@ fn help_lists_every_command() {
     let out = xtask(&["--help"]);
     assert!(out.status.success());
     let help = text(&out.stdout);
-    for cmd in ["scrape", "codegen", "regen", "check"] {
+    for cmd in ["scrape", "codegen", "regen", "check", "fetch", "sync"] {
         assert!(help.contains(cmd), "`{cmd}` missing from:\n{help}");
     }
     for cmd in ["scrape", "codegen", "regen"] {
