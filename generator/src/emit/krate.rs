@@ -36,6 +36,11 @@ impl Member<'_> {
         naming::crate_ident(&self.name)
     }
 
+    /// The crate has APIs sent over Qimen, and so a `server` feature.
+    pub fn has_qimen(&self) -> bool {
+        self.apis.iter().any(|a| a.qimen)
+    }
+
     fn categories(&self) -> BTreeSet<&str> {
         self.apis.iter().map(|a| a.category).collect()
     }
@@ -117,14 +122,16 @@ pub fn category_toml(member: &Member, options: &Options) -> String {
     if member.apis.iter().any(|a| a.uses_json) {
         out.push_str("serde_json = \"1\"\n");
     }
-    out.push_str(&format!(
-        "\n[features]\n\
-         default = []\n\
-         # The receiving side of the Qimen APIs (`top_runtime::qimen::server`):\n\
-         # requests decode from the gateway's XML, responses encode to it.\n\
-         {} = []\n",
-        server::FEATURE
-    ));
+    if member.has_qimen() {
+        out.push_str(&format!(
+            "\n[features]\n\
+             default = []\n\
+             # The receiving side of the Qimen APIs (`top_runtime::qimen::server`):\n\
+             # requests decode from the gateway's XML, responses encode to it.\n\
+             {} = []\n",
+            server::FEATURE
+        ));
+    }
     out.push_str(LINTS);
     out
 }
@@ -164,10 +171,12 @@ pub fn facade_toml(members: &[Member]) -> String {
     out
 }
 
-/// The facade's `server`: the same feature of every category turned on.
+/// The facade's `server`: the same feature of every category with Qimen
+/// APIs that is turned on.
 fn server_feature(members: &[Member]) -> String {
     let on: Vec<String> = members
         .iter()
+        .filter(|m| m.has_qimen())
         .map(|m| toml_str(&format!("{}?/{}", m.name, server::FEATURE)))
         .collect();
     format!(
@@ -365,7 +374,9 @@ pub fn category_readme(member: &Member) -> String {
         code_span(&format!("{}::{}::{}", member.lib_name(), a.group, a.module))
     }));
     out.push(String::new());
-    out.extend(server_section());
+    if member.has_qimen() {
+        out.extend(server_section());
+    }
     out.push(REGENERATING.into());
     text(out)
 }

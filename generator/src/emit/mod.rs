@@ -639,6 +639,7 @@ mod cache_keys {
             module: "b".into(),
             feature: "f".into(),
             uses_json: false,
+            qimen: false,
         };
         let Head {
             api: _,
@@ -648,6 +649,7 @@ mod cache_keys {
             module: _,
             feature: _,
             uses_json: _,
+            qimen: _,
         } = &head;
         let heads: Vec<Vec<Head>> = vec![
             vec![head.clone()],
@@ -677,6 +679,10 @@ mod cache_keys {
             }],
             vec![Head {
                 uses_json: true,
+                ..head.clone()
+            }],
+            vec![Head {
+                qimen: true,
                 ..head.clone()
             }],
             vec![head.clone(), head.clone()],

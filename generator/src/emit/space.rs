@@ -112,6 +112,7 @@ impl<'a> ApiInput<'a> {
             module,
             feature: self.feature.clone(),
             uses_json,
+            qimen: spec.protocol == Protocol::Qimen,
         }
     }
 }
@@ -152,6 +153,8 @@ pub struct Head<'a> {
     pub feature: String,
     /// The module file names `serde_json`: its crate depends on it.
     pub uses_json: bool,
+    /// Sent over Qimen: its crate has the receiving side's feature.
+    pub qimen: bool,
 }
 
 impl Head<'_> {
