@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     Answer, AnswerMeta, Call, CallOptions, Config, FailedCall, Next, Prepared, attempt_span,
-    decode, judged, outgoing, retry, settle, too_large,
+    decode, judged, outgoing, retry, retry_after_of, settle, too_large,
 };
 use crate::de::Decoding;
 use crate::error::Error;
@@ -146,24 +146,24 @@ impl Client {
         }
         let resp = builder.send().map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
+        let retry_after = retry_after_of(resp.headers());
         let limit = self.cfg.max_body_bytes;
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
+        // A limit beyond u64 (none on today's targets) is no limit.
+        let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+        if resp.content_length().is_some_and(|n| n > limit64) {
             return Err(too_large(api, limit));
         }
         let mut body = Vec::new();
         // One byte past the limit tells "too large" from "exactly the limit".
-        resp.take(limit as u64 + 1)
+        resp.take(limit64.saturating_add(1))
             .read_to_end(&mut body)
             .map_err(|e| Error::transport_io(api, e))?;
         if body.len() > limit {
             return Err(too_large(api, limit));
         }
-        Ok(AnswerMeta::new(
-            api,
-            p.protocol,
-            p.redacted_url(),
-            status,
-            body,
-        ))
+        Ok(
+            AnswerMeta::new(api, p.protocol, p.redacted_url(), status, body)
+                .with_retry_after(retry_after),
+        )
     }
 }
