@@ -345,10 +345,10 @@ impl ClientBuilder {
         self
     }
 
-    /// At most `n` HTTP exchanges of this client at once (and so at most
-    /// `n` connections to one router); further calls wait their turn. A
-    /// waiting call's timeout starts when its exchange does. No cap by
-    /// default.
+    /// At most `n` HTTP exchanges of this client (and its clones) at once,
+    /// and so at most `n` connections to one router; further calls wait
+    /// their turn. A waiting call's timeout starts when its exchange does.
+    /// No cap by default.
     pub fn max_in_flight(mut self, n: usize) -> Self {
         self.cfg.max_in_flight = Some(n);
         self

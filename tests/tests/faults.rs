@@ -275,3 +275,27 @@ fn the_blocking_client_retries_a_read_and_not_a_write() {
     client.execute_with(&detail(), &write()).unwrap_err();
     assert_eq!(gw.received().len(), 3);
 }
+
+#[test]
+fn the_blocking_client_caps_calls_in_flight_too() {
+    const THREADS: usize = 32;
+    const CAP: usize = 4;
+    let gw = gateway();
+    let client = builder(&gw).max_in_flight(CAP).build_blocking().unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..THREADS {
+            let client = client.clone();
+            s.spawn(move || {
+                for _ in 0..4 {
+                    client.execute(&detail()).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(gw.received().len(), THREADS * 4);
+    assert!(
+        gw.connections() <= CAP as u64,
+        "{} connections",
+        gw.connections()
+    );
+}

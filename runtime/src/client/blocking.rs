@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -23,6 +23,42 @@ use crate::request::Request;
 pub struct Client {
     cfg: Arc<Config>,
     http: reqwest::blocking::Client,
+    /// Turns for [`ClientBuilder::max_in_flight`](super::ClientBuilder::max_in_flight).
+    gate: Option<Arc<Gate>>,
+}
+
+/// At most `max` exchanges at once across the threads sharing a client.
+#[derive(Debug)]
+struct Gate {
+    max: usize,
+    running: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Gate {
+    fn running(&self) -> MutexGuard<'_, usize> {
+        // The count stays right even if a holder panicked.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a turn; the turn ends when the returned guard drops.
+    fn enter(&self) -> Turn<'_> {
+        let mut running = self.running();
+        while *running >= self.max {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        *running += 1;
+        Turn(self)
+    }
+}
+
+struct Turn<'g>(&'g Gate);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0.running() -= 1;
+        self.0.freed.notify_one();
+    }
 }
 
 impl fmt::Debug for Client {
@@ -35,9 +71,17 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub(super) fn new(cfg: Config, http: reqwest::blocking::Client) -> Self {
+        let gate = cfg.max_in_flight.map(|max| {
+            Arc::new(Gate {
+                max,
+                running: Mutex::new(0),
+                freed: Condvar::new(),
+            })
+        });
         Client {
             cfg: Arc::new(cfg),
             http,
+            gate,
         }
     }
 
@@ -144,6 +188,8 @@ impl Client {
         if let Some(t) = timeout {
             builder = builder.timeout(t);
         }
+        // Held until the whole body is in.
+        let _turn = self.gate.as_deref().map(Gate::enter);
         let resp = builder.send().map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
         let retry_after = retry_after_of(resp.headers());
