@@ -9,9 +9,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::value::RawValue;
 use top_runtime::client::PRODUCTION_URL;
+use top_runtime::qimen::PRODUCTION_URL as QIMEN_PRODUCTION_URL;
 use top_runtime::{AnswerMeta, CallOptions, Client, DynamicRequest, Error, FailedCall, SignMethod};
 
 mod pretty;
+mod qimen;
 
 const EXIT_CODES: &str = "\
 Exit status:
@@ -31,6 +33,10 @@ Credentials and endpoint come from TOP_APP_KEY, TOP_APP_SECRET, TOP_SESSION,
 TOP_SIGN_METHOD and TOP_GATEWAY_URL, or from the flags below. The secret and
 the session are never printed.
 
+With --qimen the call goes to the Qimen router (TOP_QIMEN_URL) with
+TOP_CUSTOMER_ID; the parameters become the <request> document (objects nest,
+lists repeat their element) and the fields of the <response> are printed.
+
 Retries follow the library's rules: a read (a method whose last segment is
 get, query, detail, search, list or count, or --read) is tried again after a
 busy status (429, 502, 503, 504), a timeout, a reset or a busy platform code;
@@ -41,7 +47,8 @@ waits and the request URL with the session masked.
 Examples:
   top call taobao.time.get
   top call taobao.trades.sold.get fields=tid,status page_size=20
-  top call taobao.pc.order.detail --json-params '{\"tp_request\":{\"biz_order_id\":\"1\"}}'";
+  top call taobao.pc.order.detail --json-params '{\"tp_request\":{\"biz_order_id\":\"1\"}}'
+  top call taobao.qimen.order.cancel --qimen warehouseCode=W1 orderCode=O1";
 
 /// Call any Taobao Open Platform (TOP) API from the shell.
 #[derive(Parser)]
@@ -70,6 +77,9 @@ struct CallArgs {
     /// their text, objects and lists of objects as JSON text.
     #[arg(long, value_name = "JSON")]
     json_params: Option<String>,
+    /// A Qimen call: the parameters form its XML <request> document.
+    #[arg(long)]
+    qimen: bool,
     /// Treat the call as a read: tried again after transient failures.
     #[arg(long, conflicts_with = "write")]
     read: bool,
@@ -103,6 +113,12 @@ struct Access {
     /// The TOP router URL.
     #[arg(long, env = "TOP_GATEWAY_URL", default_value = PRODUCTION_URL)]
     gateway_url: String,
+    /// The Qimen router URL (with --qimen).
+    #[arg(long, env = "TOP_QIMEN_URL", default_value = QIMEN_PRODUCTION_URL)]
+    qimen_url: String,
+    /// The Qimen customerId (with --qimen).
+    #[arg(long, env = "TOP_CUSTOMER_ID")]
+    customer_id: Option<String>,
 }
 
 fn name_value(arg: &str) -> Result<(String, String), String> {
@@ -170,13 +186,20 @@ async fn call(args: &CallArgs) -> Result<(), Failure> {
 
 /// The call from the method, --json-params, then the NAME=VALUE pairs.
 fn request(args: &CallArgs) -> Result<DynamicRequest, Failure> {
-    let mut request = match &args.json_params {
-        Some(text) => {
-            let json: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| Failure::Usage(format!("--json-params is not JSON: {e}")))?;
-            DynamicRequest::from_json(args.method.clone(), &json)
-                .map_err(|e| Failure::Usage(format!("--json-params: {e}")))?
-        }
+    let json = match &args.json_params {
+        Some(text) => Some(
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|e| Failure::Usage(format!("--json-params is not JSON: {e}")))?,
+        ),
+        None => None,
+    };
+    if args.qimen {
+        let xml = qimen::request_document(json.as_ref(), &args.params).map_err(Failure::Usage)?;
+        return Ok(DynamicRequest::qimen(args.method.clone(), xml));
+    }
+    let mut request = match &json {
+        Some(json) => DynamicRequest::from_json(args.method.clone(), json)
+            .map_err(|e| Failure::Usage(format!("--json-params: {e}")))?,
         None => DynamicRequest::new(args.method.clone()),
     };
     for (name, value) in &args.params {
@@ -198,7 +221,11 @@ fn client(access: &Access) -> Result<Client, Failure> {
     let app_secret = required(&access.app_secret, "app-secret", "TOP_APP_SECRET")?;
     let mut builder = Client::builder(app_key, app_secret)
         .url(access.gateway_url.clone())
+        .qimen_url(access.qimen_url.clone())
         .sign_method(access.sign_method);
+    if let Some(id) = &access.customer_id {
+        builder = builder.customer_id(id.clone());
+    }
     if let Some(session) = access.session.as_deref().filter(|s| !s.is_empty()) {
         builder = builder.session(session);
     }

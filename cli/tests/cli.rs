@@ -221,3 +221,36 @@ fn help_says_what_top_does() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("call"));
 }
+
+#[test]
+fn a_qimen_call_sends_its_parameters_as_the_request_document() {
+    let gw = gateway();
+    let out = Command::new(env!("CARGO_BIN_EXE_top"))
+        .env_clear()
+        .env("TOP_APP_KEY", &gw.config().app_key)
+        .env("TOP_APP_SECRET", SECRET)
+        .env("TOP_QIMEN_URL", gw.qimen_url())
+        .env("TOP_CUSTOMER_ID", &gw.config().customer_id)
+        .args([
+            "call",
+            "taobao.qimen.order.cancel",
+            "--qimen",
+            "--json-params",
+            r#"{"orderCode":"O1","warehouseCode":"W1"}"#,
+            "cancelReason=已经退货 & <备注>",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("\"flag\": \"success\""), "{stdout}");
+    let r = &gw.received()[0];
+    assert_eq!(r.rejected_with, None);
+    assert_eq!(
+        r.xml_body.as_deref(),
+        Some(
+            "<request><cancelReason>已经退货 &amp; &lt;备注&gt;</cancelReason>\
+             <orderCode>O1</orderCode><warehouseCode>W1</warehouseCode></request>"
+        )
+    );
+}

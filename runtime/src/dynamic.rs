@@ -3,18 +3,23 @@
 //! For APIs the bindings do not cover, or whose doc has drifted from what
 //! the gateway takes. Parameters are given as text pairs, a map or a JSON
 //! object; the answer is the value inside the `<name>_response` envelope
-//! (or the whole answer with `simplify`), exactly as sent.
+//! (or the whole answer with `simplify`), exactly as sent. A Qimen call
+//! sends a `<request>` document given as text and answers the fields of
+//! its `<response>`.
 
 use serde_json::Value;
 
 use crate::client::{Answer, Call, CallOptions, Client, FailedCall, raw};
 use crate::error::Error;
+use crate::request::Protocol;
 
 /// A TOP call whose method and parameters are known only at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DynamicRequest {
     method: String,
     params: Vec<(String, String)>,
+    /// The `<request>` document of a Qimen call.
+    qimen_body: Option<String>,
 }
 
 impl DynamicRequest {
@@ -24,9 +29,25 @@ impl DynamicRequest {
         DynamicRequest {
             method: method.into(),
             params: Vec::new(),
+            qimen_body: None,
         }
     }
 
+    /// A Qimen call of `method` (e.g. `taobao.qimen.order.cancel`) whose
+    /// body is the `<request>` document `xml`, sent as given; parameters
+    /// added with [`param`](Self::param) go in the URL, as
+    /// [`CallOptions::param`] does for Qimen APIs.
+    pub fn qimen(method: impl Into<String>, xml: impl Into<String>) -> Self {
+        DynamicRequest {
+            qimen_body: Some(xml.into()),
+            ..DynamicRequest::new(method)
+        }
+    }
+
+    /// The `<request>` document of a Qimen call; `None` for a TOP call.
+    pub fn qimen_body(&self) -> Option<&str> {
+        self.qimen_body.as_deref()
+    }
     /// Adds a parameter as wire text; a second one of the same name
     /// replaces the first when sent.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -65,7 +86,11 @@ impl DynamicRequest {
             .iter()
             .filter_map(|(k, v)| wire_text(v).map(|text| (k.clone(), text)))
             .collect();
-        Ok(DynamicRequest { method, params })
+        Ok(DynamicRequest {
+            method,
+            params,
+            qimen_body: None,
+        })
     }
 
     pub fn method(&self) -> &str {
@@ -86,6 +111,28 @@ impl DynamicRequest {
         let mut fields = Vec::with_capacity(self.params.len());
         raw::merge_params(&self.method, &mut fields, &self.params)?;
         Ok(fields)
+    }
+
+    /// What goes on the wire, and the options it goes with: a Qimen
+    /// call's parameters join the URL's extra parameters.
+    fn call(&self, opts: &CallOptions) -> Result<(Call<'_>, CallOptions), Error> {
+        let fields = self.fields()?;
+        match &self.qimen_body {
+            None => Ok((Call::dynamic(&self.method, fields)?, opts.clone())),
+            Some(xml) => {
+                let opts = fields
+                    .into_iter()
+                    .fold(opts.clone(), |opts, (k, v)| opts.param(k, v));
+                Ok((Call::dynamic_qimen(&self.method, xml.clone()), opts))
+            }
+        }
+    }
+
+    fn protocol(&self) -> Protocol {
+        match self.qimen_body {
+            Some(_) => Protocol::Qimen,
+            None => Protocol::Top,
+        }
     }
 }
 
@@ -132,9 +179,9 @@ impl Client {
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        let call = Call::dynamic(req.method(), req.fields()?)?;
-        let how = self.decoding();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
+        let (call, opts) = req.call(opts)?;
+        let (how, protocol) = (self.decoding(), req.protocol());
+        self.send_judged(&call, &opts, |m| raw::decode_answer(protocol, how, m))
             .await
     }
 }
@@ -158,9 +205,9 @@ impl crate::client::blocking::Client {
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        let call = Call::dynamic(req.method(), req.fields()?)?;
-        let how = self.decoding();
-        self.send_judged(&call, opts, |m| raw::decode_top_answer(how, m))
+        let (call, opts) = req.call(opts)?;
+        let (how, protocol) = (self.decoding(), req.protocol());
+        self.send_judged(&call, &opts, |m| raw::decode_answer(protocol, how, m))
     }
 }
 

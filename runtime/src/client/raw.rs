@@ -58,7 +58,16 @@ pub(crate) fn decode_top_answer<T: serde::de::DeserializeOwned>(
     how: Decoding,
     meta: &AnswerMeta,
 ) -> Result<T, Error> {
-    super::decode(Protocol::Top, how, meta)
+    decode_answer(Protocol::Top, how, meta)
+}
+
+/// [`decode_top_answer`] for either protocol.
+pub(crate) fn decode_answer<T: serde::de::DeserializeOwned>(
+    protocol: Protocol,
+    how: Decoding,
+    meta: &AnswerMeta,
+) -> Result<T, Error> {
+    super::decode(protocol, how, meta)
 }
 
 #[cfg(test)]

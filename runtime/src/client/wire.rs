@@ -123,6 +123,21 @@ fn check_url_length(api: &str, url: &str) -> Result<(), Error> {
     )))
 }
 
+impl<'r> Call<'r> {
+    /// A Qimen call by a method name chosen at run time and its
+    /// `<request>` document.
+    pub(crate) fn dynamic_qimen(method: &'r str, xml: String) -> Self {
+        Call {
+            method,
+            protocol: Protocol::Qimen,
+            params: Vec::new(),
+            files: Vec::new(),
+            xml: Some(xml),
+            batch: None,
+        }
+    }
+}
+
 /// Whether `name` is a system parameter of the gateway.
 pub(crate) fn is_reserved(name: &str) -> bool {
     SYSTEM_PARAMS.contains(&name)
