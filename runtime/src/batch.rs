@@ -132,6 +132,12 @@ impl Batch {
     /// Adds a call by a run-time method name; its answer is read with
     /// [`BatchAnswer::value`] at the index returned.
     pub fn push_dynamic(&mut self, req: &DynamicRequest) -> Result<usize, Error> {
+        if req.qimen_body().is_some() {
+            return Err(Error::Config(format!(
+                "{}: a Qimen call cannot go in a batch",
+                req.method()
+            )));
+        }
         self.add(req.method(), req.params())
     }
 

@@ -159,6 +159,7 @@ struct Config {
     env_proxy: bool,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    max_in_flight: Option<usize>,
 }
 
 impl fmt::Debug for Config {
@@ -183,6 +184,7 @@ impl fmt::Debug for Config {
             .field("env_proxy", &self.env_proxy)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_in_flight", &self.max_in_flight)
             .finish()
     }
 }
@@ -345,6 +347,15 @@ impl ClientBuilder {
         self
     }
 
+    /// At most `n` HTTP exchanges of this client (and its clones) at once,
+    /// and so at most `n` connections to one router; further calls wait
+    /// their turn. A waiting call's timeout starts when its exchange does.
+    /// No cap by default.
+    pub fn max_in_flight(mut self, n: usize) -> Self {
+        self.cfg.max_in_flight = Some(n);
+        self
+    }
+
     fn checked(&self) -> Result<Config, Error> {
         for (what, url) in [("url", &self.cfg.url), ("qimen_url", &self.cfg.qimen_url)] {
             let parsed = reqwest::Url::parse(url)
@@ -361,6 +372,11 @@ impl ClientBuilder {
         if self.cfg.secret.expose().is_empty() {
             return Err(Error::Config("the app secret is empty".into()));
         }
+        if self.cfg.max_in_flight == Some(0) {
+            return Err(Error::Config(
+                "max_in_flight is 0: no call could ever be sent".into(),
+            ));
+        }
         Ok(self.cfg.clone())
     }
 
@@ -372,6 +388,9 @@ impl ClientBuilder {
             None => cfg.http_builder()?.build().map_err(build_failed)?,
         };
         Ok(Client {
+            gate: cfg
+                .max_in_flight
+                .map(|n| Arc::new(tokio::sync::Semaphore::new(n))),
             cfg: Arc::new(cfg),
             http,
         })
@@ -464,11 +483,13 @@ fn log_attempt<T>(outcome: &Result<Answer<T>, FailedCall>, elapsed: Duration) {
             request_id = a.request_id(),
             "answered"
         ),
+        // The error without any part of the answer's body: it may hold
+        // tokens or buyers' personal data.
         Err(f) => tracing::debug!(
             status = f.meta().map(AnswerMeta::status),
             elapsed_ms,
             request_id = f.request_id(),
-            error = %f.error(),
+            error = %f.error().without_body(),
             "failed"
         ),
     }
@@ -506,7 +527,11 @@ fn settle<T>(
     let attempts = plan.attempt();
     span.in_scope(|| log_attempt(&outcome, took));
     let wait = match &outcome {
-        Err(f) => plan.after(f.error(), since_start),
+        Err(f) => plan.after(
+            f.error(),
+            f.meta().and_then(AnswerMeta::retry_after),
+            since_start,
+        ),
         Ok(_) => None,
     };
     if let Some(wait) = wait {
@@ -611,11 +636,19 @@ where
     }
 }
 
+/// The answer's `Retry-After` header, when it has a readable one.
+fn retry_after_of(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    answer::parse_retry_after(value, Utc::now())
+}
+
 /// The async client.
 #[derive(Clone)]
 pub struct Client {
     cfg: Arc<Config>,
     http: reqwest::Client,
+    /// Permits for [`ClientBuilder::max_in_flight`].
+    gate: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl fmt::Debug for Client {
@@ -648,6 +681,7 @@ impl Client {
                 env_proxy: true,
                 retry: RetryPolicy::default(),
                 max_body_bytes: 32 << 20,
+                max_in_flight: None,
             },
             http: None,
             #[cfg(feature = "blocking")]
@@ -718,8 +752,14 @@ impl Client {
     async fn exchange(&self, out: &Outgoing<'_>) -> Result<AnswerMeta, Error> {
         let api = out.prepared.api;
         let builder = out.fill(self.http.post(&out.prepared.url))?;
+        // Held until the whole body is in; never closed, so never an error.
+        let _permit = match &self.gate {
+            Some(gate) => gate.acquire().await.ok(),
+            None => None,
+        };
         let mut resp = builder.send().await.map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
+        let retry_after = retry_after_of(resp.headers());
         let limit = self.cfg.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large(api, limit));
@@ -731,7 +771,7 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(out.answer(status, body))
+        Ok(out.answer(status, body).with_retry_after(retry_after))
     }
 }
 

@@ -3,7 +3,9 @@
 //! For APIs the bindings do not cover, or whose doc has drifted from what
 //! the gateway takes. Parameters are given as text pairs, a map or a JSON
 //! object; the answer is the value inside the `<name>_response` envelope
-//! (or the whole answer with `simplify`), exactly as sent.
+//! (or the whole answer with `simplify`), exactly as sent. A Qimen call
+//! sends a `<request>` document given as text and answers the fields of
+//! its `<response>`.
 
 use serde_json::Value;
 
@@ -11,13 +13,14 @@ use crate::client::AnswerMeta;
 use crate::client::{self, Answer, Body, Call, CallOptions, Client, FailedCall};
 use crate::de::Decoding;
 use crate::error::Error;
-use crate::request::Protocol;
 
 /// A TOP call whose method and parameters are known only at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DynamicRequest {
     method: String,
     params: Vec<(String, String)>,
+    /// The `<request>` document of a Qimen call.
+    qimen_body: Option<String>,
 }
 
 impl DynamicRequest {
@@ -27,9 +30,25 @@ impl DynamicRequest {
         DynamicRequest {
             method: method.into(),
             params: Vec::new(),
+            qimen_body: None,
         }
     }
 
+    /// A Qimen call of `method` (e.g. `taobao.qimen.order.cancel`) whose
+    /// body is the `<request>` document `xml`, sent as given; parameters
+    /// added with [`param`](Self::param) go in the URL, as
+    /// [`CallOptions::param`] does for Qimen APIs.
+    pub fn qimen(method: impl Into<String>, xml: impl Into<String>) -> Self {
+        DynamicRequest {
+            qimen_body: Some(xml.into()),
+            ..DynamicRequest::new(method)
+        }
+    }
+
+    /// The `<request>` document of a Qimen call; `None` for a TOP call.
+    pub fn qimen_body(&self) -> Option<&str> {
+        self.qimen_body.as_deref()
+    }
     /// Adds a parameter as wire text; a second one of the same name
     /// replaces the first when sent.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
@@ -68,7 +87,11 @@ impl DynamicRequest {
             .iter()
             .filter_map(|(k, v)| wire_text(v).map(|text| (k.clone(), text)))
             .collect();
-        Ok(DynamicRequest { method, params })
+        Ok(DynamicRequest {
+            method,
+            params,
+            qimen_body: None,
+        })
     }
 
     pub fn method(&self) -> &str {
@@ -91,15 +114,27 @@ impl DynamicRequest {
         Ok(fields)
     }
 
-    /// The call to send: the fields form-encoded.
-    fn call(&self) -> Result<Call<'_>, Error> {
-        Ok(Call::new(&self.method, Body::Form(self.fields()?)))
+    /// What goes on the wire, and the options it goes with: a TOP call's
+    /// fields form-encoded; a Qimen call's document as its body, its
+    /// parameters joining the URL's extra parameters.
+    fn call(&self, opts: &CallOptions) -> Result<(Call<'_>, CallOptions), Error> {
+        let fields = self.fields()?;
+        match &self.qimen_body {
+            None => Ok((Call::new(&self.method, Body::Form(fields)), opts.clone())),
+            Some(xml) => {
+                let opts = fields
+                    .into_iter()
+                    .fold(opts.clone(), |opts, (k, v)| opts.param(k, v));
+                Ok((Call::new(&self.method, Body::Xml(xml.clone())), opts))
+            }
+        }
     }
 }
 
-/// A run-time call's answer, judged as a typed TOP call's is.
-fn judge(meta: &AnswerMeta, how: Decoding) -> Result<Value, Error> {
-    client::decode(Protocol::Top, how, meta)
+/// A run-time call's answer, judged as a typed call of its protocol's is.
+fn judge(call: &Call<'_>) -> impl Fn(&AnswerMeta, Decoding) -> Result<Value, Error> + use<> {
+    let protocol = call.protocol();
+    move |meta, how| client::decode(protocol, how, meta)
 }
 
 /// The wire text of one JSON parameter; `None` for `null`.
@@ -145,7 +180,8 @@ impl Client {
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        self.send(&req.call()?, opts, judge).await
+        let (call, opts) = req.call(opts)?;
+        self.send(&call, &opts, judge(&call)).await
     }
 }
 
@@ -168,7 +204,8 @@ impl crate::client::blocking::Client {
         req: &DynamicRequest,
         opts: &CallOptions,
     ) -> Result<Answer<Value>, FailedCall> {
-        self.send(&req.call()?, opts, judge)
+        let (call, opts) = req.call(opts)?;
+        self.send(&call, &opts, judge(&call))
     }
 }
 

@@ -82,10 +82,12 @@ impl fmt::Display for TransportKind {
 
 impl TransportKind {
     pub(crate) fn of(e: &reqwest::Error) -> Self {
-        if e.is_timeout() {
-            TransportKind::Timeout
-        } else if e.is_connect() {
+        // A connect timeout is both; it is a connect failure first: the
+        // request never left, which decides whether resending is safe.
+        if e.is_connect() {
             TransportKind::Connect
+        } else if e.is_timeout() {
+            TransportKind::Timeout
         } else if e.is_decode() || e.is_body() {
             // reqwest reports a body that did not inflate as a body or a
             // decode error, like one that broke off; the decoder's own
@@ -131,6 +133,13 @@ impl Error {
         self.platform()?.retry_after()
     }
 
+    /// The error as it may be logged: no part of the answer's body (a
+    /// token, a buyer's name or phone), no decoder message (it may quote a
+    /// value).
+    pub fn without_body(&self) -> impl fmt::Display + '_ {
+        WithoutBody(self)
+    }
+
     /// True when the configured timeout ran out.
     pub fn is_timeout(&self) -> bool {
         matches!(
@@ -157,6 +166,13 @@ impl Error {
     }
 
     pub(crate) fn transport(api: &str, source: reqwest::Error) -> Self {
+        if source.is_builder() {
+            // reqwest refused the request before sending anything.
+            return Error::Config(format!(
+                "{api}: the HTTP request cannot be built, nothing was sent: {}",
+                source.without_url()
+            ));
+        }
         Error::Transport {
             api: api.to_owned(),
             kind: TransportKind::of(&source),
@@ -197,6 +213,24 @@ impl Error {
             api: api.to_owned(),
             kind,
             source,
+        }
+    }
+}
+
+/// See [`Error::without_body`].
+struct WithoutBody<'e>(&'e Error);
+
+impl fmt::Display for WithoutBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Http { api, status, .. } => {
+                write!(f, "{api}: HTTP status {status} from the gateway")
+            }
+            Error::Decode { api, path, .. } => {
+                write!(f, "{api}: cannot decode the answer at `{path}`")
+            }
+            Error::Encode(e) => write!(f, "{}: cannot encode parameter `{}`", e.api, e.param),
+            other => other.fmt(f),
         }
     }
 }

@@ -19,3 +19,21 @@ pub fn builder(gw: &Gateway) -> ClientBuilder {
                 .backoff(Duration::from_millis(10), Duration::from_millis(40)),
         )
 }
+
+/// A client without timers, for paused tokio time: a paused clock jumps to
+/// the next timer whenever the test runtime is idle, so a timeout (or the
+/// connection pool's idle sweep) would fire, and the clock run ahead, while
+/// the gateway on its own runtime is still answering.
+pub fn paused_client(gw: &Gateway, policy: RetryPolicy) -> Client {
+    let http = top_runtime::reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .no_proxy()
+        .build()
+        .unwrap();
+    builder(gw)
+        .http_client(http)
+        .timeout(None)
+        .retry(policy)
+        .build()
+        .unwrap()
+}

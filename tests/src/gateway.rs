@@ -3,7 +3,9 @@
 //! It checks every call as the platform does (app key, timestamp, session,
 //! signature, Qimen `customerId`) and answers with the pages' examples, or
 //! with whatever a test queued: an `error_response`, a slow answer, a
-//! truncated body, an HTML error page.
+//! truncated body, an HTML error page, a busy status, a connection reset
+//! or closed under the request, silence. It counts the connections it
+//! accepts.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -92,6 +94,19 @@ pub enum Answer {
     Gzip,
     /// `Content-Encoding: gzip` on a body that is not gzip.
     FalseGzip,
+    /// This status with a plain-text body and no platform error, and a
+    /// `Retry-After` header when given (`"2"`, or an HTTP date).
+    Status {
+        status: u16,
+        retry_after: Option<String>,
+    },
+    /// The connection reset (RST) after the request was read, no answer.
+    Reset,
+    /// The connection closed (FIN) after the request was read, no answer:
+    /// a keep-alive connection the server dropped under the request.
+    Close,
+    /// No answer at all, the connection left open.
+    Silent,
 }
 
 /// What the gateway received in one call.
@@ -131,6 +146,7 @@ impl Received {
 struct Shared {
     cfg: GatewayConfig,
     calls: std::sync::atomic::AtomicU64,
+    connections: std::sync::atomic::AtomicU64,
     script: Mutex<VecDeque<Answer>>,
     log: Mutex<Vec<Received>>,
 }
@@ -211,14 +227,21 @@ impl Gateway {
         let shared = Arc::new(Shared {
             cfg,
             calls: std::sync::atomic::AtomicU64::new(0),
+            connections: std::sync::atomic::AtomicU64::new(0),
             script: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared));
+        let counted = Arc::clone(&shared);
         let (addr, server) = Background::start("top-gateway", move |listener| async move {
-            let _ = axum::serve(listener, app).await;
+            while let Ok((tcp, _)) = listener.accept().await {
+                counted
+                    .connections
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tokio::spawn(serve_connection(tcp, app.clone()));
+            }
         })?;
         Ok(Gateway {
             addr,
@@ -254,6 +277,65 @@ impl Gateway {
     pub fn received(&self) -> Vec<Received> {
         lock(&self.shared.log).clone()
     }
+
+    /// The TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A handler's way to end its own connection without an answer.
+#[derive(Clone, Default)]
+struct Cut(Arc<CutState>);
+
+#[derive(Default)]
+struct CutState {
+    now: tokio::sync::Notify,
+    reset: std::sync::atomic::AtomicBool,
+}
+
+impl Cut {
+    /// Ends the connection: reset (RST) or closed (FIN).
+    fn fire(&self, reset: bool) {
+        self.0
+            .reset
+            .store(reset, std::sync::atomic::Ordering::Relaxed);
+        self.0.now.notify_one();
+    }
+}
+
+/// Serves one connection with HTTP/1.1 keep-alive until the client leaves
+/// or a handler cuts it.
+async fn serve_connection(tcp: tokio::net::TcpStream, app: Router) {
+    use tower_service::Service as _;
+    // A second handle on the socket, to set it to reset once hyper's is gone.
+    let Ok(std) = tcp.into_std() else { return };
+    let Ok(spare) = std.try_clone() else { return };
+    let (Ok(tcp), Ok(spare)) = (
+        tokio::net::TcpStream::from_std(std),
+        tokio::net::TcpStream::from_std(spare),
+    ) else {
+        return;
+    };
+    let cut = Cut::default();
+    let handler_cut = cut.clone();
+    let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+        req.extensions_mut().insert(handler_cut.clone());
+        let mut app = app.clone();
+        async move { app.call(req.map(Body::new)).await }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc);
+    tokio::select! {
+        _ = conn => {}
+        _ = cut.0.now.notified() => {
+            if cut.0.reset.load(std::sync::atomic::Ordering::Relaxed) {
+                let _ = spare.set_zero_linger();
+            }
+        }
+    }
 }
 
 fn pairs(bytes: &[u8]) -> Vec<(String, String)> {
@@ -267,6 +349,7 @@ fn param<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let cut = req.extensions().get::<Cut>().cloned().unwrap_or_default();
     let path = req.uri().path().to_owned();
     let query = pairs(req.uri().query().unwrap_or("").as_bytes());
     let content_type = req
@@ -417,6 +500,22 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         }
         Answer::Gzip => page_answer(&method, qimen, simplify),
         Answer::FalseGzip => gzipped(page_answer(&method, qimen, simplify)),
+        Answer::Status {
+            status,
+            retry_after,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut resp = (status, "busy, try again later").into_response();
+            if let Some(v) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                resp.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            resp
+        }
+        Answer::Reset | Answer::Close => {
+            cut.fire(matches!(answer, Answer::Reset));
+            std::future::pending().await
+        }
+        Answer::Silent => std::future::pending().await,
     }
 }
 
@@ -662,6 +761,44 @@ fn qimen_failure(code: &str, message: &str) -> Response {
         xml_escape(message)
     );
     text_answer(StatusCode::OK, true, body)
+}
+
+/// An address on 127.0.0.1 where a connect never completes: its listener's
+/// accept queue is full and never drained, so the kernel ignores further
+/// connection requests until the caller's connect timeout runs out.
+pub struct Unreachable {
+    addr: SocketAddr,
+    _listener: std::net::TcpListener,
+    _queued: Vec<std::net::TcpStream>,
+}
+
+impl Unreachable {
+    pub fn start() -> std::io::Result<Unreachable> {
+        use socket2::{Domain, Socket, Type};
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        socket.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+        socket.listen(0)?;
+        let listener: std::net::TcpListener = socket.into();
+        let addr = listener.local_addr()?;
+        // Fill the queue: connects succeed until it is full.
+        let mut queued = Vec::new();
+        for _ in 0..16 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(conn) => queued.push(conn),
+                Err(_) => break,
+            }
+        }
+        Ok(Unreachable {
+            addr,
+            _listener: listener,
+            _queued: queued,
+        })
+    }
+
+    /// A TOP router URL at this address.
+    pub fn url(&self) -> String {
+        format!("http://{}{TOP_PATH}", self.addr)
+    }
 }
 
 /// A plain HTTP proxy on 127.0.0.1 that forwards every connection to one

@@ -8,7 +8,7 @@ use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{Body, CallOptions, Client, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
-use top_tests::clients::builder;
+use top_tests::clients::{builder, paused_client};
 use top_tests::gateway::Proxy;
 use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
@@ -20,6 +20,12 @@ fn gateway() -> Gateway {
 
 fn detail() -> PcOrderDetailRequest {
     PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
+}
+
+/// `taobao.pc.order.detail` sent as a write: tried again only when it
+/// provably did not run.
+fn write() -> CallOptions {
+    CallOptions::new().idempotent(false)
 }
 
 fn cancel() -> QimenOrderCancelRequest {
@@ -185,10 +191,10 @@ async fn slow_gateway_times_out_without_retry() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let e = client.execute(&detail()).await.unwrap_err();
+    let e = client.execute_with(&detail(), &write()).await.unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
-    assert_eq!(gw.received().len(), 1, "a timeout is never retried");
+    assert_eq!(gw.received().len(), 1, "a write's timeout is never retried");
 }
 
 #[tokio::test]
@@ -198,7 +204,7 @@ async fn truncated_body_is_a_transport_error() {
     let e = builder(&gw)
         .build()
         .unwrap()
-        .execute(&detail())
+        .execute_with(&detail(), &write())
         .await
         .unwrap_err();
     assert!(
@@ -242,7 +248,7 @@ async fn html_error_pages() {
         Answer::Html(502),
         Answer::Raw("<html><body>维护中</body></html>".into()),
     ]);
-    let client = builder(&gw).build().unwrap();
+    let client = builder(&gw).retry(RetryPolicy::none()).build().unwrap();
     match client.execute(&detail()).await.unwrap_err() {
         Error::Http {
             status, snippet, ..
@@ -602,9 +608,14 @@ fn blocking_client_speaks_both_protocols() {
         e.platform().and_then(|p| p.known_code()),
         Some(ErrorCode::InvalidSession)
     );
-    assert!(client.execute(&detail()).unwrap_err().is_timeout());
+    assert!(
+        client
+            .execute_with(&detail(), &write())
+            .unwrap_err()
+            .is_timeout()
+    );
     assert!(matches!(
-        client.execute(&detail()).unwrap_err(),
+        client.execute_with(&detail(), &write()).unwrap_err(),
         Error::Transport {
             kind: TransportKind::Body,
             ..
@@ -700,9 +711,7 @@ fn blocking_answers_carry_the_same_meta() {
     assert_eq!(answer.raw(), body.as_bytes());
     assert!(answer.url().starts_with(&gw.url()));
     gw.push([Answer::Html(502)]);
-    let failed = client
-        .execute_with_meta(&detail(), &CallOptions::new())
-        .unwrap_err();
+    let failed = client.execute_with_meta(&detail(), &write()).unwrap_err();
     assert!(matches!(failed.error(), Error::Http { status: 502, .. }));
     assert_eq!(failed.meta().map(|m| m.status()), Some(502));
     assert_eq!(failed.request_id(), None);
@@ -726,24 +735,6 @@ fn remote_error(sub_code: &str) -> Answer {
         sub_code: Some(sub_code.into()),
         sub_msg: None,
     }
-}
-
-/// A client without timers, for paused tokio time: a paused clock jumps to
-/// the next timer whenever the test runtime is idle, so a timeout (or the
-/// connection pool's idle sweep) would fire, and the clock run ahead, while
-/// the gateway on its own runtime is still answering.
-fn paused_client(gw: &Gateway, policy: RetryPolicy) -> Client {
-    let http = top_runtime::reqwest::Client::builder()
-        .pool_idle_timeout(None)
-        .no_proxy()
-        .build()
-        .unwrap();
-    builder(gw)
-        .http_client(http)
-        .timeout(None)
-        .retry(policy)
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(start_paused = true)]
@@ -961,10 +952,7 @@ async fn a_per_call_timeout_overrides_the_client_one() {
     gw.push([Answer::Slow(Duration::from_secs(5))]);
     let started = Instant::now();
     let e = client
-        .execute_with(
-            &detail(),
-            &CallOptions::new().timeout(Duration::from_millis(200)),
-        )
+        .execute_with(&detail(), &write().timeout(Duration::from_millis(200)))
         .await
         .unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
@@ -978,7 +966,7 @@ async fn a_per_call_timeout_overrides_the_client_one() {
         .unwrap();
     gw.push([Answer::Slow(Duration::from_secs(5))]);
     let started = Instant::now();
-    let e = client.execute(&detail()).await.unwrap_err();
+    let e = client.execute_with(&detail(), &write()).await.unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
 }

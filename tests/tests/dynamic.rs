@@ -126,3 +126,29 @@ fn the_blocking_client_calls_by_name_too() {
     assert_eq!(r.rejected_with, None);
     assert_eq!(r.form_param("added_later"), Some("1"));
 }
+
+#[tokio::test]
+async fn a_qimen_method_named_at_run_time_sends_its_document() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    let xml = "<request><warehouseCode>W1</warehouseCode><orderCode>O1</orderCode></request>";
+    let req = DynamicRequest::qimen("taobao.qimen.order.cancel", xml).param("extra", "1");
+    let answer = client.call(&req).await.unwrap();
+    assert_eq!(answer["flag"], json!("success"));
+    let r = &gw.received()[0];
+    assert_eq!(r.rejected_with, None, "signed over URL and body");
+    assert_eq!(r.path, "/router/qimen/service");
+    assert_eq!(r.xml_body.as_deref(), Some(xml));
+    assert_eq!(r.query_param("extra"), Some("1"));
+    assert_eq!(r.query_param("customerId"), Some("stub-cust-code"));
+
+    gw.push([Answer::QimenFailure {
+        code: "S002".into(),
+        message: "单据不存在".into(),
+    }]);
+    let e = client.call(&req).await.unwrap_err();
+    assert!(matches!(&e, Error::Qimen(f) if f.code == "S002"), "{e:?}");
+
+    let e = top_runtime::Batch::new().push_dynamic(&req).unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+}

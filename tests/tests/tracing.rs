@@ -18,6 +18,12 @@ fn detail() -> PcOrderDetailRequest {
     PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
 }
 
+/// Every trace of this test binary, captured once for all its tests.
+fn captured() -> Captured {
+    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    CAPTURED.get_or_init(Captured::install_global).clone()
+}
+
 #[tokio::test]
 async fn traces_name_each_attempt_and_never_a_secret() {
     const SESSION: &str = "6100e23657fb0b2d0c78568e55a3031134be9a3a5d4b3a365753805";
@@ -27,7 +33,7 @@ async fn traces_name_each_attempt_and_never_a_secret() {
         ..GatewayConfig::default()
     })
     .unwrap();
-    let captured = Captured::install_global();
+    let captured = captured();
 
     let client = builder(&gw).session(SESSION).build().unwrap();
     gw.push([
@@ -101,6 +107,44 @@ async fn traces_name_each_attempt_and_never_a_secret() {
         timestamp,
         "tp_request",
     ] {
+        assert!(!out.contains(secret), "`{secret}` leaked into:\n{out}");
+    }
+}
+
+#[tokio::test]
+async fn failed_answers_leave_their_body_out_of_the_traces() {
+    const ACCESS: &str = "6200a1b2c3d4e5f6access-token-value";
+    const REFRESH: &str = "6201f6e5d4c3b2a1refresh-token-value";
+    const PHONE: &str = "13800138000";
+    let captured = captured();
+    let gw = Gateway::start(GatewayConfig::default()).unwrap();
+    let client = builder(&gw).retry(RetryPolicy::none()).build().unwrap();
+    gw.push([
+        // A token answer cut short: not JSON, the tokens in its first bytes.
+        Answer::Raw(format!(
+            r#"{{"top_auth_token_create_response":{{"token_result":"{{\"access_token\":\"{ACCESS}\",\"refresh_token\":\"{REFRESH}\""#
+        )),
+        // A buyer's phone in an answer that does not fit its type.
+        Answer::Raw(format!(
+            r#"{{"pc_order_detail_response":{{"result":{{"order_detail_item":{{"receiver_mobile":"{PHONE}","buyer_id":"x"}}}}}}}}"#
+        )),
+    ]);
+    let e = client
+        .create_token(&top_runtime::oauth::TokenCreateRequest::new("code-1"))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, top_runtime::Error::Decode { .. }), "{e:?}");
+    let e = client.execute(&detail()).await.unwrap_err();
+    assert!(matches!(e, top_runtime::Error::Decode { .. }), "{e:?}");
+
+    let out = captured.text();
+    for want in [
+        "taobao.top.auth.token.create: cannot decode the answer at `.`",
+        "taobao.pc.order.detail: cannot decode the answer at `result.order_detail_item.buyer_id`",
+    ] {
+        assert!(out.contains(want), "`{want}` missing from:\n{out}");
+    }
+    for secret in [ACCESS, REFRESH, PHONE, "body starts with"] {
         assert!(!out.contains(secret), "`{secret}` leaked into:\n{out}");
     }
 }

@@ -4,6 +4,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use serde::Deserializer as _;
 use serde::de::{IgnoredAny, MapAccess, Visitor};
@@ -24,6 +27,7 @@ pub struct AnswerMeta {
     request_id: Option<String>,
     raw: Vec<u8>,
     attempts: u32,
+    retry_after: Option<Duration>,
 }
 
 impl AnswerMeta {
@@ -41,7 +45,19 @@ impl AnswerMeta {
             status,
             raw,
             attempts: 1,
+            retry_after: None,
         }
+    }
+
+    pub(crate) fn with_retry_after(mut self, wait: Option<Duration>) -> Self {
+        self.retry_after = wait;
+        self
+    }
+
+    /// How long the answer's `Retry-After` header asked to wait (a 429 or
+    /// 503 sends one), when it had a readable one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// The API method that was called.
@@ -93,6 +109,7 @@ impl fmt::Debug for AnswerMeta {
             .field("request_id", &self.request_id)
             .field("raw_len", &self.raw.len())
             .field("attempts", &self.attempts)
+            .field("retry_after", &self.retry_after)
             .finish()
     }
 }
@@ -213,6 +230,21 @@ impl From<Error> for FailedCall {
     fn from(error: Error) -> Self {
         FailedCall::new(error, None)
     }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date (`Wed, 21 Oct 2015
+/// 07:28:00 GMT`) taken as the time from `now` until then.
+pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(value).ok()?;
+    Some(
+        (at.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// `request_id` at the top of the answer or one level down (inside the
@@ -339,6 +371,28 @@ fn xml_request_id(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = DateTime::parse_from_rfc3339("2015-10-21T07:27:30Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let table = [
+            ("120", Some(Duration::from_secs(120))),
+            (" 0 ", Some(Duration::ZERO)),
+            (
+                "Wed, 21 Oct 2015 07:28:00 GMT",
+                Some(Duration::from_secs(30)),
+            ),
+            ("Wed, 21 Oct 2015 07:00:00 GMT", Some(Duration::ZERO)),
+            ("-1", None),
+            ("soon", None),
+            ("99999999999999999999999", None),
+        ];
+        for (value, want) in table {
+            assert_eq!(parse_retry_after(value, now), want, "{value}");
+        }
+    }
 
     #[test]
     fn request_id_where_the_platform_puts_it() {

@@ -4,14 +4,14 @@
 
 use std::fmt;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
 use super::{
     Answer, AnswerMeta, Attempts, Call, CallOptions, Config, FailedCall, Next, Outgoing, Prepared,
-    decode, too_large,
+    decode, retry_after_of, too_large,
 };
 use crate::de::Decoding;
 use crate::error::Error;
@@ -24,6 +24,42 @@ use crate::request::Request;
 pub struct Client {
     cfg: Arc<Config>,
     http: reqwest::blocking::Client,
+    /// Turns for [`ClientBuilder::max_in_flight`](super::ClientBuilder::max_in_flight).
+    gate: Option<Arc<Gate>>,
+}
+
+/// At most `max` exchanges at once across the threads sharing a client.
+#[derive(Debug)]
+struct Gate {
+    max: usize,
+    running: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Gate {
+    fn running(&self) -> MutexGuard<'_, usize> {
+        // The count stays right even if a holder panicked.
+        self.running.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for a turn; the turn ends when the returned guard drops.
+    fn enter(&self) -> Turn<'_> {
+        let mut running = self.running();
+        while *running >= self.max {
+            running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+        }
+        *running += 1;
+        Turn(self)
+    }
+}
+
+struct Turn<'g>(&'g Gate);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *self.0.running() -= 1;
+        self.0.freed.notify_one();
+    }
 }
 
 impl fmt::Debug for Client {
@@ -36,9 +72,17 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub(super) fn new(cfg: Config, http: reqwest::blocking::Client) -> Self {
+        let gate = cfg.max_in_flight.map(|max| {
+            Arc::new(Gate {
+                max,
+                running: Mutex::new(0),
+                freed: Condvar::new(),
+            })
+        });
         Client {
             cfg: Arc::new(cfg),
             http,
+            gate,
         }
     }
 
@@ -100,20 +144,25 @@ impl Client {
     fn exchange(&self, out: &Outgoing<'_>) -> Result<AnswerMeta, Error> {
         let api = out.prepared.api;
         let builder = out.fill(self.http.post(&out.prepared.url))?;
+        // Held until the whole body is in.
+        let _turn = self.gate.as_deref().map(Gate::enter);
         let resp = builder.send().map_err(|e| Error::transport(api, e))?;
         let status = resp.status().as_u16();
+        let retry_after = retry_after_of(resp.headers());
         let limit = self.cfg.max_body_bytes;
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
+        // A limit beyond u64 (none on today's targets) is no limit.
+        let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+        if resp.content_length().is_some_and(|n| n > limit64) {
             return Err(too_large(api, limit));
         }
         let mut body = Vec::new();
         // One byte past the limit tells "too large" from "exactly the limit".
-        resp.take(limit as u64 + 1)
+        resp.take(limit64.saturating_add(1))
             .read_to_end(&mut body)
             .map_err(|e| Error::transport_io(api, e))?;
         if body.len() > limit {
             return Err(too_large(api, limit));
         }
-        Ok(out.answer(status, body))
+        Ok(out.answer(status, body).with_retry_after(retry_after))
     }
 }

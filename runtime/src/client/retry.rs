@@ -152,9 +152,14 @@ enum Reason {
     Ban(Duration),
     /// The request never reached the platform, or was refused unrun.
     NotRun,
-    /// A retried code; the call may have run.
-    Busy,
+    /// A transient failure of a read; the call may have run. The answer
+    /// may have asked for a least wait (`Retry-After`).
+    Busy(Option<Duration>),
 }
+
+/// HTTP statuses that say "busy, come back" without a platform error:
+/// too many requests, bad gateway, service unavailable, gateway timeout.
+const BUSY_STATUSES: &[u16] = &[429, 502, 503, 504];
 
 /// The retry state of one call.
 #[derive(Debug)]
@@ -183,33 +188,56 @@ impl<'p> Plan<'p> {
     }
 
     /// After a failed attempt `elapsed` into the call: how long to wait
-    /// before the next one, or `None` to give up with `e`.
-    pub(crate) fn after(&mut self, e: &Error, elapsed: Duration) -> Option<Duration> {
-        let wait = match self.reason(e)? {
+    /// before the next one, or `None` to give up with `e`. `retry_after`
+    /// is the answer's `Retry-After`, when it had one.
+    pub(crate) fn after(
+        &mut self,
+        e: &Error,
+        retry_after: Option<Duration>,
+        elapsed: Duration,
+    ) -> Option<Duration> {
+        let remaining = self.policy.deadline.checked_sub(elapsed)?;
+        let wait = match self.reason(e, retry_after)? {
             Reason::Ban(n) => {
                 if n > self.policy.max_ban_wait || self.bans > 0 {
                     return None;
                 }
                 self.bans += 1;
-                n
+                // Callers banned together must not all come back at once.
+                let spread = if self.policy.jitter {
+                    (n / 2).min(remaining.saturating_sub(n))
+                } else {
+                    Duration::ZERO
+                };
+                n + random_below(spread)
             }
-            Reason::NotRun | Reason::Busy => {
-                if self.retries >= self.policy.max_retries {
+            Reason::NotRun => self.backoff()?,
+            Reason::Busy(least) => {
+                let least = least.unwrap_or(Duration::ZERO);
+                if least > self.policy.max_ban_wait {
                     return None;
                 }
-                let d = self.policy.delay(self.retries);
-                self.retries += 1;
-                if self.policy.jitter { jittered(d) } else { d }
+                self.backoff()?.max(least)
             }
         };
-        if elapsed.saturating_add(wait) > self.policy.deadline {
+        if wait > remaining {
             return None;
         }
         self.attempt += 1;
         Some(wait)
     }
 
-    fn reason(&self, e: &Error) -> Option<Reason> {
+    /// The next backoff delay, or `None` when the retries are spent.
+    fn backoff(&mut self) -> Option<Duration> {
+        if self.retries >= self.policy.max_retries {
+            return None;
+        }
+        let d = self.policy.delay(self.retries);
+        self.retries += 1;
+        Some(if self.policy.jitter { jittered(d) } else { d })
+    }
+
+    fn reason(&self, e: &Error, retry_after: Option<Duration>) -> Option<Reason> {
         match e {
             Error::Transport {
                 kind: TransportKind::Connect,
@@ -220,20 +248,37 @@ impl<'p> Plan<'p> {
                 None if self.policy.retries_code(p) => Some(Reason::NotRun),
                 None => None,
             },
-            Error::Platform(p) if self.read && self.policy.retries_code(p) => Some(Reason::Busy),
+            Error::Platform(p) if self.read && self.policy.retries_code(p) => {
+                Some(Reason::Busy(None))
+            }
+            Error::Http { status, .. } if self.read && BUSY_STATUSES.contains(status) => {
+                Some(Reason::Busy(retry_after))
+            }
+            // A timeout, a reset or a connection closed under the
+            // request: a read may run twice. A body that does not inflate
+            // would not inflate the next time either.
+            Error::Transport {
+                kind: TransportKind::Timeout | TransportKind::Body | TransportKind::Other,
+                ..
+            } if self.read => Some(Reason::Busy(None)),
             _ => None,
         }
     }
 }
 
+/// A random duration from zero up to `d`.
+fn random_below(d: Duration) -> Duration {
+    let spread = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    if spread == 0 {
+        return Duration::ZERO;
+    }
+    Duration::from_nanos(random_u64() % spread.saturating_add(1))
+}
+
 /// Between half of `d` and all of it.
 pub(crate) fn jittered(d: Duration) -> Duration {
     let half = d / 2;
-    let spread = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-    if spread == 0 {
-        return d;
-    }
-    half + Duration::from_nanos(random_u64() % (spread + 1))
+    half + random_below(d - half)
 }
 
 /// A random number from the standard library's per-process hash keys.
@@ -300,11 +345,11 @@ mod tests {
         let policy = steady();
         let mut plan = Plan::new(&policy, false);
         assert_eq!(
-            plan.after(&ban(3), Duration::ZERO),
+            plan.after(&ban(3), None, Duration::ZERO),
             Some(Duration::from_secs(3))
         );
         assert_eq!(plan.attempt(), 2);
-        assert_eq!(plan.after(&ban(3), Duration::from_secs(3)), None);
+        assert_eq!(plan.after(&ban(3), None, Duration::from_secs(3)), None);
     }
 
     #[test]
@@ -312,7 +357,7 @@ mod tests {
         let policy = steady();
         let mut plan = Plan::new(&policy, true);
         let e = ban(11);
-        assert_eq!(plan.after(&e, Duration::ZERO), None);
+        assert_eq!(plan.after(&e, None, Duration::ZERO), None);
         assert_eq!(e.retry_after(), Some(Duration::from_secs(11)));
     }
 
@@ -320,13 +365,13 @@ mod tests {
     fn the_deadline_bounds_every_wait() {
         let policy = steady().deadline(Duration::from_secs(5));
         let mut plan = Plan::new(&policy, true);
-        assert_eq!(plan.after(&ban(6), Duration::ZERO), None);
+        assert_eq!(plan.after(&ban(6), None, Duration::ZERO), None);
         let mut plan = Plan::new(&policy, true);
         let busy = platform("15", Some("isp.remote-service-timeout"), None);
-        assert_eq!(plan.after(&busy, Duration::from_millis(4_900)), None);
+        assert_eq!(plan.after(&busy, None, Duration::from_millis(4_900)), None);
         let mut plan = Plan::new(&policy, true);
         assert_eq!(
-            plan.after(&busy, Duration::from_millis(100)),
+            plan.after(&busy, None, Duration::from_millis(100)),
             Some(Duration::from_millis(200))
         );
     }
@@ -335,16 +380,19 @@ mod tests {
     fn writes_retry_only_what_did_not_run() {
         let policy = steady();
         let busy = platform("15", Some("isp.remote-service-timeout"), None);
-        assert_eq!(Plan::new(&policy, false).after(&busy, Duration::ZERO), None);
+        assert_eq!(
+            Plan::new(&policy, false).after(&busy, None, Duration::ZERO),
+            None
+        );
         assert!(
             Plan::new(&policy, true)
-                .after(&busy, Duration::ZERO)
+                .after(&busy, None, Duration::ZERO)
                 .is_some()
         );
         let limited = platform("7", Some("accesscontrol.limited-by-api-access-count"), None);
         assert!(
             Plan::new(&policy, false)
-                .after(&limited, Duration::ZERO)
+                .after(&limited, None, Duration::ZERO)
                 .is_some()
         );
         let timeout = Error::Transport {
@@ -353,7 +401,7 @@ mod tests {
             source: "t".into(),
         };
         assert_eq!(
-            Plan::new(&policy, true).after(&timeout, Duration::ZERO),
+            Plan::new(&policy, false).after(&timeout, None, Duration::ZERO),
             None
         );
         let refused = Error::Transport {
@@ -363,9 +411,92 @@ mod tests {
         };
         assert!(
             Plan::new(&policy, false)
-                .after(&refused, Duration::ZERO)
+                .after(&refused, None, Duration::ZERO)
                 .is_some()
         );
+    }
+
+    fn transport(kind: TransportKind) -> Error {
+        Error::Transport {
+            api: "a".into(),
+            kind,
+            source: "t".into(),
+        }
+    }
+
+    fn http(status: u16) -> Error {
+        Error::Http {
+            api: "a".into(),
+            status,
+            snippet: String::new(),
+        }
+    }
+
+    #[test]
+    fn reads_retry_transient_failures_and_writes_do_not() {
+        let policy = steady();
+        let transient = [
+            transport(TransportKind::Timeout),
+            transport(TransportKind::Body),
+            transport(TransportKind::Other),
+            http(429),
+            http(502),
+            http(503),
+            http(504),
+        ];
+        for e in &transient {
+            let read = Plan::new(&policy, true).after(e, None, Duration::ZERO);
+            assert_eq!(read, Some(Duration::from_millis(200)), "{e}");
+            let write = Plan::new(&policy, false).after(e, None, Duration::ZERO);
+            assert_eq!(write, None, "{e}");
+        }
+        for e in [transport(TransportKind::Decompress), http(500), http(404)] {
+            assert_eq!(
+                Plan::new(&policy, true).after(&e, None, Duration::ZERO),
+                None,
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn retry_after_is_a_least_wait_within_the_ban_ceiling() {
+        let policy = steady();
+        let mut plan = Plan::new(&policy, true);
+        let wait = plan.after(&http(503), Some(Duration::from_secs(3)), Duration::ZERO);
+        assert_eq!(wait, Some(Duration::from_secs(3)));
+        let wait = plan.after(&http(429), Some(Duration::from_millis(1)), Duration::ZERO);
+        assert_eq!(
+            wait,
+            Some(Duration::from_millis(400)),
+            "the backoff when longer"
+        );
+        let mut plan = Plan::new(&policy, true);
+        let wait = plan.after(&http(429), Some(Duration::from_secs(11)), Duration::ZERO);
+        assert_eq!(wait, None, "above max_ban_wait");
+    }
+
+    #[test]
+    fn ban_waits_are_spread_over_half_the_ban() {
+        let policy = RetryPolicy::default();
+        let waits: Vec<Duration> = (0..200)
+            .map(|_| {
+                Plan::new(&policy, true)
+                    .after(&ban(2), None, Duration::ZERO)
+                    .unwrap()
+            })
+            .collect();
+        let (min, max) = (waits.iter().min().unwrap(), waits.iter().max().unwrap());
+        assert!(*min >= Duration::from_secs(2), "{min:?}");
+        assert!(*max <= Duration::from_secs(3), "{max:?}");
+        assert!(
+            *max - *min >= Duration::from_millis(500),
+            "{min:?}..{max:?}"
+        );
+        // Never past the deadline for the jitter alone.
+        let tight = RetryPolicy::default().deadline(Duration::from_secs(2));
+        let wait = Plan::new(&tight, true).after(&ban(2), None, Duration::ZERO);
+        assert_eq!(wait, Some(Duration::from_secs(2)));
     }
 
     #[test]
@@ -374,14 +505,14 @@ mod tests {
         let mut plan = Plan::new(&policy, true);
         let busy = platform("10", None, None);
         assert_eq!(
-            plan.after(&busy, Duration::ZERO),
+            plan.after(&busy, None, Duration::ZERO),
             Some(Duration::from_millis(200))
         );
         assert_eq!(
-            plan.after(&busy, Duration::ZERO),
+            plan.after(&busy, None, Duration::ZERO),
             Some(Duration::from_millis(400))
         );
-        assert_eq!(plan.after(&busy, Duration::ZERO), None);
+        assert_eq!(plan.after(&busy, None, Duration::ZERO), None);
         assert_eq!(plan.attempt(), 3);
     }
 

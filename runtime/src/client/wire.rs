@@ -140,6 +140,25 @@ impl<'r> Call<'r> {
     }
 }
 
+/// The longest URL the HTTP stack sends (`http::Uri`'s limit); a longer
+/// one fails inside reqwest before anything is sent.
+const MAX_URL_BYTES: usize = u16::MAX as usize - 1;
+
+/// Refuses a URL too long to send, naming its length: it holds the system
+/// parameters (a session, `target_app_key`, `customerId`) and, for Qimen,
+/// the extra parameters.
+fn check_url_length(api: &str, url: &str) -> Result<(), Error> {
+    if url.len() <= MAX_URL_BYTES {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "{api}: the request URL is {} bytes, above the {MAX_URL_BYTES} that can be sent; \
+         nothing was sent (the URL carries the system parameters, and for Qimen APIs the \
+         extra parameters: shorten them)",
+        url.len()
+    )))
+}
+
 fn reject_reserved(api: &'static str, name: &'static str) -> Result<(), EncodeError> {
     if is_reserved(name) {
         return Err(EncodeError {
@@ -412,6 +431,7 @@ impl Config {
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::Config(format!("URL `{url}` is not valid: {e}")))?;
         url.query_pairs_mut().extend_pairs(query.iter());
+        check_url_length(call.method, url.as_str())?;
         Ok(Prepared {
             api: call.method,
             protocol: call.protocol(),
