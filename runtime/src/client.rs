@@ -2,7 +2,7 @@
 //! the TOP gateway or Qimen protocol, and decodes the answer.
 //!
 //! [`Client`] is async (tokio + reqwest over rustls); with the `blocking`
-//! feature [`blocking::Client`] does the same without an async runtime.
+//! feature `blocking::Client` does the same without an async runtime.
 //! Both drive the same `Attempts`: it signs each attempt, judges each
 //! answer and plans retries; only sending the request, reading the answer
 //! and sleeping differ.
@@ -222,7 +222,7 @@ fn build_failed(e: reqwest::Error) -> Error {
 }
 
 /// Builds a [`Client`] (or, with the `blocking` feature, a
-/// [`blocking::Client`]).
+/// `blocking::Client`).
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     cfg: Config,
