@@ -2,9 +2,26 @@
 
 use std::time::Duration;
 
-use top_runtime::client::{Client, ClientBuilder, RetryPolicy};
+use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
+use top_runtime::client::{CallOptions, Client, ClientBuilder, RetryPolicy};
 
-use crate::Gateway;
+use crate::{Gateway, GatewayConfig};
+
+/// A gateway with the default settings.
+pub fn gateway() -> Gateway {
+    Gateway::start(GatewayConfig::default()).expect("gateway starts")
+}
+
+/// `taobao.pc.order.detail`: a read by its name.
+pub fn detail() -> PcOrderDetailRequest {
+    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
+}
+
+/// Options that send a call as a write: tried again only when it
+/// provably did not run.
+pub fn write() -> CallOptions {
+    CallOptions::new().idempotent(false)
+}
 
 /// A builder for `gw`: its app key, secret, routers and Qimen customer.
 pub fn builder(gw: &Gateway) -> ClientBuilder {

@@ -3,21 +3,13 @@
 
 use serde_json::json;
 use top_api::pc::order_cancel::PcOrderCancelRequest;
-use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
+use top_api::pc::order_detail::PcOrderDetailRequest;
 use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{CallOptions, Client};
 use top_runtime::{Batch, BatchAnswer, DynamicRequest, Error, Slot};
-use top_tests::clients::builder;
+use top_tests::clients::{builder, detail, gateway};
 use top_tests::gateway::BATCH_PATH;
 use top_tests::{Answer, Gateway, GatewayConfig};
-
-fn gateway() -> Gateway {
-    Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
-
-fn detail() -> PcOrderDetailRequest {
-    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
-}
 
 #[tokio::test]
 async fn one_failing_call_leaves_the_others_decoded() {

@@ -3,30 +3,15 @@
 
 use std::time::{Duration, Instant};
 
-use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::{Body, CallOptions, Client, RetryPolicy};
 use top_runtime::error::{ErrorCode, TransportKind};
 use top_runtime::{Error, FileItem, SignMethod};
-use top_tests::clients::{builder, paused_client};
+use top_tests::clients::{builder, detail, gateway, paused_client, write};
 use top_tests::gateway::Proxy;
 use top_tests::requests::{FileUploadRequest, QimenItem, QimenItemsRequest};
 use top_tests::verify::expected_sign;
 use top_tests::{Answer, Gateway, GatewayConfig};
-
-fn gateway() -> Gateway {
-    Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
-
-fn detail() -> PcOrderDetailRequest {
-    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
-}
-
-/// `taobao.pc.order.detail` sent as a write: tried again only when it
-/// provably did not run.
-fn write() -> CallOptions {
-    CallOptions::new().idempotent(false)
-}
 
 fn cancel() -> QimenOrderCancelRequest {
     QimenOrderCancelRequest::new("W1234", "O1234")

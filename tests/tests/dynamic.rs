@@ -6,12 +6,8 @@ use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_api::qimen::order_cancel::QimenOrderCancelRequest;
 use top_runtime::client::CallOptions;
 use top_runtime::{DynamicRequest, Error};
-use top_tests::clients::builder;
-use top_tests::{Answer, Gateway, GatewayConfig};
-
-fn gateway() -> Gateway {
-    Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
+use top_tests::Answer;
+use top_tests::clients::{builder, gateway};
 
 const TP_REQUEST: &str = r#"{"biz_order_id":"10000001","buyer_id":10000001}"#;
 

@@ -6,26 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::Error;
 use top_runtime::client::{CallOptions, Client, RetryPolicy};
 use top_runtime::error::TransportKind;
-use top_tests::clients::{builder, paused_client};
+use top_tests::Answer;
+use top_tests::clients::{builder, detail, gateway, paused_client, write};
 use top_tests::gateway::Unreachable;
-use top_tests::{Answer, Gateway, GatewayConfig};
-
-fn gateway() -> Gateway {
-    Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
-
-/// `taobao.pc.order.detail`: a read by its name.
-fn detail() -> PcOrderDetailRequest {
-    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
-}
-
-fn write() -> CallOptions {
-    CallOptions::new().idempotent(false)
-}
 
 fn status(status: u16, retry_after: Option<&str>) -> Answer {
     Answer::Status {

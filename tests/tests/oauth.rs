@@ -3,12 +3,8 @@
 
 use top_runtime::oauth::{TOKEN_CREATE, TOKEN_REFRESH};
 use top_runtime::{Error, TokenCreateRequest, TokenRefreshRequest};
-use top_tests::clients::builder;
-use top_tests::{Answer, Gateway, GatewayConfig};
-
-fn gateway() -> Gateway {
-    Gateway::start(GatewayConfig::default()).expect("gateway starts")
-}
+use top_tests::Answer;
+use top_tests::clients::{builder, gateway};
 
 #[tokio::test]
 async fn an_authorization_code_becomes_a_token() {

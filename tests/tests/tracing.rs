@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use top_api::pc::order_detail::{ContractOrderDetailReq, PcOrderDetailRequest};
 use top_runtime::client::{CallOptions, Client, ClientBuilder, RetryPolicy};
 use top_tests::capture::Captured;
+use top_tests::clients::detail;
 use top_tests::{Answer, Gateway, GatewayConfig};
 
 fn builder(gw: &Gateway) -> ClientBuilder {
@@ -12,10 +12,6 @@ fn builder(gw: &Gateway) -> ClientBuilder {
     Client::builder(cfg.app_key.clone(), cfg.secret.clone())
         .url(gw.url())
         .retry(RetryPolicy::default().backoff(Duration::from_millis(10), Duration::from_millis(40)))
-}
-
-fn detail() -> PcOrderDetailRequest {
-    PcOrderDetailRequest::new().with_tp_request(ContractOrderDetailReq::new("10000001", 10000001))
 }
 
 /// Every trace of this test binary, captured once for all its tests.
