@@ -79,14 +79,6 @@ pub fn digest(bytes: &[u8]) -> [u8; 32] {
     *blake3::hash(bytes).as_bytes()
 }
 
-/// The BLAKE3 hash of a value's JSON form, written straight into the hasher;
-/// `None` when it does not serialize.
-pub fn digest_json<T: serde::Serialize>(value: &T) -> Option<[u8; 32]> {
-    let mut h = blake3::Hasher::new();
-    serde_json::to_writer(&mut h, value).ok()?;
-    Some(*h.finalize().as_bytes())
-}
-
 /// Serializes bytes by their BLAKE3 hash, for an input that holds a large
 /// byte string (`#[serde(serialize_with = "cache::by_digest")]`).
 pub fn by_digest<S: serde::Serializer>(bytes: &&[u8], s: S) -> Result<S::Ok, S::Error> {

@@ -173,7 +173,7 @@ fn modified(
 /// Wire path of a side's top-level fields: Qimen's hoisted `request` struct
 /// stays in the path, as in the emitter's messages.
 fn side_path(spec: &Spec, side: Side) -> String {
-    match space::hoisted(spec, side) {
+    match spec.qimen_root(side) {
         Some(root) => format!("{}.{}", side.root(), root.name),
         None => side.root().to_string(),
     }

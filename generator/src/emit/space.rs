@@ -197,12 +197,6 @@ impl Api<'_> {
     }
 }
 
-/// Qimen sends the `request` struct as the body and answers with the
-/// `response` struct as the root: its fields become the top-level ones.
-pub fn hoisted(spec: &Spec, side: Side) -> Option<&Param> {
-    spec.qimen_root(side)
-}
-
 /// How a struct-typed parameter got its fields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
@@ -585,7 +579,8 @@ struct Top<'p> {
 }
 
 fn top(spec: &Spec, side: Side) -> Top<'_> {
-    match hoisted(spec, side) {
+    // Qimen's XML root is hoisted: its fields are the top-level ones.
+    match spec.qimen_root(side) {
         Some(root) => Top {
             params: &root.fields,
             path: format!("{}.{}", side.root(), root.name),
@@ -660,15 +655,15 @@ fn struct_name(api: &str, o: &Occurrence, clash: bool, namer: &mut Namer) -> Str
 
 /// Every struct occurrence of both sides, request first, with its struct
 /// references resolved from the whole document.
-fn expand_sides<'p>(spec: &'p Spec, sides: [&Top<'p>; 2]) -> [Vec<Node<'p>>; 2] {
+fn expand_sides<'p>(spec: &'p Spec, req: &Top<'p>, resp: &Top<'p>) -> [Vec<Node<'p>>; 2] {
     let mut defs = Definitions::new();
     definitions(&spec.request, Side::Request, &mut defs);
     definitions(&spec.response, Side::Response, &mut defs);
     let mut open = Vec::new();
-    [Side::Request, Side::Response].map(|side| {
-        let t = sides[side as usize];
-        expand(t.params, side, &defs, &mut open)
-    })
+    [
+        expand(req.params, Side::Request, &defs, &mut open),
+        expand(resp.params, Side::Response, &defs, &mut open),
+    ]
 }
 
 /// What resolving an API's fields leaves besides them.
@@ -703,11 +698,11 @@ impl Builder<'_> {
 /// [`name_structs`].
 pub fn resolve<'a>(input: &ApiInput<'a>) -> Result<(Api<'a>, Vec<Warning>), Error> {
     let spec = input.spec.spec;
-    let head = input.head(false);
+    let (group, module) = naming::module_path(&spec.api);
     let request_name = naming::request_struct(&spec.api);
     let response_name = naming::response_struct(&spec.api);
     let (req, resp) = (top(spec, Side::Request), top(spec, Side::Response));
-    let [req_nodes, resp_nodes] = expand_sides(spec, [&req, &resp]);
+    let [req_nodes, resp_nodes] = expand_sides(spec, &req, &resp);
     let mut occ = Vec::new();
     collect(&req_nodes, Side::Request, &[], &mut occ);
     collect(&resp_nodes, Side::Response, &[], &mut occ);
@@ -730,9 +725,9 @@ pub fn resolve<'a>(input: &ApiInput<'a>) -> Result<(Api<'a>, Vec<Warning>), Erro
     let api = Api {
         spec,
         file: input.file.clone(),
-        group: head.group,
-        module: head.module,
-        feature: head.feature,
+        group,
+        module,
+        feature: input.feature.clone(),
         request_name,
         response_name,
         request,
