@@ -132,6 +132,21 @@ impl CallOptions {
         self
     }
 
+    /// These options with `declared` parameters of `api` under their
+    /// extra ones: an extra parameter replaces a declared one of the same
+    /// name, as it does in a form.
+    pub(crate) fn over_declared(
+        &self,
+        api: &str,
+        mut declared: Vec<(String, String)>,
+    ) -> Result<CallOptions, Error> {
+        merge_params(api, &mut declared, &self.params)?;
+        Ok(CallOptions {
+            params: declared,
+            ..self.clone()
+        })
+    }
+
     fn read(&self, method: &str) -> bool {
         self.idempotent
             .unwrap_or_else(|| retry::is_read_method(method))

@@ -14,7 +14,8 @@ use crate::client::{self, Answer, Body, Call, CallOptions, Client, FailedCall};
 use crate::de::Decoding;
 use crate::error::Error;
 
-/// A TOP call whose method and parameters are known only at run time.
+/// A TOP or Qimen call whose method and parameters are known only at run
+/// time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DynamicRequest {
     method: String,
@@ -116,15 +117,13 @@ impl DynamicRequest {
 
     /// What goes on the wire, and the options it goes with: a TOP call's
     /// fields form-encoded; a Qimen call's document as its body, its
-    /// parameters joining the URL's extra parameters.
+    /// parameters in the URL under the call's extra ones.
     fn call(&self, opts: &CallOptions) -> Result<(Call<'_>, CallOptions), Error> {
         let fields = self.fields()?;
         match &self.qimen_body {
             None => Ok((Call::new(&self.method, Body::Form(fields)), opts.clone())),
             Some(xml) => {
-                let opts = fields
-                    .into_iter()
-                    .fold(opts.clone(), |opts, (k, v)| opts.param(k, v));
+                let opts = opts.over_declared(&self.method, fields)?;
                 Ok((Call::new(&self.method, Body::Xml(xml.clone())), opts))
             }
         }

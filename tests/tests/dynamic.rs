@@ -148,3 +148,22 @@ async fn a_qimen_method_named_at_run_time_sends_its_document() {
     let e = top_runtime::Batch::new().push_dynamic(&req).unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e:?}");
 }
+
+#[tokio::test]
+async fn an_extra_parameter_replaces_a_declared_one_on_either_protocol() {
+    let gw = gateway();
+    let client = builder(&gw).build().unwrap();
+    let opts = CallOptions::new().param("extra", "from-options");
+    let xml = "<request><warehouseCode>W1</warehouseCode><orderCode>O1</orderCode></request>";
+    let qimen = DynamicRequest::qimen("taobao.qimen.order.cancel", xml).param("extra", "declared");
+    client.call_with(&qimen, &opts).await.unwrap();
+    let top = DynamicRequest::new("taobao.pc.order.detail")
+        .param("tp_request", TP_REQUEST)
+        .param("extra", "declared");
+    client.call_with(&top, &opts).await.unwrap();
+    let received = gw.received();
+    assert_eq!(received[0].rejected_with, None);
+    assert_eq!(received[0].query_param("extra"), Some("from-options"));
+    assert_eq!(received[1].rejected_with, None);
+    assert_eq!(received[1].form_param("extra"), Some("from-options"));
+}
