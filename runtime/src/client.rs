@@ -498,7 +498,7 @@ fn log_attempt<T>(outcome: &Result<Answer<T>, FailedCall>, elapsed: Duration) {
             request_id = a.request_id(),
             "answered"
         ),
-        // The error without any part of the answer's body: it may hold
+        // The error without a snippet of the answer's body: it may hold
         // tokens or buyers' personal data.
         Err(f) => tracing::debug!(
             status = f.meta().map(AnswerMeta::status),

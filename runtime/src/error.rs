@@ -133,9 +133,10 @@ impl Error {
         self.platform()?.retry_after()
     }
 
-    /// The error as it may be logged: no part of the answer's body (a
-    /// token, a buyer's name or phone), no decoder message (it may quote a
-    /// value).
+    /// The error as it may be logged: no snippet of the answer's body (it
+    /// may hold a token, a buyer's name or phone), no decoder message (it
+    /// may quote a value). A platform or Qimen failure keeps its code and
+    /// message, the error text the gateway or the warehouse system wrote.
     pub fn without_body(&self) -> impl fmt::Display + '_ {
         WithoutBody(self)
     }
