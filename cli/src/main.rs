@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde_json::value::RawValue;
 use top_runtime::client::PRODUCTION_URL;
+use top_runtime::envelope::response_key;
 use top_runtime::qimen::PRODUCTION_URL as QIMEN_PRODUCTION_URL;
 use top_runtime::{AnswerMeta, CallOptions, Client, DynamicRequest, Error, FailedCall, SignMethod};
 
@@ -171,7 +172,10 @@ async fn call(args: &CallArgs) -> Result<(), Failure> {
                 eprintln!("url: {}", meta.url());
                 eprintln!("attempts: {}", meta.attempts());
             }
-            println!("{}", pretty::pretty(&answer_text(meta, answer.value())));
+            println!(
+                "{}",
+                pretty::pretty(&answer_text(&args.method, meta, answer.value()))
+            );
             if let Some(id) = meta.request_id() {
                 eprintln!("request_id: {id}");
             }
@@ -235,15 +239,14 @@ fn client(access: &Access) -> Result<Client, Failure> {
 /// The answer's value as sent: the member inside the `<method>_response`
 /// envelope, or the whole answer; from the raw body, so numbers keep their
 /// digits.
-fn answer_text(meta: &AnswerMeta, value: &serde_json::Value) -> String {
+fn answer_text(method: &str, meta: &AnswerMeta, value: &serde_json::Value) -> String {
     let members: Option<HashMap<String, Box<RawValue>>> = serde_json::from_slice(meta.raw()).ok();
     let Some(members) = members else {
         return value.to_string();
     };
-    let mut envelopes = members.iter().filter(|(k, _)| k.ends_with("_response"));
-    match (envelopes.next(), envelopes.next()) {
-        (Some((_, inner)), None) => inner.get().to_owned(),
-        _ => String::from_utf8_lossy(meta.raw()).into_owned(),
+    match members.get(&response_key(method)) {
+        Some(inner) => inner.get().to_owned(),
+        None => String::from_utf8_lossy(meta.raw()).into_owned(),
     }
 }
 

@@ -15,11 +15,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use top_runtime::qimen::server::Verifier;
+use top_tests::cli::env;
 use top_tests::receiver::{cancel_line, cancel_router, http_app};
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
 
 #[tokio::main]
 async fn main() -> ExitCode {
