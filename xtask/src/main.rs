@@ -81,20 +81,25 @@ struct DocCenterArgs {
 
 impl DocCenterArgs {
     fn options(&self, out: PathBuf) -> Result<fetch::Options, Error> {
-        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+        // Not NaN, negative, infinite, too large for a Duration, nor so
+        // small it rounds to no time at all.
+        let Some(timeout) = std::time::Duration::try_from_secs_f64(self.timeout)
+            .ok()
+            .filter(|d| !d.is_zero())
+        else {
             return Err(Error::at(
                 Path::new("--timeout"),
                 None,
                 "give a number of seconds above 0",
             ));
-        }
+        };
         Ok(fetch::Options {
             doc_center: self.doc_center.clone(),
             out,
             categories: self.categories.clone(),
             apis: self.apis.clone(),
             jobs: self.jobs,
-            timeout: std::time::Duration::from_secs_f64(self.timeout),
+            timeout,
             retries: self.retries,
             keep_going: self.keep_going,
             restart: self.restart,

@@ -608,6 +608,33 @@ fn a_folder_that_is_not_a_corpus_is_refused() {
 }
 
 #[test]
+fn a_timeout_too_large_for_a_duration_is_refused_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    for seconds in ["1e30", "0", "-1", "inf", "NaN", "1e-300"] {
+        let timeout = format!("--timeout={seconds}");
+        let out = xtask_in(
+            None,
+            &[
+                "fetch",
+                "--doc-center",
+                "http://127.0.0.1:9",
+                "--out",
+                corpus.to_str().unwrap(),
+                &timeout,
+            ],
+        );
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{seconds}: {stderr}");
+        assert!(
+            stderr.contains("--timeout") && stderr.contains("give a number of seconds above 0"),
+            "{seconds}: {stderr}"
+        );
+    }
+    assert!(!corpus.exists());
+}
+
+#[test]
 fn a_document_answer_without_its_fields_is_a_failure_naming_it() {
     let mock = Mock::start(SERVED);
     let tmp = tempfile::tempdir().unwrap();
