@@ -559,6 +559,23 @@ fn filters_fetch_only_the_chosen_category_or_api_and_keep_the_rest() {
 }
 
 #[test]
+fn two_filters_naming_one_category_choose_it_once() {
+    let mock = Mock::start(SERVED);
+    let (_tmp, corpus) = fetched(&mock);
+    let out = fetch(
+        &mock,
+        &corpus,
+        &["--category", "宝点API", "--category", "baodian"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 categories, 1 documents (0 new, 0 changed, 1 unchanged"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
 fn a_bad_catalogue_names_its_api_and_writes_nothing() {
     let mock = Mock::start(SERVED);
     let (_tmp, corpus) = fetched(&mock);

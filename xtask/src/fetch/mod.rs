@@ -319,13 +319,13 @@ fn plan(
     let mut seen_category = BTreeSet::new();
     let mut seen_api = BTreeSet::new();
     for (c, (folder, pkg)) in catalogue.iter().zip(folders) {
-        let picked = categories
-            .iter()
-            .find(|f| **f == c.name || **f == folder)
-            .inspect(|f| {
-                seen_category.insert(f.as_str());
-            });
-        if !categories.is_empty() && picked.is_none() {
+        // Every filter naming the category is seen, by its name or its folder.
+        let mut picked = false;
+        for f in categories.iter().filter(|f| **f == c.name || **f == folder) {
+            seen_category.insert(f.as_str());
+            picked = true;
+        }
+        if !categories.is_empty() && !picked {
             continue;
         }
         let wanted: Vec<Api> = c
