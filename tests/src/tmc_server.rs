@@ -12,7 +12,6 @@
 //! mid-stream, send a malformed frame, or lose a confirm.
 
 use std::collections::HashSet;
-use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,7 +21,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message as Ws;
 
-use crate::gateway::{Background, lock};
+use crate::gateway::{Background, gzip, lock};
 use crate::verify::expected_sign;
 
 /// Who the server accepts.
@@ -568,7 +567,7 @@ fn write_frame(
 /// A Data message as the Java `TmcHandler.parse` reads it.
 fn data_frame(m: &Published, token: &str) -> Vec<u8> {
     let content = if m.gzip {
-        (SValue::Bytes(gzip(&m.content)), 7)
+        (SValue::Bytes(gzip(m.content.as_bytes())), 7)
     } else {
         (SValue::Text(m.content.clone()), 1)
     };
@@ -590,13 +589,6 @@ fn data_frame(m: &Published, token: &str) -> Vec<u8> {
             ("publisher", SValue::Text("4272".into()), 1),
         ],
     )
-}
-
-fn gzip(text: &str) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    // Writing into a Vec cannot fail.
-    let _ = e.write_all(text.as_bytes());
-    e.finish().unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -280,6 +280,44 @@ async fn a_failing_or_panicking_handler_is_reported_and_the_message_comes_again(
     assert_eq!((tries[&7], tries[&8], tries[&9]), (2, 2, 1));
 }
 
+/// A handler that panics while called, before it returns its future: the
+/// message is sent back as failed and the consumer keeps going.
+#[tokio::test]
+async fn a_handler_panicking_before_its_future_fails_the_message_and_the_consumer_goes_on() {
+    let server = server();
+    server.publish(messages([21, 22]));
+    let runs = Runs::default();
+    let r = runs.clone();
+    let (shutdown, task) = spawn_run(consumer(&server), move |m: Message| {
+        let first = r.count(m.id) == 0;
+        r.record(m.clone());
+        if m.id == 21 && first {
+            panic!("handler bug before its future");
+        }
+        std::future::ready(Ok(()))
+    });
+    let seen = server.wait_for(LIMIT, all_confirmed(&[21, 22])).await;
+    assert!(!task.is_finished(), "the consumer is still running");
+    // Still taking messages after the panic.
+    server.publish(messages([23]));
+    let seen_later = server.wait_for(LIMIT, all_confirmed(&[21, 22, 23])).await;
+    stop(shutdown, task).await;
+    confirmed_once(&seen_later, &[21, 22, 23]);
+    assert_eq!(
+        seen.failed,
+        [(21, "the handler panicked".to_string())],
+        "{seen:?}"
+    );
+    assert_eq!((runs.count(21), runs.count(22), runs.count(23)), (2, 1, 1));
+    let again = runs
+        .all()
+        .into_iter()
+        .filter(|m| m.id == 21)
+        .nth(1)
+        .unwrap();
+    assert!(again.redelivered, "{again:?}");
+}
+
 #[tokio::test]
 async fn at_most_n_handlers_run_at_once() {
     let server = server();

@@ -143,10 +143,26 @@ impl ConsumerBuilder {
         if cfg.concurrency == 0 {
             return Err(TmcError::Config("concurrency must be at least 1".into()));
         }
+        if cfg.concurrency > MAX_CONCURRENCY {
+            return Err(TmcError::Config(format!(
+                "concurrency must be at most {MAX_CONCURRENCY}"
+            )));
+        }
         if cfg.pull_interval.is_zero() || cfg.heartbeat.is_zero() {
             return Err(TmcError::Config(
                 "the pull interval and the heartbeat must be above zero".into(),
             ));
+        }
+        // Timers add these to the clock: a sum past its end would panic.
+        for (name, every) in [
+            ("pull interval", cfg.pull_interval),
+            ("heartbeat", cfg.heartbeat),
+        ] {
+            if Instant::now().checked_add(every).is_none() {
+                return Err(TmcError::Config(format!(
+                    "the {name} {every:?} is too long for the clock"
+                )));
+            }
         }
         let tls = tls()?;
         let (shutdown, _) = watch::channel(false);
@@ -157,6 +173,14 @@ impl ConsumerBuilder {
         })
     }
 }
+
+/// The most handlers at once: the semaphore's bound, and the permits
+/// `Supervisor::wait_for_handlers` takes back in one `u32`.
+const MAX_CONCURRENCY: usize = if Semaphore::MAX_PERMITS < u32::MAX as usize {
+    Semaphore::MAX_PERMITS
+} else {
+    u32::MAX as usize
+};
 
 /// rustls with ring and the webpki roots, as the REST client's reqwest.
 fn tls() -> Result<Connector, TmcError> {
@@ -248,10 +272,14 @@ impl Consumer {
         Fut: Future<Output = Result<(), E>> + Send + 'static,
         E: fmt::Display + Send + 'static,
     {
+        let handler = Arc::new(handler);
         let mut deliveries = self.deliveries();
         while let Some(delivery) = deliveries.next().await {
             let delivery = delivery?;
-            let work = tokio::spawn(handler(delivery.message().clone()));
+            let (handler, message) = (Arc::clone(&handler), delivery.message().clone());
+            // Called inside the task, so a handler that panics before
+            // returning its future fails the message too.
+            let work = tokio::spawn(async move { handler(message).await });
             tokio::spawn(async move {
                 match work.await {
                     Ok(Ok(())) => delivery.confirm(),
@@ -485,6 +513,7 @@ impl Supervisor {
     /// Every delivery handed out is settled (its outcome is dropped: no
     /// connection is left to confirm on).
     async fn wait_for_handlers(&mut self) {
+        // At most MAX_CONCURRENCY, which fits a u32 (checked by `build`).
         let all = u32::try_from(self.cfg.concurrency).unwrap_or(u32::MAX);
         let _ = self.permits.acquire_many(all).await;
         while self.outcomes.try_recv().is_ok() {}
@@ -510,7 +539,7 @@ impl Supervisor {
         let mut permit: Option<OwnedSemaphorePermit> = None;
         let mut draining = false;
         loop {
-            if draining && self.idle(permit.is_some()) {
+            if draining && self.idle() {
                 return close(&mut conn, &mut stream).await;
             }
             let step = tokio::select! {
@@ -539,10 +568,10 @@ impl Supervisor {
         }
     }
 
-    /// No delivery outstanding and no outcome left to send.
-    fn idle(&self, holding: bool) -> bool {
-        self.outcomes.is_empty()
-            && self.permits.available_permits() + usize::from(holding) == self.cfg.concurrency
+    /// No delivery outstanding and no outcome left to send (draining holds
+    /// no permit of its own).
+    fn idle(&self) -> bool {
+        self.outcomes.is_empty() && self.permits.available_permits() == self.cfg.concurrency
     }
 
     /// A handler's outcome: confirmed (or failed) on the connection that
@@ -921,6 +950,46 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("concurrency"), "{err}");
+    }
+
+    #[test]
+    fn concurrency_above_the_semaphore_or_u32_is_refused() {
+        let max = Semaphore::MAX_PERMITS.min(u32::MAX as usize);
+        assert_eq!(MAX_CONCURRENCY, max);
+        assert!(Consumer::builder("k", "s").concurrency(max).build().is_ok());
+        for n in [max + 1, usize::MAX] {
+            let err = Consumer::builder("k", "s")
+                .concurrency(n)
+                .build()
+                .unwrap_err();
+            assert!(matches!(err, TmcError::Config(_)), "{n}: {err:?}");
+            assert!(err.to_string().contains("concurrency"), "{n}: {err}");
+        }
+    }
+
+    #[test]
+    fn intervals_past_the_end_of_the_clock_are_refused() {
+        let err = Consumer::builder("k", "s")
+            .heartbeat(Duration::MAX)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, TmcError::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("heartbeat"), "{err}");
+        let err = Consumer::builder("k", "s")
+            .pull_interval(Duration::MAX)
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, TmcError::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("pull interval"), "{err}");
+        // Long but representable intervals still build.
+        let year = Duration::from_secs(365 * 24 * 3600);
+        assert!(
+            Consumer::builder("k", "s")
+                .heartbeat(year)
+                .pull_interval(year)
+                .build()
+                .is_ok()
+        );
     }
 
     #[test]
