@@ -529,9 +529,9 @@ fn sync(a: SyncArgs) -> ExitCode {
 }
 
 /// Fetch, regen, print the report of the specs of the corpus before
-/// against those after; whether the corpus changed. When the regen fails
-/// the previous corpus is put back. Summaries go to stderr, so stdout is
-/// the report alone.
+/// against those after; whether the corpus changed. When the regen, the
+/// report or writing the regen fails, the previous corpus is put back.
+/// Summaries go to stderr, so stdout is the report alone.
 fn sync_run(a: SyncArgs) -> Result<bool, Error> {
     let repo = repo_root();
     let out = a.out.unwrap_or_else(|| repo.join("target/sync"));
@@ -540,19 +540,24 @@ fn sync_run(a: SyncArgs) -> Result<bool, Error> {
     let (fetched, previous) = fetch::run(&a.doc_center.options(corpus.clone())?)?;
     eprintln!("{}", fetched.line());
     let cache = regen_cache(!a.no_cache);
-    // A corpus that does not generate is not kept: the next run sees the change again.
-    let r = match regen_in_memory(&[corpus], &out, cache.as_ref()) {
-        Ok(r) => r,
+    // A corpus whose regen is not written to `out` is not kept: the next
+    // run sees the change again.
+    let regen = || -> Result<_, Error> {
+        let r = regen_in_memory(&[corpus], &out, cache.as_ref())?;
+        let report = topgen::diff::compare(
+            &topgen::diff::Tree::from_specs("before", &before),
+            &topgen::diff::Tree::from_specs("after", &r.scraped),
+        )?;
+        output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
+        Ok((r, report))
+    };
+    let (r, report) = match regen() {
+        Ok(done) => done,
         Err(e) => {
             previous.restore()?;
             return Err(e);
         }
     };
-    let report = topgen::diff::compare(
-        &topgen::diff::Tree::from_specs("before", &before),
-        &topgen::diff::Tree::from_specs("after", &r.scraped),
-    )?;
-    output::commit(&out, &pipeline::REGEN_DIRS, &r.files)?;
     let summary = Summary {
         pages: r.pages,
         specs: r.specs,

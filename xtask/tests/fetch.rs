@@ -670,22 +670,24 @@ fn a_document_answer_without_its_fields_is_a_failure_naming_it() {
     assert!(!corpus.exists(), "nothing half-written");
 }
 
+/// `sync` from the mock into `corpus`, regenerating into `out`.
+fn sync(mock: &Mock, corpus: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["sync", "--timeout", "1"];
+    if !extra.contains(&"--doc-center") {
+        args.extend(["--doc-center", &mock.url]);
+    }
+    args.extend(["--corpus", corpus.to_str().unwrap()]);
+    args.extend(["--out", out.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    xtask_in(None, &args)
+}
+
 #[test]
 fn sync_reports_a_change_with_exit_1_and_none_with_exit_0() {
     let mock = Mock::start(&["baodian"]);
     let tmp = tempfile::tempdir().unwrap();
     let corpus = tmp.path().join("top-docs");
-    let sync = |out: &str, extra: &[&str]| {
-        let out = tmp.path().join(out);
-        let mut args = vec!["sync", "--timeout", "1"];
-        if !extra.contains(&"--doc-center") {
-            args.extend(["--doc-center", &mock.url]);
-        }
-        args.extend(["--corpus", corpus.to_str().unwrap()]);
-        args.extend(["--out", out.to_str().unwrap()]);
-        args.extend_from_slice(extra);
-        xtask_in(None, &args)
-    };
+    let sync = |out: &str, extra: &[&str]| sync(&mock, &corpus, &tmp.path().join(out), extra);
     let first = sync("out", &[]);
     assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
     assert!(
@@ -751,4 +753,39 @@ fn sync_reports_a_change_with_exit_1_and_none_with_exit_0() {
         stderr.contains("http://127.0.0.1:9/docCenter: error sending request"),
         "{stderr}"
     );
+}
+
+#[test]
+fn sync_puts_the_corpus_back_when_the_output_cannot_be_written() {
+    let mock = Mock::start(&["baodian"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("top-docs");
+    let out = tmp.path().join("out");
+    let first = sync(&mock, &corpus, &out, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+    let corpus_before = snapshot(&corpus);
+
+    mock.edit("taobao.baodian.server.sdk.config.get", |t| {
+        let field = r#"{"name": "extra_flag", "type": "Boolean", "description": "新字段"},"#;
+        t.replacen(
+            "\"responseParams\": [",
+            &format!("\"responseParams\": [{field}"),
+            1,
+        )
+    });
+    // The regen succeeds but its output root is a file: the commit fails.
+    let blocked = tmp.path().join("blocked");
+    fs::write(&blocked, "not a folder").unwrap();
+    let failed = sync(&mock, &corpus, &blocked, &[]);
+    let stderr = text(&failed.stderr);
+    assert_eq!(failed.status.code(), Some(2), "{stderr}");
+    assert_eq!(snapshot(&corpus), corpus_before, "the corpus is put back");
+
+    // So the next run meets the change again, and the output gets it.
+    let changed = sync(&mock, &corpus, &out, &[]);
+    let report = text(&changed.stdout);
+    assert_eq!(changed.status.code(), Some(1), "{}", text(&changed.stderr));
+    assert!(report.contains("extra_flag"), "{report}");
+    let spec = out.join("specs/taobao.baodian.server.sdk.config.get.yaml");
+    assert!(text(&fs::read(spec).unwrap()).contains("extra_flag"));
 }
