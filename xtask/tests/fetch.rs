@@ -789,3 +789,27 @@ fn sync_puts_the_corpus_back_when_the_output_cannot_be_written() {
     let spec = out.join("specs/taobao.baodian.server.sdk.config.get.yaml");
     assert!(text(&fs::read(spec).unwrap()).contains("extra_flag"));
 }
+
+#[test]
+fn sync_sees_a_category_renamed_under_the_same_id() {
+    let mock = Mock::start(&["baodian"]);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("top-docs");
+    let out = tmp.path().join("out");
+    let first = sync(&mock, &corpus, &out, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first.stderr));
+
+    mock.state.lock().unwrap().catalogue[0].name = "宝点新名API".to_string();
+    let renamed = sync(&mock, &corpus, &out, &[]);
+    let stderr = text(&renamed.stderr);
+    assert_eq!(renamed.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("(0 new, 0 changed, 2 unchanged, 0 removed)"),
+        "documents are counted as before: {stderr}"
+    );
+    let catelog = text(&fs::read(corpus.join("baodian/catelog.json")).unwrap());
+    assert!(catelog.contains("宝点新名API"), "{catelog}");
+
+    let same = sync(&mock, &corpus, &out, &[]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same.stderr));
+}

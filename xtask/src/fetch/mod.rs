@@ -69,12 +69,15 @@ pub struct Fetched {
     pub resumed: usize,
     /// (API, reason) of each document that did not arrive.
     pub failed: Vec<(String, String)>,
+    /// What swapping the corpus in wrote: every file, `catelog.json`s too.
+    pub written: output::Written,
 }
 
 impl Fetched {
-    /// Whether the corpus on disk changed.
+    /// Whether the corpus on disk changed: any file written or removed,
+    /// a category's `catelog.json` (a category renamed) as much as a document.
     pub fn changed_corpus(&self) -> bool {
-        self.new + self.changed + self.removed > 0
+        self.written.changed + self.written.removed > 0
     }
 
     pub fn line(&self) -> String {
@@ -106,7 +109,7 @@ pub struct Previous {
 impl Previous {
     pub fn restore(self) -> Result<(), Error> {
         match self.files {
-            Some(files) => commit(&self.out, &files),
+            Some(files) => commit(&self.out, &files).map(drop),
             None => match std::fs::remove_dir_all(&self.out) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(&self.out, e)),
                 _ => Ok(()),
@@ -156,7 +159,7 @@ pub fn run(o: &Options) -> Result<(Fetched, Previous), Error> {
     }
     let whole = o.categories.is_empty() && o.apis.is_empty();
     let files = assemble(&old, &plan, &jobs, &bodies, whole, &mut fetched);
-    commit(&out, &files)?;
+    fetched.written = commit(&out, &files)?;
     journal.finish();
     let previous = Previous {
         files: old.existed.then_some(old.files),
@@ -593,8 +596,8 @@ fn assemble(
     files
 }
 
-/// Swap the new corpus in as the folder `out`.
-fn commit(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
+/// Swap the new corpus in as the folder `out`; what that wrote.
+fn commit(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<output::Written, Error> {
     let (Some(root), Some(name)) = (out.parent(), out.file_name().and_then(|n| n.to_str())) else {
         return Err(Error::at(out, None, "not a folder name to fetch into"));
     };
@@ -603,8 +606,7 @@ fn commit(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
     for (rel, bytes) in files {
         set.insert(format!("{name}/{rel}"), bytes.clone());
     }
-    output::commit(root, &[name], &set)?;
-    Ok(())
+    output::commit(root, &[name], &set)
 }
 
 #[cfg(test)]
