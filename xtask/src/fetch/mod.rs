@@ -173,7 +173,7 @@ fn failures(base: &str, jobs: &[(&Planned, &Api)], bodies: &[Body]) -> Vec<(Stri
     let mut failed = Vec::new();
     for ((_, api), body) in jobs.iter().zip(bodies) {
         if let Err(why) = body {
-            let url = DOCUMENT.shown(base, &format!("docId={}", api.id));
+            let url = DOCUMENT.shown(base, &doc_query(api));
             eprintln!("error: {}: {url}: {why}", api.name);
             failed.push((api.name.clone(), why.clone()));
         }
@@ -531,9 +531,13 @@ fn download(
     (bodies, resumed.into_inner())
 }
 
+/// The query a document is asked by, as sent and as shown in errors.
+fn doc_query(api: &Api) -> String {
+    format!("docId={}", client::query_escape(&api.id))
+}
+
 fn fetch_document(session: &DocCenter, api: &Api) -> Body {
-    let extra = format!("docId={}", client::query_escape(&api.id));
-    let body = session.get(DOCUMENT, &extra)?;
+    let body = session.get(DOCUMENT, &doc_query(api))?;
     answer::document(&body, &api.name).map_err(|why| format!("{}: {why}", DOCUMENT.name()))
 }
 
@@ -632,6 +636,16 @@ mod tests {
             c.folders.insert(folder.to_string(), known);
         }
         c
+    }
+
+    #[test]
+    fn a_document_is_asked_and_shown_by_its_escaped_id() {
+        let api = |id: &str| Api {
+            name: "taobao.pc.order.detail".to_string(),
+            id: id.to_string(),
+        };
+        assert_eq!(doc_query(&api("21055")), "docId=21055");
+        assert_eq!(doc_query(&api("1 2&x")), "docId=1%202%26x");
     }
 
     #[test]
