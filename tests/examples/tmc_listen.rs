@@ -96,10 +96,16 @@ struct Printer {
 
 impl Printer {
     async fn print(self, m: Message) -> Result<(), std::io::Error> {
-        println!("{} {} {}", m.id, m.topic, m.content);
         let mut handled = self.handled.lock().unwrap();
+        let full = |handled: &HashSet<i64>| self.max.is_some_and(|max| handled.len() >= max);
+        if full(&handled) && !handled.contains(&m.id) {
+            // Taken while stopping, beyond the count: sent back as failed,
+            // so it comes again to the next consumer; neither printed nor confirmed.
+            return Err(std::io::Error::other("beyond TOP_TMC_MAX"));
+        }
+        println!("{} {} {}", m.id, m.topic, m.content);
         handled.insert(m.id);
-        if self.max.is_some_and(|max| handled.len() >= max) {
+        if full(&handled) {
             // Stops taking messages; this one is still confirmed.
             self.shutdown.shutdown();
         }

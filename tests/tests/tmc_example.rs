@@ -92,7 +92,7 @@ async fn stops_after_tmc_max_with_each_confirmed_once() {
         .wait_for(Duration::from_secs(10), |s| s.closed >= s.connects.len())
         .await;
     let distinct: HashSet<i64> = printed.iter().copied().collect();
-    assert!(distinct.len() >= 5, "{printed:?}");
+    assert_eq!(distinct.len(), 5, "{printed:?}");
     let mut confirmed = seen.confirmed.clone();
     confirmed.sort_unstable();
     let mut want: Vec<i64> = distinct.into_iter().collect();
