@@ -5,7 +5,7 @@
 //! fields, the emitter to write them.
 
 /// A TOP scalar type: the class of Rust type it becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Scalar {
     String,
     Int,

@@ -69,13 +69,24 @@ pub fn serialize<S: Serializer, T: Code>(v: &T, s: S) -> Result<S::Ok, S::Error>
     }
 }
 
-/// The impls of foreign traits every generated code enum needs:
-/// `Deserialize`, `Serialize` and `From` a code's text, all through [`Code`].
-/// [`Wire`], [`Text`](crate::params::Text) and
-/// [`XmlItem`](crate::params::XmlItem) come from blanket impls here.
+/// The impls every generated code enum needs: `Deserialize`, `Serialize`,
+/// `Display` and `From` a code's text, and an inherent `as_str()` (no trait
+/// to import), all through [`Code`]. [`Wire`], [`Text`](crate::params::Text)
+/// and [`XmlItem`](crate::params::XmlItem) come from blanket impls here.
 #[macro_export]
 macro_rules! code_enum {
     ($t:ty) => {
+        impl $t {
+            /// The code exactly as on the wire.
+            pub fn as_str(&self) -> &str {
+                $crate::code::Code::wire(self)
+            }
+        }
+        impl ::core::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str($crate::code::Code::wire(self))
+            }
+        }
         impl<'de> $crate::__serde::Deserialize<'de> for $t {
             fn deserialize<D: $crate::__serde::Deserializer<'de>>(
                 d: D,
@@ -254,5 +265,14 @@ mod tests {
         assert_eq!(joined(&[Level::L2, Level::Other("9".into())]), "2,9");
         let json = serde_json::to_string(&(Level::L1, Status::Open, Level::Other("x".into())));
         assert_eq!(json.unwrap(), r#"[1,"OPEN","x"]"#);
+    }
+
+    #[test]
+    fn as_str_and_display_give_the_wire_text_without_a_trait_import() {
+        assert_eq!(Status::Open.as_str(), "OPEN");
+        assert_eq!(Status::Other("NEW".into()).as_str(), "NEW");
+        assert_eq!(Level::from("2").to_string(), "2");
+        assert_eq!(Level::L1.as_str(), "1");
+        assert_eq!(format!("{}", Status::Closed), "CLOSED");
     }
 }

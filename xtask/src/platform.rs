@@ -5,7 +5,9 @@
 //! category's row and left out of the generated crate, so the table shows the
 //! state of the whole corpus. Every warning and error is also written to
 //! `<out>/platform-report.txt`, one per line; every field read as a code
-//! list is listed in `<out>/code-lists.tsv`, for checking that reading.
+//! list is listed in `<out>/code-lists.tsv`, for checking that reading, and
+//! every disagreement between documents about a shared type, with how it was
+//! decided, in `<out>/type-merges.tsv`.
 //!
 //! The check is timed per rustc (see [`crate::times`]): the totals, the
 //! largest rustc and the largest generated crates are printed, and every
@@ -163,13 +165,50 @@ fn codegen(tally: &mut Tally, emit: &topgen::emit::Options) -> topgen::emit::Gen
 
 /// The specs, the generated crate and tests, and the report.
 fn write(out: &Path, tally: &Tally, generated: topgen::emit::Generated) -> Result<(), Error> {
+    let merges_path = out.join(TYPE_MERGES);
+    let mut merges = String::from(topgen::emit::share::Decision::TSV_HEADER);
+    for d in &generated.decisions {
+        merges.push_str(&d.tsv_row());
+    }
+    let (structs, shared) = struct_counts(&generated.files);
+    println!(
+        "types: {structs} structs generated, {shared} of them shared in `types` modules; \
+         {} disagreements between documents decided ({})",
+        generated.decisions.len(),
+        merges_path.display()
+    );
     let mut files = pipeline::spec_files(&tally.specs);
     files.extend(generated.files);
     output::commit(out, &pipeline::REGEN_DIRS, &files)?;
     let report_path = out.join(REPORT);
     std::fs::write(&report_path, &tally.report).map_err(|e| Error::io(&report_path, e))?;
     let lists_path = out.join(CODE_LISTS);
-    std::fs::write(&lists_path, code_lists(&tally.specs)).map_err(|e| Error::io(&lists_path, e))
+    std::fs::write(&lists_path, code_lists(&tally.specs)).map_err(|e| Error::io(&lists_path, e))?;
+    std::fs::write(&merges_path, merges).map_err(|e| Error::io(&merges_path, e))
+}
+
+/// File under the output root listing how each disagreement between the
+/// documents of a category about a shared TOP type was decided.
+const TYPE_MERGES: &str = "type-merges.tsv";
+
+/// Structs of the generated crates, and those of them in `types` modules.
+fn struct_counts(files: &output::FileSet) -> (usize, usize) {
+    let mut all = 0;
+    let mut shared = 0;
+    for (path, body) in files.iter() {
+        if !path.ends_with(".rs") {
+            continue;
+        }
+        let n = String::from_utf8_lossy(body)
+            .lines()
+            .filter(|l| l.starts_with("pub struct "))
+            .count();
+        all += n;
+        if path.ends_with("/src/types.rs") {
+            shared += n;
+        }
+    }
+    (all, shared)
 }
 
 /// File under the output root listing every field read as a code list.

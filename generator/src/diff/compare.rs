@@ -1,6 +1,8 @@
 //! Pairing two trees: APIs by name, parameters by wire path, each side
 //! resolved through the emitter's type space.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use proc_macro2::TokenStream;
 use serde_json::{Value, json};
 
@@ -8,7 +10,8 @@ use super::{Change, Kind, Report, Semver, Tree};
 use crate::diag::Error;
 use crate::emit::code;
 use crate::emit::family::Family;
-use crate::emit::space::{self, Api, CodeEnum, Field, Side, Ty};
+use crate::emit::share;
+use crate::emit::space::{self, Api, CodeEnum, Field, Side, Ty, Types};
 use crate::layout;
 use crate::naming;
 use crate::spec::Spec;
@@ -21,7 +24,67 @@ pub fn compare(old: &Tree, new: &Tree) -> Result<Report, Error> {
         Family::of_specs(old.specs.values()),
         Family::of_specs(new.specs.values()),
     );
-    compare_in(old, new, &families)
+    let all = (
+        old.specs.values().collect::<Vec<_>>(),
+        new.specs.values().collect::<Vec<_>>(),
+    );
+    compare_in(old, new, &families, (&all.0, &all.1))
+}
+
+/// The APIs of the categories a comparison touches, on one side, resolved
+/// and rewritten to use their category's shared types as codegen does, and
+/// those types by feature.
+struct Shared<'a> {
+    apis: BTreeMap<&'a str, Api<'a>>,
+    types: BTreeMap<String, Types>,
+}
+
+fn shared<'a>(
+    tree: &Tree,
+    all: &[&'a Spec],
+    family: &Family,
+    features: &BTreeSet<String>,
+) -> Result<Shared<'a>, Error> {
+    use rayon::prelude::*;
+    let touched: Vec<&Spec> = all
+        .iter()
+        .copied()
+        .filter(|s| features.contains(&family.feature(&s.category)))
+        .collect();
+    let mut apis: Vec<Api> = touched
+        .par_iter()
+        .map(|s| resolve(tree, s, family))
+        .collect::<Result<_, _>>()?;
+    apis.sort_by(|a, b| a.spec.api.cmp(&b.spec.api));
+    let mut by_feature: BTreeMap<String, Vec<&mut Api>> = BTreeMap::new();
+    for a in apis.iter_mut() {
+        by_feature.entry(a.feature.clone()).or_default().push(a);
+    }
+    let types = by_feature
+        .into_iter()
+        .map(|(f, mut apis)| {
+            let plan = share::plan(&f, &mut apis);
+            (f, plan.types)
+        })
+        .collect();
+    let apis = apis.into_iter().map(|a| (a.spec.api.as_str(), a)).collect();
+    Ok(Shared { apis, types })
+}
+
+/// The features of the APIs that differ between the trees, on both sides.
+fn touched_features(old: &Tree, new: &Tree, families: &(Family, Family)) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (api, o) in &old.specs {
+        if new.specs.get(api) != Some(o) {
+            out.insert(families.0.feature(&o.category));
+        }
+    }
+    for (api, n) in &new.specs {
+        if old.specs.get(api) != Some(n) {
+            out.insert(families.1.feature(&n.category));
+        }
+    }
+    out
 }
 
 /// [`compare`] of parts of two trees, with the families of the whole trees.
@@ -29,8 +92,15 @@ pub(super) fn compare_in(
     old: &Tree,
     new: &Tree,
     families: &(Family, Family),
+    all: (&[&Spec], &[&Spec]),
 ) -> Result<Report, Error> {
     use rayon::prelude::*;
+
+    let features = touched_features(old, new, families);
+    let shared = (
+        shared(old, all.0, &families.0, &features)?,
+        shared(new, all.1, &families.1, &features)?,
+    );
 
     let mut names: Vec<&str> = old
         .specs
@@ -47,7 +117,7 @@ pub(super) fn compare_in(
             let n = new.specs.get(*name);
             match (o, n) {
                 (Some(o), Some(n)) if o == n => Ok(Vec::new()),
-                (Some(o), Some(n)) => modified((old, new), o, n, families),
+                (Some(o), Some(n)) => modified((old, new), o, n, families, &shared),
                 (None, Some(n)) => Ok(vec![added(n, &families.1)]),
                 (Some(o), None) => Ok(vec![removed(o, &families.0)]),
                 (None, None) => Ok(Vec::new()),
@@ -57,6 +127,21 @@ pub(super) fn compare_in(
     let mut changes = Vec::new();
     for r in per_api {
         changes.extend(r?);
+    }
+    for feature in &features {
+        let none = Types::default();
+        let o = shared.0.types.get(feature).unwrap_or(&none);
+        let n = shared.1.types.get(feature).unwrap_or(&none);
+        let category = [&shared.1, &shared.0]
+            .iter()
+            .flat_map(|s| s.apis.values())
+            .find(|a| a.feature == *feature)
+            .map_or_else(String::new, |a| a.spec.category.clone());
+        let mut c = types_changes(feature, o, n);
+        for c in &mut c {
+            c.category = category.clone();
+        }
+        changes.extend(c);
     }
     Ok(Report { changes })
 }
@@ -141,12 +226,26 @@ fn modified(
     o: &Spec,
     n: &Spec,
     (old_family, new_family): &(Family, Family),
+    shared: &(Shared, Shared),
 ) -> Result<Vec<Change>, Error> {
-    let oa = resolve(old_tree, o, old_family)?;
-    let na = resolve(new_tree, n, new_family)?;
+    let (oa, na);
+    let oa = match shared.0.apis.get(o.api.as_str()) {
+        Some(a) => a,
+        None => {
+            oa = resolve(old_tree, o, old_family)?;
+            &oa
+        }
+    };
+    let na = match shared.1.apis.get(n.api.as_str()) {
+        Some(a) => a,
+        None => {
+            na = resolve(new_tree, n, new_family)?;
+            &na
+        }
+    };
     let mut cx = Cx {
-        old: &oa,
-        new: &na,
+        old: oa,
+        new: na,
         out: Vec::new(),
         open: Vec::new(),
     };
@@ -313,7 +412,7 @@ impl Cx<'_, '_> {
     }
 
     fn field_added(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
-        let ty = rust(code::declared_type(self.new, side, f));
+        let ty = rust(code::declared_type(&self.new.scope(), side, f));
         let (level, effect) = match side {
             Side::Request if f.required => (
                 Semver::Major,
@@ -337,7 +436,7 @@ impl Cx<'_, '_> {
     }
 
     fn field_removed(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
-        let ty = rust(code::declared_type(self.old, side, f));
+        let ty = rust(code::declared_type(&self.old.scope(), side, f));
         let effect = match side {
             Side::Request if f.required => format!(
                 "`{owner}::new` loses the argument `{}`; the field is gone",
@@ -357,15 +456,15 @@ impl Cx<'_, '_> {
     fn field(&mut self, side: Side, path: &str, owners: (&str, &str), o: &Field, n: &Field) {
         let owner = owners.1;
         let (ot, nt) = (
-            rust(code::value_type(self.old, o)),
-            rust(code::value_type(self.new, n)),
+            rust(code::value_type(&self.old.scope(), o)),
+            rust(code::value_type(&self.new.scope(), n)),
         );
         if ot != nt {
             let effect = format!(
                 "`{owner}.{}`: `{}` → `{}`",
                 n.ident,
-                rust(code::declared_type(self.old, side, o)),
-                rust(code::declared_type(self.new, side, n)),
+                rust(code::declared_type(&self.old.scope(), side, o)),
+                rust(code::declared_type(&self.new.scope(), side, n)),
             );
             let c = self.at(path, Kind::TypeChanged, Semver::Major);
             self.push(with(c, json!(ot), json!(nt), effect));
@@ -401,11 +500,12 @@ impl Cx<'_, '_> {
             self.code_values(path, &old.codes[i], &new.codes[j]);
         }
         if let (Ty::Struct(i), Ty::Struct(j)) = (o.ty, n.ty) {
-            if self.open.contains(&(i, j)) {
-                return;
-            }
             let (old, new) = (self.old, self.new);
             let (os, ns) = (&old.structs[i], &new.structs[j]);
+            // A shared type's own changes are listed once, by `types_changes`.
+            if self.open.contains(&(i, j)) || (os.imported && ns.imported) {
+                return;
+            }
             self.open.push((i, j));
             self.fields(
                 side,
@@ -444,5 +544,143 @@ fn protocol_name(p: crate::spec::Protocol) -> &'static str {
     match p {
         crate::spec::Protocol::Top => "TOP",
         crate::spec::Protocol::Qimen => "Qimen",
+    }
+}
+
+/// The changes of a category's shared types: each one once, with the APIs
+/// it reaches.
+fn types_changes(feature: &str, old: &Types, new: &Types) -> Vec<Change> {
+    let mut out = Vec::new();
+    let find = |t: &Types, name: &str| t.structs.iter().position(|s| s.name == name);
+    for (j, ns) in new.structs.iter().enumerate() {
+        let reach = &new.users[j];
+        let Some(i) = find(old, &ns.name) else {
+            let effect = format!(
+                "new shared type `types::{}`, used by {}",
+                ns.name,
+                reach.join(", ")
+            );
+            let c = type_change(feature, ns, "", Kind::TypeShared, Semver::Minor, effect);
+            out.push(Change {
+                new: json!(reach),
+                ..c
+            });
+            continue;
+        };
+        let os = &old.structs[i];
+        for nf in &ns.fields {
+            let path = nf.wire.as_str();
+            let Some(of) = os.fields.iter().find(|f| f.wire == nf.wire) else {
+                let ty = rust(code::declared_type(&new.scope(j), ns.side, nf));
+                let level = if nf.required {
+                    Semver::Major
+                } else {
+                    Semver::Minor
+                };
+                let effect = format!(
+                    "`types::{}` gains a field `{}: {ty}`; reaches {}",
+                    ns.name,
+                    nf.ident,
+                    reach.join(", ")
+                );
+                out.push(type_change(
+                    feature,
+                    ns,
+                    path,
+                    Kind::FieldAdded,
+                    level,
+                    effect,
+                ));
+                continue;
+            };
+            let (ot, nt) = (
+                rust(code::declared_type(&old.scope(i), os.side, of)),
+                rust(code::declared_type(&new.scope(j), ns.side, nf)),
+            );
+            if ot != nt {
+                let effect = format!(
+                    "`types::{}.{}`: `{ot}` → `{nt}`; reaches {}",
+                    ns.name,
+                    nf.ident,
+                    reach.join(", ")
+                );
+                let c = type_change(feature, ns, path, Kind::TypeChanged, Semver::Major, effect);
+                out.push(Change {
+                    old: json!(ot),
+                    new: json!(nt),
+                    ..c
+                });
+            }
+            if of.description != nf.description || of.example != nf.example {
+                let effect = format!("the doc comment of `types::{}.{}`", ns.name, nf.ident);
+                out.push(type_change(
+                    feature,
+                    ns,
+                    path,
+                    Kind::DescriptionChanged,
+                    Semver::Patch,
+                    effect,
+                ));
+            }
+        }
+        for of in &os.fields {
+            if !ns.fields.iter().any(|f| f.wire == of.wire) {
+                let effect = format!(
+                    "`types::{}` loses the field `{}`; reaches {}",
+                    ns.name,
+                    of.ident,
+                    reach.join(", ")
+                );
+                out.push(type_change(
+                    feature,
+                    ns,
+                    &of.wire,
+                    Kind::FieldRemoved,
+                    Semver::Major,
+                    effect,
+                ));
+            }
+        }
+    }
+    for (i, os) in old.structs.iter().enumerate() {
+        if find(new, &os.name).is_none() {
+            let effect = format!(
+                "shared type `types::{}` is gone; it was used by {}",
+                os.name,
+                old.users[i].join(", ")
+            );
+            let c = type_change(feature, os, "", Kind::TypeUnshared, Semver::Major, effect);
+            out.push(Change {
+                old: json!(old.users[i]),
+                ..c
+            });
+        }
+    }
+    out
+}
+
+fn type_change(
+    feature: &str,
+    s: &space::Struct,
+    path: &str,
+    kind: Kind,
+    level: Semver,
+    effect: String,
+) -> Change {
+    Change {
+        api: format!("{}{}", super::SHARED_PREFIX, s.name),
+        path: if path.is_empty() {
+            s.top_type.clone()
+        } else {
+            format!("{}.{path}", s.top_type)
+        },
+        kind,
+        breaking: level == Semver::Major,
+        old: Value::Null,
+        new: Value::Null,
+        effect,
+        level,
+        category: String::new(),
+        feature: feature.to_string(),
     }
 }

@@ -218,8 +218,11 @@ pub fn replaced_changes<'a>(
         old.specs.insert(spec.api.clone(), spec);
     }
     old_all.extend(old.specs.values().map(|s| (s.api.as_str(), s)));
+    // Shared types are decided over whole categories: every spec counts.
+    let all_old: Vec<&Spec> = old_all.into_values().collect();
+    let all_new: Vec<&Spec> = specs.iter().collect();
     let families = (
-        Family::of_specs(old_all.into_values()),
+        Family::of_specs(all_old.iter().copied()),
         Family::of_specs(specs),
     );
     let changed: Vec<Spec> = specs
@@ -227,7 +230,12 @@ pub fn replaced_changes<'a>(
         .filter(|s| !same.contains(s.api.as_str()))
         .cloned()
         .collect();
-    super::compare::compare_in(&old, &Tree::from_specs("regen", &changed), &families)
+    super::compare::compare_in(
+        &old,
+        &Tree::from_specs("regen", &changed),
+        &families,
+        (&all_old, &all_new),
+    )
 }
 
 /// Specs already parsed, by file name, with the bytes they were parsed from.

@@ -37,6 +37,10 @@ pub enum Kind {
     /// A code of a field's code list (its enum's variant).
     ValueAdded,
     ValueRemoved,
+    /// A TOP type became one type of its crate's `types` module, or stopped
+    /// being one.
+    TypeShared,
+    TypeUnshared,
 }
 
 impl Kind {
@@ -56,6 +60,8 @@ impl Kind {
             Kind::ErrorCodeRemoved => "error-code-removed",
             Kind::ValueAdded => "value-added",
             Kind::ValueRemoved => "value-removed",
+            Kind::TypeShared => "type-shared",
+            Kind::TypeUnshared => "type-unshared",
         }
     }
 }
@@ -120,6 +126,16 @@ pub struct Report {
     pub changes: Vec<Change>,
 }
 
+impl Change {
+    /// A change of a shared type rather than of one API.
+    pub fn is_shared_type(&self) -> bool {
+        self.api.starts_with(SHARED_PREFIX)
+    }
+}
+
+/// What [`Change::api`] of a shared type's change starts with.
+pub const SHARED_PREFIX: &str = "types::";
+
 impl Report {
     pub fn semver(&self) -> Semver {
         self.changes
@@ -133,10 +149,12 @@ impl Report {
         self.changes.iter().filter(|c| c.breaking)
     }
 
-    /// The APIs with a change, each with whether one of its changes breaks.
+    /// The APIs with a change, each with whether one of its changes breaks;
+    /// a shared type's changes (`types::Trade`) count with the APIs they
+    /// reach, not as an API.
     pub fn apis(&self) -> BTreeMap<&str, bool> {
         let mut out: BTreeMap<&str, bool> = BTreeMap::new();
-        for c in &self.changes {
+        for c in self.changes.iter().filter(|c| !c.is_shared_type()) {
             *out.entry(c.api.as_str()).or_default() |= c.breaking;
         }
         out

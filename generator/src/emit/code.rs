@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::server;
-use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty};
+use super::space::{Api, CodeEnum, Field, Scalar, Scope, Side, Struct, Ty, Types};
 use crate::naming::{self, OTHER_VARIANT};
 
 pub fn ident(s: &str) -> Ident {
@@ -62,6 +62,19 @@ pub fn docs(lines: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
+/// `#![doc]` attributes of a module, one per line.
+pub fn inner_docs(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
 /// Description lines, escaped, leading blanks trimmed so nothing becomes a code block.
 pub fn description_lines(text: Option<&str>) -> Vec<String> {
     text.map(|t| t.lines().map(|l| md_escape(l.trim())).collect())
@@ -89,24 +102,24 @@ pub fn scalar_type(s: Scalar) -> TokenStream {
         .expect("the table's Rust types are valid tokens")
 }
 
-fn base_type(api: &Api, ty: Ty) -> TokenStream {
+fn base_type(scope: &Scope, ty: Ty) -> TokenStream {
     match ty {
         Ty::Scalar(s) => scalar_type(s),
         Ty::Struct(i) => {
-            let n = ident(&api.structs[i].name);
+            let n = ident(&scope.structs[i].name);
             quote!(#n)
         }
     }
 }
 
 /// The value type of a field, list and box included, without `Option`.
-pub fn value_type(api: &Api, f: &Field) -> TokenStream {
+pub fn value_type(scope: &Scope, f: &Field) -> TokenStream {
     let base = match f.code {
         Some(i) => {
-            let n = ident(&api.codes[i].name);
+            let n = ident(&scope.codes[i].name);
             quote!(#n)
         }
-        None => base_type(api, f.ty),
+        None => base_type(scope, f.ty),
     };
     if f.array {
         quote!(::std::vec::Vec<#base>)
@@ -131,7 +144,7 @@ fn serde_attr(parts: Vec<TokenStream>) -> TokenStream {
 }
 
 /// A request-side field declaration.
-fn request_field(api: &Api, f: &Field) -> TokenStream {
+fn request_field(scope: &Scope, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
     let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
@@ -142,7 +155,7 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
             skip_serializing_if = "::std::option::Option::is_none"
         ));
     }
-    if api.is_qimen() && f.array {
+    if scope.qimen && f.array {
         let with = if f.required {
             "::top_runtime::params::xml_items"
         } else {
@@ -151,25 +164,25 @@ fn request_field(api: &Api, f: &Field) -> TokenStream {
         parts.push(quote!(serialize_with = #with));
     }
     let attr = serde_attr(parts);
-    let server = server::request_field(api, f);
-    let ty = declared_type(api, Side::Request, f);
+    let server = server::request_field(scope, f);
+    let ty = declared_type(scope, Side::Request, f);
     quote! { #doc #attr #server pub #name: #ty, }
 }
 
 /// A response-side field: plain, since [`wire_impls`] reads it.
-fn response_field(api: &Api, f: &Field) -> TokenStream {
+fn response_field(scope: &Scope, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
-    let server = server::response_field(api, f);
-    let ty = declared_type(api, Side::Response, f);
+    let server = server::response_field(scope, f);
+    let ty = declared_type(scope, Side::Response, f);
     quote! { #doc #server pub #name: #ty, }
 }
 
 /// The type a field is declared with: a required request field as is, an
 /// optional one in `Option`; a response list as is (empty when absent),
 /// any other response field in `Option`.
-pub fn declared_type(api: &Api, side: Side, f: &Field) -> TokenStream {
-    let ty = value_type(api, f);
+pub fn declared_type(scope: &Scope, side: Side, f: &Field) -> TokenStream {
+    let ty = value_type(scope, f);
     let bare = match side {
         Side::Request => f.required,
         Side::Response => f.array,
@@ -227,11 +240,11 @@ pub fn setter_name(f: &Field) -> Ident {
 }
 
 /// `new(required…)` and `with_x(…)` setters of a request-side struct.
-fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
+fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
     let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
     let args = required.iter().map(|f| {
         let n = ident(&f.ident);
-        let ty = value_type(api, f);
+        let ty = value_type(scope, f);
         if f.code.is_some() && !f.array {
             quote!(#n: impl ::std::convert::Into<#ty>)
         } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
@@ -263,7 +276,7 @@ fn constructors(api: &Api, name: &Ident, fields: &[Field]) -> TokenStream {
     let setters = fields.iter().filter(|f| !f.required).map(|f| {
         let n = ident(&f.ident);
         let setter = setter_name(f);
-        let ty = value_type(api, f);
+        let ty = value_type(scope, f);
         let doc = docs(&[format!("Sets {}.", code_span(&f.wire))]);
         let into = if f.code.is_some() && !f.array {
             Some(ty.clone())
@@ -317,33 +330,30 @@ fn derives(side: Side, fields: &[Field]) -> TokenStream {
 }
 
 /// Whether a field holds struct `index` boxed (it contains itself).
-fn is_boxed(api: &Api, index: usize) -> bool {
-    api.structs
+fn is_boxed(scope: &Scope, index: usize) -> bool {
+    scope
+        .structs
         .iter()
         .flat_map(|s| &s.fields)
         .any(|f| f.boxed && f.ty == Ty::Struct(index))
 }
 
-fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
+fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> TokenStream {
     let name = ident(&s.name);
     let mut lines = description_lines(s.description.as_deref());
     if !lines.is_empty() {
         lines.push(String::new());
     }
-    lines.push(format!(
-        "TOP type {}, at {}.",
-        code_span(&s.top_type),
-        code_span(&s.path)
-    ));
+    lines.push(place);
     let doc = docs(&lines);
     let derive = derives(s.side, &s.fields);
-    let server_derive = server::derive(api, s.side);
-    let server_impls = server::nested_impls(api, s, is_boxed(api, index));
+    let server_derive = server::derive(scope, s.side);
+    let server_impls = server::nested_impls(scope, s, is_boxed(scope, index));
     match s.side {
         Side::Request => {
-            let fields = s.fields.iter().map(|f| request_field(api, f));
-            let ctors = constructors(api, &name, &s.fields);
-            let xml_item = (api.is_qimen() && s.list_item).then(|| {
+            let fields = s.fields.iter().map(|f| request_field(scope, f));
+            let ctors = constructors(scope, &name, &s.fields);
+            let xml_item = (scope.qimen && s.list_item).then(|| {
                 let element = naming::xml_item_name(&s.top_type);
                 quote! {
                     impl ::top_runtime::params::XmlItem for #name {
@@ -360,8 +370,8 @@ fn nested_struct(api: &Api, index: usize, s: &Struct) -> TokenStream {
             }
         }
         Side::Response => {
-            let fields = s.fields.iter().map(|f| response_field(api, f));
-            let boxed = is_boxed(api, index)
+            let fields = s.fields.iter().map(|f| response_field(scope, f));
+            let boxed = is_boxed(scope, index)
                 .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
             let wire = wire_impls(&name, &s.fields);
             quote! {
@@ -573,14 +583,7 @@ pub fn module(api: &Api) -> Result<String, String> {
         md_escape(&spec.category),
         code_span(&api.feature)
     ));
-    let module_doc = mdoc.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
+    let module_doc = inner_docs(&mdoc);
 
     let req = ident(&api.request_name);
     let resp = ident(&api.response_name);
@@ -600,11 +603,12 @@ pub fn module(api: &Api) -> Result<String, String> {
         rdoc.push("Sent over Qimen: the fields form the XML `<request>` body.".into());
     }
     let rdoc = docs(&rdoc);
-    let req_fields = api.request.iter().map(|f| request_field(api, f));
+    let scope = &api.scope();
+    let req_fields = api.request.iter().map(|f| request_field(scope, f));
     let req_derive = derives(Side::Request, &api.request);
-    let req_server = server::derive(api, Side::Request);
-    let resp_server = server::derive(api, Side::Response);
-    let req_ctors = constructors(api, &req, &api.request);
+    let req_server = server::derive(scope, Side::Request);
+    let resp_server = server::derive(scope, Side::Response);
+    let req_ctors = constructors(scope, &req, &api.request);
     let req_impl = request_impl(api);
 
     let mut pdoc = vec![format!("Answer of {}.", code_span(&spec.api))];
@@ -613,17 +617,21 @@ pub fn module(api: &Api) -> Result<String, String> {
         pdoc.extend(description_lines(Some(d)));
     }
     let pdoc = docs(&pdoc);
-    let resp_fields = api.response.iter().map(|f| response_field(api, f));
+    let resp_fields = api.response.iter().map(|f| response_field(scope, f));
     let resp_wire = wire_impls(&resp, &api.response);
     let nested = api
         .structs
         .iter()
         .enumerate()
-        .map(|(i, s)| nested_struct(api, i, s));
-    let codes = api.codes.iter().map(code_enum);
+        .filter(|(_, s)| !s.imported)
+        .map(|(i, s)| nested_struct(scope, i, s, place(s)));
+    let codes = own_codes(api).map(code_enum);
+    let shared = shared_uses(api);
 
     let tokens = quote! {
-        #(#module_doc)*
+        #module_doc
+
+        #shared
 
         #rdoc
         #req_derive
@@ -645,6 +653,87 @@ pub fn module(api: &Api) -> Result<String, String> {
         #(#codes)*
     };
     format_file(tokens)
+}
+
+/// Where a struct of an API module comes from, for its docs.
+fn place(s: &Struct) -> String {
+    format!(
+        "TOP type {}, at {}.",
+        code_span(&s.top_type),
+        code_span(&s.path)
+    )
+}
+
+/// The code enums the API's module defines: those its own fields use.
+fn own_codes<'a>(api: &'a Api) -> impl Iterator<Item = &'a CodeEnum> {
+    let own = api.structs.iter().filter(|s| !s.imported);
+    let fields = own
+        .flat_map(|s| &s.fields)
+        .chain(&api.request)
+        .chain(&api.response);
+    let used: std::collections::BTreeSet<usize> = fields.filter_map(|f| f.code).collect();
+    api.codes
+        .iter()
+        .enumerate()
+        .filter(move |(i, c)| !c.imported && used.contains(i))
+        .map(|(_, c)| c)
+}
+
+/// `pub use crate::types::{…};`: the shared types the API reaches, at the
+/// module's path as well.
+fn shared_uses(api: &Api) -> TokenStream {
+    let structs = api.structs.iter().filter(|s| s.imported).map(|s| &s.name);
+    let codes = api.codes.iter().filter(|c| c.imported).map(|c| &c.name);
+    let mut names: Vec<&String> = structs.chain(codes).collect();
+    if names.is_empty() {
+        return quote!();
+    }
+    names.sort();
+    names.dedup();
+    let names = names.into_iter().map(|n| ident(n));
+    quote!(pub use crate::types::{#(#names),*};)
+}
+
+/// The crate's `types` module: the types its APIs share, formatted,
+/// without the header line.
+pub fn types_module(feature: &str, types: &Types) -> Result<String, String> {
+    let doc = [
+        "The TOP types that several APIs of the category share: one Rust type each.".to_string(),
+        String::new(),
+        format!(
+            "Every API module re-exports the ones it uses, so `top_api::<group>::<module>::<Type>` \
+             names the same type as `{}::types::<Type>`.",
+            naming::crate_ident(&naming::category_crate(feature))
+        ),
+    ];
+    let doc = inner_docs(&doc);
+    let structs = types.structs.iter().enumerate().map(|(i, s)| {
+        let place = shared_place(s, &types.merged[i], &types.users[i]);
+        nested_struct(&types.scope(i), i, s, place)
+    });
+    let codes = types.codes.iter().map(code_enum);
+    format_file(quote! {
+        #doc
+        #(#structs)*
+        #(#codes)*
+    })
+}
+
+/// Where a shared struct comes from, for its docs: its TOP type and the
+/// APIs that use it.
+fn shared_place(s: &Struct, merged: &[String], users: &[String]) -> String {
+    let apis: Vec<String> = users.iter().map(|a| code_span(a)).collect();
+    let also: Vec<String> = merged.iter().map(|t| code_span(t)).collect();
+    let also = if also.is_empty() {
+        String::new()
+    } else {
+        format!(" (also named {})", also.join(", "))
+    };
+    format!(
+        "TOP type {}{also}, used by {}.",
+        code_span(&s.top_type),
+        apis.join(", ")
+    )
 }
 
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {

@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::Options;
-use super::code::{code_span, format_file, ident, md_escape};
+use super::code::{code_span, format_file, ident, inner_docs, md_escape};
 use super::server;
 use super::space::Head;
+use super::{Options, TypesHead};
 use crate::naming;
 
 /// Version of every crate of the family; the runtime is required at the same version.
@@ -28,6 +28,8 @@ pub struct Member<'a> {
     pub feature: &'a str,
     pub name: String,
     pub apis: Vec<&'a Head<'a>>,
+    /// Its `types` module, when its APIs share types.
+    pub types: Option<&'a TypesHead>,
 }
 
 impl Member<'_> {
@@ -47,7 +49,7 @@ impl Member<'_> {
 }
 
 /// The category crates of `apis`, in feature order; each keeps API order.
-pub fn members<'a>(apis: &'a [Head<'a>]) -> Vec<Member<'a>> {
+pub fn members<'a>(apis: &'a [Head<'a>], types: &'a [TypesHead]) -> Vec<Member<'a>> {
     let mut by_feature: BTreeMap<&str, Vec<&Head>> = BTreeMap::new();
     for a in apis {
         by_feature.entry(&a.feature).or_default().push(a);
@@ -58,6 +60,7 @@ pub fn members<'a>(apis: &'a [Head<'a>]) -> Vec<Member<'a>> {
             feature,
             name: naming::category_crate(feature),
             apis,
+            types: types.iter().find(|t| t.feature == feature),
         })
         .collect()
 }
@@ -119,7 +122,7 @@ pub fn category_toml(member: &Member, options: &Options) -> String {
         toml_str(&runtime_path(options))
     ));
     // Only a crate whose types hold JSON values names `serde_json`.
-    if member.apis.iter().any(|a| a.uses_json) {
+    if member.apis.iter().any(|a| a.uses_json) || member.types.is_some_and(|t| t.uses_json) {
         out.push_str("serde_json = \"1\"\n");
     }
     if member.has_qimen() {
@@ -392,18 +395,6 @@ fn type_rows() -> Vec<String> {
         .collect()
 }
 
-/// Crate-level docs: the lines of `doc` as `#![doc]` attributes.
-fn inner_docs(doc: &[String]) -> impl Iterator<Item = TokenStream> + '_ {
-    doc.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    })
-}
-
 /// APIs by their group module, in API order.
 fn groups<'a, 'b>(
     apis: impl IntoIterator<Item = &'b Head<'a>>,
@@ -466,8 +457,15 @@ pub fn category_lib(member: &Member) -> Result<String, String> {
                 }
             }
         });
+    let types = member.types.map(|_| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod types;
+        }
+    });
     format_file(quote! {
-        #(#doc)*
+        #doc
+        #types
         #(#groups)*
     })
 }
@@ -513,7 +511,7 @@ pub fn facade_lib(apis: &[Head]) -> Result<String, String> {
         }
     });
     format_file(quote! {
-        #(#doc)*
+        #doc
         #(#groups)*
     })
 }

@@ -12,6 +12,7 @@ pub mod code;
 pub mod family;
 pub mod krate;
 pub mod server;
+pub mod share;
 pub mod space;
 pub mod tests;
 pub mod xml;
@@ -57,6 +58,8 @@ impl Default for Options {
 pub struct Generated {
     pub files: FileSet,
     pub warnings: Vec<Warning>,
+    /// How disagreements between documents about shared types were decided.
+    pub decisions: Vec<share::Decision>,
 }
 
 fn rust_file(body: String) -> String {
@@ -135,19 +138,20 @@ pub fn generate_partial(specs: &[Spec], options: &Options) -> (Generated, Vec<Er
 /// One spec and the file messages name for it.
 type Input<'a> = (&'a Path, SpecRef<'a>);
 
-/// An API's module file and the warnings of making it.
+/// An API resolved, then its module file, and the warnings of making it.
 struct Module<'a> {
     input: ApiInput<'a>,
-    /// The API resolved; `None` when its module file came from the cache.
-    api: Option<space::Api<'a>>,
+    api: space::Api<'a>,
     head: Head<'a>,
     body: Vec<u8>,
     warnings: Vec<Warning>,
 }
 
-/// Cache entries: an API's module file, and its example test module.
+/// Cache entries: an API's module file, its example test module, and a
+/// category's `types` module.
 const MODULE_ENTRY: &str = "module";
 const TESTS_ENTRY: &str = "tests";
+const TYPES_ENTRY: &str = "types";
 /// Cache entry: the files around the modules ([`crate_files`]).
 const CRATES_ENTRY: &str = "crates";
 
@@ -163,25 +167,133 @@ fn generate_inputs(
     let specs: Vec<(&Path, &Spec)> = inputs.iter().map(|(f, s)| (*f, s.spec)).collect();
     let (family, family_warnings) = Family::of(&specs, &Features::builtin());
     warnings.extend(family_warnings);
-    let resolved = resolve_all(&inputs, &family, cache);
-    let apis = claim_modules(resolved, &mut warnings, &mut errors);
+    let resolved = resolve_all(&inputs, &family);
+    let mut apis = claim_modules(resolved, &mut warnings, &mut errors);
+    let shared = share_types(&mut apis, &mut warnings);
+    let apis = emit_modules(apis, cache, &mut errors);
     let (heads, mut files, tests) = with_tests(apis, cache, &mut warnings, &mut errors);
+    let types = types_files(&shared, cache, &mut files, &mut errors);
     let crates = CratesInput {
         options,
         tests: &tests,
         apis: &heads,
+        types: &types,
     };
     cached_crate_files(&crates, cache, &mut files, &mut errors);
-    (Generated { files, warnings }, errors)
+    let decisions = shared.into_iter().flat_map(|p| p.decisions).collect();
+    let generated = Generated {
+        files,
+        warnings,
+        decisions,
+    };
+    (generated, errors)
+}
+
+/// Decide each category's shared types ([`share::plan`]), in parallel,
+/// and rewrite its APIs to use them. The plans come in feature order.
+fn share_types(apis: &mut [Module], warnings: &mut Vec<Warning>) -> Vec<share::Plan> {
+    use rayon::prelude::*;
+    let mut by_feature: BTreeMap<String, Vec<&mut space::Api>> = BTreeMap::new();
+    for m in apis.iter_mut() {
+        by_feature
+            .entry(m.input.feature.clone())
+            .or_default()
+            .push(&mut m.api);
+    }
+    let plans: Vec<share::Plan> = by_feature
+        .into_par_iter()
+        .map(|(feature, mut apis)| share::plan(&feature, &mut apis))
+        .collect();
+    for m in apis.iter_mut() {
+        m.head = m.input.head(m.api.uses_json());
+    }
+    for p in &plans {
+        warnings.extend(p.warnings.iter().cloned());
+    }
+    plans
+}
+
+/// What the crate files read of a category's `types` module.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TypesHead {
+    pub feature: String,
+    /// The module names `serde_json`: its crate depends on it.
+    pub uses_json: bool,
+}
+
+/// Each category's `types` module, through the cache keyed by the whole of
+/// its types; the heads of those written, in feature order.
+fn types_files(
+    plans: &[share::Plan],
+    cache: Option<&Cache>,
+    files: &mut FileSet,
+    errors: &mut Vec<Error>,
+) -> Vec<TypesHead> {
+    use rayon::prelude::*;
+    let made: Vec<_> = plans
+        .par_iter()
+        .filter(|p| !p.types.structs.is_empty())
+        .map(|p| {
+            let input = (&p.feature, &p.types);
+            let key = cache.and_then(|c| Some((c, c.key_of(TYPES_ENTRY, &input)?)));
+            if let Some(hit) = key.and_then(|(c, k)| c.get::<()>(TYPES_ENTRY, &k)) {
+                return (p, Ok(hit.body));
+            }
+            let body = code::types_module(&p.feature, &p.types).map(|b| rust_file(b).into_bytes());
+            if let (Some((cache, key)), Ok(body)) = (key, &body) {
+                let entry = cache::Entry {
+                    body: body.clone(),
+                    meta: (),
+                };
+                cache.put(TYPES_ENTRY, &key, &entry);
+            }
+            (p, body)
+        })
+        .collect();
+    let mut heads = Vec::new();
+    for (p, body) in made {
+        let krate = naming::category_crate(&p.feature);
+        match body {
+            Ok(body) => {
+                files.insert(layout::crate_file(&krate, "src/types.rs"), body);
+                heads.push(TypesHead {
+                    feature: p.feature.clone(),
+                    uses_json: p.types.uses_json(),
+                });
+            }
+            Err(e) => errors.push(
+                Error::at(Path::new(&layout::crate_dir(&krate)), None, e).with_kind(Kind::Codegen),
+            ),
+        }
+    }
+    heads
+}
+
+/// Each API's module file, in parallel, through the cache; an API whose
+/// module cannot be written is left out with its error.
+fn emit_modules<'a>(
+    apis: Vec<Module<'a>>,
+    cache: Option<&Cache>,
+    errors: &mut Vec<Error>,
+) -> Vec<Module<'a>> {
+    use rayon::prelude::*;
+    let made: Vec<Result<Module, Error>> = apis
+        .into_par_iter()
+        .map(|m| cached_module(m, cache))
+        .collect();
+    let mut kept = Vec::with_capacity(made.len());
+    for m in made {
+        match m {
+            Ok(m) => kept.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    kept
 }
 
 /// Resolve and format each API on its own (in parallel; collected in API
 /// order). A second spec for an API already given is an error of its own.
-fn resolve_all<'a>(
-    inputs: &[Input<'a>],
-    family: &Family,
-    cache: Option<&Cache>,
-) -> Vec<Result<Module<'a>, Error>> {
+fn resolve_all<'a>(inputs: &[Input<'a>], family: &Family) -> Vec<Result<Module<'a>, Error>> {
     use rayon::prelude::*;
     inputs
         .par_iter()
@@ -190,7 +302,7 @@ fn resolve_all<'a>(
             // Sorted: the first spec of this API is where its run starts.
             let first = inputs.partition_point(|(_, s)| s.spec.api < spec.spec.api);
             if first == i {
-                return cached_api(ApiInput::new(spec, file, family), cache);
+                return one_api(ApiInput::new(spec, file, family));
             }
             Err(Error::about(
                 Kind::DuplicateApi,
@@ -268,11 +380,13 @@ fn with_tests<'a>(
     let built: Vec<_> = named
         .into_par_iter()
         .map(|(m, test_mod)| {
+            let any_shared = m.api.structs.iter().any(|s| s.imported);
             let input = TestsInput {
                 api: &m.input,
                 module: &test_mod,
+                shared: any_shared.then_some((&m.api.structs[..], &m.api.codes[..])),
             };
-            let tests = cached_tests(&input, m.api.as_ref(), cache);
+            let tests = cached_tests(&input, &m.api, cache);
             (m.head, m.body, test_mod, tests)
         })
         .collect();
@@ -297,12 +411,14 @@ fn with_tests<'a>(
 }
 
 /// All the files around the modules read: the options, the example test
-/// modules, and each API's [`Head`]. The cache keys them on the whole of it.
+/// modules, each API's [`Head`] and each `types` module's. The cache keys
+/// them on the whole of it.
 #[derive(Debug, serde::Serialize)]
 struct CratesInput<'a> {
     options: &'a Options,
     tests: &'a [String],
     apis: &'a [Head<'a>],
+    types: &'a [TypesHead],
 }
 
 /// The files around the modules: each category crate's manifest, README and
@@ -313,8 +429,9 @@ fn crate_files(input: &CratesInput, files: &mut FileSet, errors: &mut Vec<Error>
         options,
         tests,
         apis,
+        types,
     } = input;
-    let members = krate::members(apis);
+    let members = krate::members(apis, types);
     let mut lib = |krate: &str, lib: Result<String, String>| match lib {
         Ok(lib) => files.insert(layout::crate_file(krate, "src/lib.rs"), rust_file(lib)),
         Err(e) => errors.push(
@@ -402,47 +519,70 @@ fn located(file: &Path, api: &str, e: String) -> Error {
     Error::about(Kind::Codegen, file, api, None, e)
 }
 
-/// An API's module file as the cache keeps it: the file is the body.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct ModuleMeta {
-    warnings: Vec<Warning>,
-    uses_json: bool,
+/// What an API's module file reads besides its [`ApiInput`]: the names of
+/// its structs and code enums, and which of them are shared; `None` when
+/// none is, as the input alone then says it all.
+#[derive(Debug, serde::Serialize)]
+struct ModuleInput<'a> {
+    api: &'a ApiInput<'a>,
+    shared: Option<(Names<'a>, Names<'a>)>,
 }
 
-/// [`one_api`] through the cache, keyed by the whole [`ApiInput`].
-fn cached_api<'a>(input: ApiInput<'a>, cache: Option<&Cache>) -> Result<Module<'a>, Error> {
+/// Names of an API's structs or code enums, each with whether it is shared.
+type Names<'a> = Vec<(&'a str, bool)>;
+
+impl<'a> ModuleInput<'a> {
+    fn of(input: &'a ApiInput<'a>, api: &'a space::Api) -> Self {
+        let structs: Vec<_> = api
+            .structs
+            .iter()
+            .map(|s| (s.name.as_str(), s.imported))
+            .collect();
+        let codes: Vec<_> = api
+            .codes
+            .iter()
+            .map(|c| (c.name.as_str(), c.imported))
+            .collect();
+        let any = structs.iter().chain(&codes).any(|(_, shared)| *shared);
+        ModuleInput {
+            api: input,
+            shared: any.then_some((structs, codes)),
+        }
+    }
+}
+
+/// [`code::module`] through the cache, keyed by the whole [`ModuleInput`].
+fn cached_module<'a>(m: Module<'a>, cache: Option<&Cache>) -> Result<Module<'a>, Error> {
+    let input = ModuleInput::of(&m.input, &m.api);
     let key = cache.and_then(|c| Some((c, c.key_of(MODULE_ENTRY, &input)?)));
-    if let Some(hit) = key.and_then(|(c, k)| c.get::<ModuleMeta>(MODULE_ENTRY, &k)) {
+    if let Some(hit) = key.and_then(|(c, k)| c.get::<()>(MODULE_ENTRY, &k)) {
         return Ok(Module {
-            head: input.head(hit.meta.uses_json),
-            input,
-            api: None,
             body: hit.body,
-            warnings: hit.meta.warnings,
+            ..m
         });
     }
-    let m = one_api(input)?;
+    let spec = m.input.spec.spec;
+    let body = code::module(&m.api).map_err(|e| located(&m.input.file, &spec.api, e))?;
+    let body = rust_file(body).into_bytes();
     if let Some((cache, key)) = key {
-        let meta = ModuleMeta {
-            warnings: m.warnings.clone(),
-            uses_json: m.head.uses_json,
-        };
-        let entry = cache::Entry { body: m.body, meta };
+        let entry = cache::Entry { body, meta: () };
         cache.put(MODULE_ENTRY, &key, &entry);
         return Ok(Module {
             body: entry.body,
             ..m
         });
     }
-    Ok(m)
+    Ok(Module { body, ..m })
 }
 
-/// All an API's example test module reads: the API's input, and the test
-/// module's name. The cache keys the module on the whole of it.
+/// All an API's example test module reads: the API's input, the test
+/// module's name, and the API's tables when it uses shared types. The
+/// cache keys the module on the whole of it.
 #[derive(Debug, serde::Serialize)]
 struct TestsInput<'a> {
     api: &'a ApiInput<'a>,
     module: &'a str,
+    shared: Option<(&'a [space::Struct], &'a [space::CodeEnum])>,
 }
 
 /// An API's example test module as the cache keeps it: the file is the
@@ -454,20 +594,8 @@ struct TestsMeta {
     warnings: Vec<Warning>,
 }
 
-/// The example test module of [`TestsInput`], resolving the API again
-/// when `api` is not given (its module file came from the cache).
-fn test_file(
-    input: &TestsInput,
-    api: Option<&space::Api>,
-) -> Result<cache::Entry<TestsMeta>, Error> {
-    let full;
-    let api = match api {
-        Some(api) => api,
-        None => {
-            full = space::resolve(input.api)?.0;
-            &full
-        }
-    };
+/// The example test module of [`TestsInput`].
+fn test_file(input: &TestsInput, api: &space::Api) -> Result<cache::Entry<TestsMeta>, Error> {
     let mut warnings = Vec::new();
     let test = tests::module(api, input.module, &mut warnings)
         .map_err(|e| located(&api.file, &api.spec.api, e))?;
@@ -483,7 +611,7 @@ fn test_file(
 /// [`test_file`] through the cache, keyed by the whole [`TestsInput`].
 fn cached_tests(
     input: &TestsInput,
-    api: Option<&space::Api>,
+    api: &space::Api,
     cache: Option<&Cache>,
 ) -> Result<cache::Entry<TestsMeta>, Error> {
     let key = cache.and_then(|c| Some((c, c.key_of(TESTS_ENTRY, input)?)));
@@ -497,7 +625,8 @@ fn cached_tests(
     Ok(made)
 }
 
-/// One API resolved and its module file formatted, with its warnings.
+/// One API resolved, with its warnings; its module file is written once
+/// the category's shared types are known.
 fn one_api(input: ApiInput) -> Result<Module, Error> {
     let spec = input.spec.spec;
     if !naming::is_valid_feature(&input.feature) {
@@ -511,12 +640,11 @@ fn one_api(input: ApiInput) -> Result<Module, Error> {
         ));
     }
     let (api, warnings) = space::resolve(&input)?;
-    let body = code::module(&api).map_err(|e| located(&input.file, &spec.api, e))?;
     Ok(Module {
         head: input.head(api.uses_json()),
         input,
-        api: Some(api),
-        body: rust_file(body).into_bytes(),
+        api,
+        body: Vec::new(),
         warnings,
     })
 }
@@ -613,20 +741,90 @@ mod cache_keys {
             api_input(by_spec(&one), "g", "x"),
             api_input(by_spec(&one), "f", "y"),
         ];
-        all_differ(MODULE_ENTRY, &apis);
-        let TestsInput { api: _, module: _ } = TestsInput {
+        let module = |api, shared| ModuleInput { api, shared };
+        let ModuleInput { api: _, shared: _ } = module(&apis[0], None);
+        let mut modules: Vec<ModuleInput> = apis.iter().map(|a| module(a, None)).collect();
+        let names = |s: &'static str, shared| (vec![(s, shared)], vec![]);
+        modules.push(module(&apis[0], Some(names("A", true))));
+        modules.push(module(&apis[0], Some(names("A", false))));
+        modules.push(module(&apis[0], Some(names("B", true))));
+        modules.push(module(&apis[0], Some((vec![], vec![("A", true)]))));
+        all_differ(MODULE_ENTRY, &modules);
+        let tables = [vec![strukt("A")], vec![strukt("B")]];
+        let TestsInput {
+            api: _,
+            module: _,
+            shared: _,
+        } = TestsInput {
             api: &apis[0],
             module: "m",
+            shared: None,
         };
         let mut tests: Vec<TestsInput> = apis
             .iter()
-            .map(|api| TestsInput { api, module: "m" })
+            .map(|api| TestsInput {
+                api,
+                module: "m",
+                shared: None,
+            })
             .collect();
         tests.push(TestsInput {
             api: &apis[0],
             module: "n",
+            shared: None,
         });
+        for t in &tables {
+            tests.push(TestsInput {
+                api: &apis[0],
+                module: "m",
+                shared: Some((t, &[])),
+            });
+        }
         all_differ(TESTS_ENTRY, &tests);
+    }
+
+    fn strukt(name: &str) -> space::Struct {
+        space::Struct {
+            name: name.into(),
+            top_type: name.into(),
+            side: space::Side::Response,
+            description: None,
+            path: "response.a".into(),
+            fields: Vec::new(),
+            list_item: false,
+            qimen: false,
+            imported: true,
+        }
+    }
+
+    #[test]
+    fn types_input() {
+        let types = |name: &str| space::Types {
+            structs: vec![strukt(name)],
+            codes: Vec::new(),
+            users: vec![vec!["taobao.a.b".into()]],
+            merged: vec![Vec::new()],
+        };
+        let space::Types {
+            structs: _,
+            codes: _,
+            users: _,
+            merged: _,
+        } = types("A");
+        let (a, b) = (types("A"), types("B"));
+        let mut c = types("A");
+        c.users[0].push("taobao.a.c".into());
+        let mut d = types("A");
+        d.merged[0].push("Other".into());
+        let f = |s: &str| s.to_string();
+        let variants = [
+            (f("x"), &a),
+            (f("y"), &a),
+            (f("x"), &b),
+            (f("x"), &c),
+            (f("x"), &d),
+        ];
+        all_differ(TYPES_ENTRY, &variants);
     }
 
     #[test]
@@ -703,15 +901,18 @@ mod cache_keys {
             standalone: _,
         } = &options[0];
         let tests = [vec![], vec!["m".to_string()]];
+        let no_types: &[TypesHead] = &[];
         let input = |options, tests, apis| CratesInput {
             options,
             tests,
             apis,
+            types: no_types,
         };
         let CratesInput {
             options: _,
             tests: _,
             apis: _,
+            types: _,
         } = input(&options[0], &[], &heads[0]);
         let mut variants: Vec<CratesInput> = heads
             .iter()
@@ -719,6 +920,21 @@ mod cache_keys {
             .collect();
         variants.extend(options[1..].iter().map(|o| input(o, &tests[0], &heads[0])));
         variants.push(input(&options[0], &tests[1], &heads[0]));
+        let head = |feature: &str, uses_json| TypesHead {
+            feature: feature.into(),
+            uses_json,
+        };
+        let TypesHead {
+            feature: _,
+            uses_json: _,
+        } = head("f", false);
+        let types = [[head("f", false)], [head("g", false)], [head("f", true)]];
+        for t in &types {
+            variants.push(CratesInput {
+                types: t,
+                ..input(&options[0], &tests[0], &heads[0])
+            });
+        }
         all_differ(CRATES_ENTRY, &variants);
     }
 }

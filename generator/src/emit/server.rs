@@ -16,7 +16,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::code::ident;
-use super::space::{Api, Field, Side, Struct};
+use super::space::{Field, Scope, Side, Struct};
 use crate::naming;
 
 /// The cargo feature of every category crate (and of the facade) that turns
@@ -34,8 +34,8 @@ fn only_on() -> TokenStream {
 }
 
 /// The derive a struct of `side` gains.
-pub fn derive(api: &Api, side: Side) -> TokenStream {
-    if !api.is_qimen() {
+pub fn derive(scope: &Scope, side: Side) -> TokenStream {
+    if !scope.qimen {
         return quote!();
     }
     match side {
@@ -46,8 +46,8 @@ pub fn derive(api: &Api, side: Side) -> TokenStream {
 
 /// The reading of a request field: required ones must be there and not
 /// empty, optional ones default to `None`.
-pub fn request_field(api: &Api, f: &Field) -> TokenStream {
-    if !api.is_qimen() {
+pub fn request_field(scope: &Scope, f: &Field) -> TokenStream {
+    if !scope.qimen {
         return quote!();
     }
     let (default, with) = match (f.required, f.array) {
@@ -62,8 +62,8 @@ pub fn request_field(api: &Api, f: &Field) -> TokenStream {
 
 /// The writing of a response field: under its wire name, left out when
 /// empty, a list wrapped by its item name.
-pub fn response_field(api: &Api, f: &Field) -> TokenStream {
-    if !api.is_qimen() {
+pub fn response_field(scope: &Scope, f: &Field) -> TokenStream {
+    if !scope.qimen {
         return quote!();
     }
     let wire = &f.wire;
@@ -84,8 +84,8 @@ pub fn response_field(api: &Api, f: &Field) -> TokenStream {
 /// a list item names its element.
 ///
 /// [`Wire`]: https://docs.rs/top-runtime/latest/top_runtime/de/trait.Wire.html
-pub fn nested_impls(api: &Api, s: &Struct, boxed: bool) -> TokenStream {
-    if !api.is_qimen() {
+pub fn nested_impls(scope: &Scope, s: &Struct, boxed: bool) -> TokenStream {
+    if !scope.qimen {
         return quote!();
     }
     let name = ident(&s.name);

@@ -12,14 +12,15 @@ use crate::spec::{Param, Protocol, Spec};
 pub use crate::types::Scalar;
 use crate::types::{self, Codes, leaf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Ty {
     Scalar(Scalar),
-    /// Index into [`Api::structs`].
+    /// Index into the struct table of its scope ([`Api::structs`],
+    /// [`Types::structs`]).
     Struct(usize),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Field {
     pub wire: String,
     pub ident: String,
@@ -30,8 +31,8 @@ pub struct Field {
     pub required: bool,
     pub description: Option<String>,
     pub example: Option<String>,
-    /// Index into [`Api::codes`]: the field's type is that code enum (the
-    /// scalar in `ty` says how its codes travel).
+    /// Index into the code table of its scope: the field's type is that
+    /// code enum (the scalar in `ty` says how its codes travel).
     pub code: Option<usize>,
 }
 
@@ -45,7 +46,7 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Struct {
     pub name: String,
     pub top_type: String,
@@ -56,10 +57,15 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Used as a list item (Qimen XML wraps such lists by item name).
     pub list_item: bool,
+    /// Of an API sent over Qimen: its lists travel as XML.
+    pub qimen: bool,
+    /// Defined in the crate's `types` module, shared with other APIs: the
+    /// API's module re-exports it.
+    pub imported: bool,
 }
 
 /// A code enum: a `String` or `Number` field whose spec lists its `values`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct CodeEnum {
     pub name: String,
     /// Wire name of the (first) field it types.
@@ -70,9 +76,11 @@ pub struct CodeEnum {
     pub path: String,
     pub description: Option<String>,
     pub variants: Vec<Variant>,
+    /// Defined in the crate's `types` module (see [`Struct::imported`]).
+    pub imported: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Variant {
     pub ident: String,
     /// The code exactly as on the wire.
@@ -189,11 +197,62 @@ impl Api<'_> {
         self.spec.protocol == Protocol::Qimen
     }
 
-    /// Whether a field of the API is a `serde_json::Value`.
+    /// The tables the API's fields index, for the emitter.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            structs: &self.structs,
+            codes: &self.codes,
+            qimen: self.is_qimen(),
+        }
+    }
+
+    /// Whether a field the API's module declares is a `serde_json::Value`
+    /// (those of shared types are the `types` module's).
     pub fn uses_json(&self) -> bool {
         let json = |f: &Field| f.ty == Ty::Scalar(Scalar::Json);
-        self.request.iter().chain(&self.response).any(json)
-            || self.structs.iter().flat_map(|s| &s.fields).any(json)
+        let own = self.structs.iter().filter(|s| !s.imported);
+        self.request.iter().chain(&self.response).any(json) || own.flat_map(|s| &s.fields).any(json)
+    }
+}
+
+/// The struct and code tables a set of fields index, and whether the
+/// structs being written belong to a Qimen API: an API module's or the
+/// crate's shared `types` module's.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'s> {
+    pub structs: &'s [Struct],
+    pub codes: &'s [CodeEnum],
+    pub qimen: bool,
+}
+
+/// The shared types of one category crate: its `types` module.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Types {
+    pub structs: Vec<Struct>,
+    pub codes: Vec<CodeEnum>,
+    /// The APIs that use each struct, in API order.
+    pub users: Vec<Vec<String>>,
+    /// The other TOP names of each struct: types that documents give one
+    /// field under different names.
+    pub merged: Vec<Vec<String>>,
+}
+
+impl Types {
+    /// The scope of struct `index`: the module's tables, with its protocol.
+    pub fn scope(&self, index: usize) -> Scope<'_> {
+        Scope {
+            structs: &self.structs,
+            codes: &self.codes,
+            qimen: self.structs[index].qimen,
+        }
+    }
+
+    /// Whether a field of the module is a `serde_json::Value`.
+    pub fn uses_json(&self) -> bool {
+        self.structs
+            .iter()
+            .flat_map(|s| &s.fields)
+            .any(|f| f.ty == Ty::Scalar(Scalar::Json))
     }
 }
 
@@ -462,6 +521,7 @@ impl Builder<'_> {
             path: here.to_string(),
             description: p.description.clone(),
             variants,
+            imported: false,
         });
         Some(self.codes.len() - 1)
     }
@@ -500,6 +560,8 @@ impl Builder<'_> {
                         path: here.clone(),
                         fields,
                         list_item: false,
+                        qimen: self.qimen,
+                        imported: false,
                     });
                 }
                 if let (true, Some(s)) = (p.array, self.structs[index].as_mut()) {

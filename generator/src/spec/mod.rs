@@ -88,7 +88,7 @@ pub struct ProtocolEvidence<'a> {
 }
 
 /// A side of an API: what is sent, or what comes back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Side {
     Request,
     Response,

@@ -1,0 +1,856 @@
+//! Shared types: within a category crate, one Rust type per TOP type that
+//! several of its APIs use, in the crate's `types` module.
+//!
+//! Each API is resolved on its own first ([`super::space::resolve`]); this
+//! step reads the structs of all the APIs of a category and decides:
+//!
+//! - a response-side TOP type is one struct with the union of the fields
+//!   its documents give it (every response field is optional); where they
+//!   disagree about a field's type, the type both forms decode into
+//!   ([`reconcile`]), else the TOP type stays a struct of each API;
+//! - a request-side TOP type is shared when every document gives it the
+//!   same fields with the same required flags;
+//! - a shared type's fields may only name shared types, so a type that
+//!   holds a type kept per API stays per API too; generic wrapper names
+//!   (`Result`) are never shared;
+//! - its name is its TOP type's ([`naming::type_ident`]), whatever other
+//!   types and APIs there are, but for a request-side type whose name a
+//!   response-side type of the category has (`TradeParam`).
+//!
+//! Every disagreement decided is a [`Decision`], and a warning.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty, Types, Variant};
+use crate::diag::{Kind, Warning};
+use crate::naming::{self, Namer};
+
+/// A TOP type of a category: request side, sent over Qimen, its name.
+/// Response-side types sort first, so they claim their names first.
+type Key = (bool, bool, String);
+
+fn key_of(s: &Struct) -> Key {
+    (s.side == Side::Request, s.qimen, s.top_type.clone())
+}
+
+/// TOP types merged into one: where documents give one field of a type
+/// different struct types (`PromotionDetail`, `PromotionDetails`), they
+/// are the same type under two names. Each maps to the name that sorts
+/// first.
+#[derive(Debug, Default)]
+struct Aliases(BTreeMap<Key, Key>);
+
+impl Aliases {
+    fn rep(&self, k: &Key) -> Key {
+        let mut k = k;
+        while let Some(next) = self.0.get(k) {
+            k = next;
+        }
+        k.clone()
+    }
+
+    /// Merge the types of `keys`; whether any two were apart.
+    fn unite(&mut self, keys: &BTreeSet<Key>) -> bool {
+        let reps: BTreeSet<Key> = keys.iter().map(|k| self.rep(k)).collect();
+        let Some(first) = reps.iter().next().cloned() else {
+            return false;
+        };
+        for r in reps.iter().skip(1) {
+            self.0.insert(r.clone(), first.clone());
+        }
+        reps.len() > 1
+    }
+
+    /// The TOP names merged into `k`, but its own, sorted.
+    fn merged_into(&self, k: &Key) -> Vec<String> {
+        self.0
+            .keys()
+            .filter(|a| self.rep(a) == *k)
+            .map(|a| a.2.clone())
+            .collect()
+    }
+}
+
+/// What a field holds, across APIs: a scalar or a TOP type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Holds {
+    Scalar(Scalar),
+    Type(Key),
+}
+
+impl Holds {
+    fn shown(&self) -> String {
+        match self {
+            Holds::Scalar(s) => scalar_name(*s).to_string(),
+            Holds::Type((_, _, t)) => t.clone(),
+        }
+    }
+}
+
+/// The name a scalar goes by in messages: its first TOP name.
+fn scalar_name(s: Scalar) -> &'static str {
+    crate::types::TABLE
+        .iter()
+        .find(|(_, x)| *x == s)
+        .map_or("?", |(n, _)| n)
+}
+
+/// One field of a shared type, merged from its occurrences.
+#[derive(Debug, Clone)]
+struct Merged {
+    wire: String,
+    holds: Holds,
+    array: bool,
+    boxed: bool,
+    required: bool,
+    description: Option<String>,
+    example: Option<String>,
+    /// The union of the occurrences' codes, when the field is a code enum.
+    codes: Option<(bool, Vec<Variant>, CodeEnum)>,
+}
+
+/// A disagreement between the documents of a category about a TOP type,
+/// and how it was decided. `cargo xtask platform` lists them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub feature: String,
+    pub side: Side,
+    pub top_type: String,
+    /// The field the documents disagree about.
+    pub field: String,
+    /// Each type seen, with the APIs that give it.
+    pub seen: Vec<(String, Vec<String>)>,
+    /// `String`: one type that reads every form; `kept apart: …`: a struct
+    /// per API.
+    pub outcome: String,
+    /// Field path of the field in the first document.
+    pub path: String,
+}
+
+impl Decision {
+    /// Every API the decision is about, first seen first.
+    pub fn apis(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for a in self.seen.iter().flat_map(|(_, apis)| apis) {
+            if !out.contains(&a.as_str()) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// A row of the decisions' TSV.
+    pub fn tsv_row(&self) -> String {
+        let seen: Vec<String> = self
+            .seen
+            .iter()
+            .map(|(t, apis)| format!("{t}: {}", apis.join(",")))
+            .collect();
+        let clean = |s: &str| s.replace(['\t', '\n'], " ");
+        format!(
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
+            self.feature,
+            self.side.root(),
+            self.top_type,
+            self.field,
+            clean(&seen.join("; ")),
+            clean(&self.outcome)
+        )
+    }
+
+    /// The header line of the decisions' TSV.
+    pub const TSV_HEADER: &'static str = "feature\tside\ttype\tfield\tseen\tdecision\n";
+
+    fn message(&self) -> String {
+        let seen: Vec<String> = self
+            .seen
+            .iter()
+            .map(|(t, apis)| format!("`{t}` in {}", listed(apis)))
+            .collect();
+        format!(
+            "documents disagree about field `{}` of TOP type `{}` ({}): {}; {}",
+            self.field,
+            self.top_type,
+            self.side.root(),
+            seen.join(", "),
+            self.outcome
+        )
+    }
+}
+
+/// At most a few API names, and how many more.
+fn listed(apis: &[String]) -> String {
+    const SHOWN: usize = 4;
+    let mut out = apis
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if apis.len() > SHOWN {
+        out.push_str(&format!(" and {} more", apis.len() - SHOWN));
+    }
+    out
+}
+
+/// The shared types of one category and what each API becomes with them.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub feature: String,
+    pub types: Types,
+    pub decisions: Vec<Decision>,
+    pub warnings: Vec<Warning>,
+}
+
+/// The type both forms of a field decode into, losing no value the gateway
+/// may send: a JSON value holds anything; a decimal reads integers; text
+/// reads numbers, flags and dates as sent. Files mix with nothing.
+fn reconcile(seen: &BTreeSet<Scalar>) -> Option<Scalar> {
+    use Scalar::*;
+    let all = |allowed: &[Scalar]| seen.iter().all(|s| allowed.contains(s));
+    if seen.len() == 1 {
+        seen.iter().next().copied()
+    } else if seen.contains(&File) {
+        None
+    } else if seen.contains(&Json) || seen.contains(&Map) {
+        Some(Json)
+    } else if all(&[Int, Decimal]) {
+        Some(Decimal)
+    } else {
+        Some(String)
+    }
+}
+
+/// The occurrences of each TOP type: (API, struct) in API order.
+type Groups = BTreeMap<Key, Vec<(usize, usize)>>;
+
+fn groups(apis: &[&Api], al: &Aliases) -> Groups {
+    let mut out = Groups::new();
+    for (a, api) in apis.iter().enumerate() {
+        for (i, s) in api.structs.iter().enumerate() {
+            if shareable_name(&s.top_type) {
+                out.entry(al.rep(&key_of(s))).or_default().push((a, i));
+            }
+        }
+    }
+    out
+}
+
+/// Merge the struct types that one response field of a type holds across
+/// documents, until no field disagrees so.
+fn aliases(apis: &[&Api]) -> Aliases {
+    let mut al = Aliases::default();
+    loop {
+        let mut changed = false;
+        for (k, occ) in &groups(apis, &al) {
+            if k.0 {
+                continue;
+            }
+            for (_, seen) in by_wire(apis, occ) {
+                let types: BTreeSet<Key> = seen
+                    .iter()
+                    .filter_map(|(a, f)| match holds(apis[*a], f, &al) {
+                        Holds::Type(t) if shareable_name(&t.2) => Some(t),
+                        _ => None,
+                    })
+                    .collect();
+                changed |= al.unite(&types);
+            }
+        }
+        if !changed {
+            return al;
+        }
+    }
+}
+
+/// Generic wrappers (`Result`) differ per API; a prelude name (`Option`)
+/// would be renamed per API.
+fn shareable_name(top: &str) -> bool {
+    let ident = naming::type_ident(top);
+    !naming::is_generic_type_name(top) && !naming::is_prelude_name(&ident)
+}
+
+/// How a group came out: its fields, or why it stays per API (and the
+/// decisions taken on its fields either way).
+struct Outcome {
+    fields: Result<Vec<Merged>, String>,
+    decisions: Vec<Decision>,
+}
+
+/// What a field of an API's struct holds.
+fn holds(api: &Api, f: &Field, al: &Aliases) -> Holds {
+    match f.ty {
+        Ty::Scalar(s) => Holds::Scalar(s),
+        Ty::Struct(j) => Holds::Type(al.rep(&key_of(&api.structs[j]))),
+    }
+}
+
+fn first_text<'a>(texts: impl Iterator<Item = &'a Option<String>>) -> Option<String> {
+    texts.flatten().find(|t| !t.trim().is_empty()).cloned()
+}
+
+/// The fields of a group's occurrences, by wire name in order of first
+/// appearance.
+fn by_wire<'a>(
+    apis: &'a [&'a Api<'a>],
+    occ: &[(usize, usize)],
+) -> Vec<(String, Vec<(usize, &'a Field)>)> {
+    let mut order: Vec<(String, Vec<(usize, &Field)>)> = Vec::new();
+    let mut at: BTreeMap<String, usize> = BTreeMap::new();
+    for &(a, i) in occ {
+        for f in &apis[a].structs[i].fields {
+            let slot = *at.entry(f.wire.clone()).or_insert_with(|| {
+                order.push((f.wire.clone(), Vec::new()));
+                order.len() - 1
+            });
+            order[slot].1.push((a, f));
+        }
+    }
+    order
+}
+
+/// The merged codes of a field: every listed code once, first meaning
+/// kept; `None` when no occurrence lists codes or the type takes none.
+fn merged_codes(
+    apis: &[&Api],
+    seen: &[(usize, &Field)],
+    scalar: Scalar,
+) -> Option<(bool, Vec<Variant>, CodeEnum)> {
+    let number = match scalar {
+        Scalar::String => false,
+        Scalar::Int => true,
+        _ => return None,
+    };
+    let mut variants: Vec<Variant> = Vec::new();
+    let mut first: Option<CodeEnum> = None;
+    for (a, f) in seen {
+        let Some(c) = f.code else { continue };
+        let code = &apis[*a].codes[c];
+        first.get_or_insert_with(|| code.clone());
+        for v in &code.variants {
+            if !variants.iter().any(|k| k.wire == v.wire) {
+                variants.push(v.clone());
+            }
+        }
+    }
+    let first = first?;
+    // Idents of the union: the list's rule, over all codes at once.
+    let idents = naming::code_variants(variants.iter().map(|v| v.wire.as_str()));
+    for (v, ident) in variants.iter_mut().zip(idents) {
+        v.ident = ident;
+    }
+    Some((number, variants, first))
+}
+
+/// Each type seen for a field, with its APIs.
+fn seen_types(apis: &[&Api], seen: &[(usize, &Field)]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (a, f) in seen {
+        let own = holds(apis[*a], f, &Aliases::default()).shown();
+        let shown = format!("{own}{}", if f.array { "[]" } else { "" });
+        let api = apis[*a].spec.api.clone();
+        match out.iter_mut().find(|(t, _)| *t == shown) {
+            Some((_, list)) if !list.contains(&api) => list.push(api),
+            Some(_) => {}
+            None => out.push((shown, vec![api])),
+        }
+    }
+    out
+}
+
+/// The path of field `wire` in the first occurrence that has it.
+fn field_path(apis: &[&Api], occ: &[(usize, usize)], wire: &str) -> String {
+    occ.iter()
+        .map(|&(a, i)| &apis[a].structs[i])
+        .find(|s| s.fields.iter().any(|f| f.wire == wire))
+        .map_or_else(String::new, |s| format!("{}.{wire}", s.path))
+}
+
+/// Merge the response-side occurrences of one TOP type.
+fn merge_response(
+    feature: &str,
+    key: &Key,
+    apis: &[&Api],
+    occ: &[(usize, usize)],
+    al: &Aliases,
+) -> Outcome {
+    let mut fields = Vec::new();
+    let mut decisions = Vec::new();
+    let mut apart = None;
+    for (wire, seen) in by_wire(apis, occ) {
+        let kinds: BTreeSet<Holds> = seen.iter().map(|(a, f)| holds(apis[*a], f, al)).collect();
+        let own_kinds: BTreeSet<String> = seen
+            .iter()
+            .map(|(a, f)| holds(apis[*a], f, &Aliases::default()).shown())
+            .collect();
+        let arrays: BTreeSet<bool> = seen.iter().map(|(_, f)| f.array).collect();
+        let scalars: Option<BTreeSet<Scalar>> = kinds
+            .iter()
+            .map(|k| match k {
+                Holds::Scalar(s) => Some(*s),
+                Holds::Type(_) => None,
+            })
+            .collect();
+        // A list reads a single item too.
+        let decided = if kinds.len() == 1 {
+            Ok(kinds.iter().next().cloned().expect("one kind"))
+        } else {
+            match scalars.as_ref().and_then(reconcile) {
+                Some(s) => Ok(Holds::Scalar(s)),
+                None => Err("no one type reads every form".to_string()),
+            }
+        };
+        if own_kinds.len() > 1 || arrays.len() > 1 {
+            decisions.push(Decision {
+                feature: feature.to_string(),
+                side: Side::Response,
+                top_type: key.2.clone(),
+                field: wire.clone(),
+                seen: seen_types(apis, &seen),
+                path: field_path(apis, occ, &wire),
+                outcome: match &decided {
+                    Ok(h) if arrays.len() > 1 => {
+                        format!("a list of `{}`, which reads a single value too", h.shown())
+                    }
+                    Ok(h) => format!("one type `{}`, which reads every form", h.shown()),
+                    Err(why) => format!("kept apart, a struct per API: {why}"),
+                },
+            });
+        }
+        let holds = match decided {
+            Ok(h) => h,
+            Err(why) => {
+                apart.get_or_insert(format!("field `{wire}` is {why}"));
+                continue;
+            }
+        };
+        let codes = match &holds {
+            Holds::Scalar(s) => merged_codes(apis, &seen, *s),
+            Holds::Type(_) => None,
+        };
+        fields.push(Merged {
+            wire,
+            holds,
+            array: arrays.contains(&true),
+            boxed: false,
+            required: false,
+            description: first_text(seen.iter().map(|(_, f)| &f.description)),
+            example: first_text(seen.iter().map(|(_, f)| &f.example)),
+            codes,
+        });
+    }
+    Outcome {
+        fields: apart.map_or(Ok(fields), Err),
+        decisions,
+    }
+}
+
+/// What must agree for request-side occurrences to be one type.
+fn request_shape(
+    api: &Api,
+    s: &Struct,
+    al: &Aliases,
+) -> Vec<(String, Holds, bool, bool, Vec<String>)> {
+    s.fields
+        .iter()
+        .map(|f| {
+            let codes = f
+                .code
+                .map(|c| {
+                    api.codes[c]
+                        .variants
+                        .iter()
+                        .map(|v| v.wire.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                f.wire.clone(),
+                holds(api, f, al),
+                f.array,
+                f.required,
+                codes,
+            )
+        })
+        .collect()
+}
+
+/// Request-side occurrences are one type when their fields agree exactly.
+fn merge_request(apis: &[&Api], occ: &[(usize, usize)], al: &Aliases) -> Outcome {
+    let (a0, i0) = occ[0];
+    let shape = request_shape(apis[a0], &apis[a0].structs[i0], al);
+    let same = occ
+        .iter()
+        .all(|&(a, i)| request_shape(apis[a], &apis[a].structs[i], al) == shape);
+    let fields = if same {
+        let api = &apis[a0];
+        Ok(api.structs[i0]
+            .fields
+            .iter()
+            .map(|f| Merged {
+                wire: f.wire.clone(),
+                holds: holds(api, f, al),
+                array: f.array,
+                boxed: f.boxed,
+                required: f.required,
+                description: f.description.clone(),
+                example: f.example.clone(),
+                codes: f.code.map(|c| {
+                    let code = &api.codes[c];
+                    (code.number, code.variants.clone(), code.clone())
+                }),
+            })
+            .collect())
+    } else {
+        Err("its documents give it different fields".to_string())
+    };
+    Outcome {
+        fields,
+        decisions: Vec::new(),
+    }
+}
+
+/// The groups whose fields name only shareable groups, to a fixed point.
+fn shareable(outcomes: &BTreeMap<Key, Outcome>) -> BTreeSet<Key> {
+    let mut ok: BTreeSet<Key> = outcomes
+        .iter()
+        .filter(|(_, o)| o.fields.is_ok())
+        .map(|(k, _)| k.clone())
+        .collect();
+    loop {
+        let bad: Vec<Key> = ok
+            .iter()
+            .filter(|k| {
+                let fields = outcomes[*k].fields.as_ref().expect("ok");
+                fields.iter().any(|f| match &f.holds {
+                    Holds::Type(t) => !ok.contains(t),
+                    Holds::Scalar(_) => false,
+                })
+            })
+            .cloned()
+            .collect();
+        if bad.is_empty() {
+            return ok;
+        }
+        for k in bad {
+            ok.remove(&k);
+        }
+    }
+}
+
+/// The shared groups: shareable ones used by two APIs or more, and every
+/// type they hold.
+fn shared_keys(groups: &Groups, outcomes: &BTreeMap<Key, Outcome>) -> BTreeSet<Key> {
+    let ok = shareable(outcomes);
+    let users = |k: &Key| {
+        groups[k]
+            .iter()
+            .map(|(a, _)| a)
+            .collect::<BTreeSet<_>>()
+            .len()
+    };
+    let mut shared = BTreeSet::new();
+    let mut todo: Vec<Key> = ok.iter().filter(|k| users(k) > 1).cloned().collect();
+    while let Some(k) = todo.pop() {
+        if !shared.insert(k.clone()) {
+            continue;
+        }
+        for f in outcomes[&k].fields.as_ref().expect("shareable") {
+            if let Holds::Type(t) = &f.holds {
+                todo.push(t.clone());
+            }
+        }
+    }
+    shared
+}
+
+/// Names of the shared structs: the TOP type's; a request-side type whose
+/// name a response-side one took gets `Param`.
+fn struct_names(shared: &BTreeSet<Key>, namer: &mut Namer) -> BTreeMap<Key, String> {
+    shared
+        .iter()
+        .map(|k| {
+            let base = naming::type_ident(&k.2);
+            let name = if k.0 && !namer.is_free(&base) {
+                namer.claim(&format!("{base}Param"))
+            } else {
+                namer.claim(&base)
+            };
+            (k.clone(), name)
+        })
+        .collect()
+}
+
+/// Decide the shared types of one category (`apis` in API order), and
+/// rewrite each API to use them.
+pub fn plan(feature: &str, apis: &mut [&mut Api]) -> Plan {
+    let view: Vec<&Api> = apis.iter().map(|a| &**a).collect();
+    let (types, decisions) = decide(feature, &view);
+    let warnings = warnings(&view, &decisions);
+    for api in apis.iter_mut() {
+        localize(api, &types);
+    }
+    Plan {
+        feature: feature.to_string(),
+        types,
+        decisions,
+        warnings,
+    }
+}
+
+fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
+    let al = aliases(apis);
+    let groups = groups(apis, &al);
+    let mut decisions = Vec::new();
+    let mut outcomes = BTreeMap::new();
+    for (k, occ) in &groups {
+        let mut o = if k.0 {
+            merge_request(apis, occ, &al)
+        } else {
+            merge_response(feature, k, apis, occ, &al)
+        };
+        let users: BTreeSet<usize> = occ.iter().map(|(a, _)| *a).collect();
+        if users.len() > 1 {
+            decisions.append(&mut o.decisions);
+        }
+        outcomes.insert(k.clone(), o);
+    }
+    let shared = shared_keys(&groups, &outcomes);
+    let mut namer = Namer::new();
+    let names = struct_names(&shared, &mut namer);
+    let types = build_types(apis, &groups, &outcomes, &names, &mut namer, &al);
+    (types, decisions)
+}
+
+/// A warning per decision, about the first document it names.
+fn warnings(apis: &[&Api], decisions: &[Decision]) -> Vec<Warning> {
+    decisions
+        .iter()
+        .filter_map(|d| {
+            let first = *d.apis().first()?;
+            let api = apis.iter().find(|a| a.spec.api == first)?;
+            Some(Warning::about(
+                Kind::Codegen,
+                &api.file,
+                &api.spec.api,
+                Some(&d.path),
+                d.message(),
+            ))
+        })
+        .collect()
+}
+
+/// The `types` module: the shared structs in name order, then their code
+/// enums, each named once.
+fn build_types(
+    apis: &[&Api],
+    groups: &Groups,
+    outcomes: &BTreeMap<Key, Outcome>,
+    names: &BTreeMap<Key, String>,
+    namer: &mut Namer,
+    al: &Aliases,
+) -> Types {
+    let mut order: Vec<(&Key, &String)> = names.iter().collect();
+    order.sort_by(|a, b| a.1.cmp(b.1));
+    let index: BTreeMap<&Key, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (*k, i))
+        .collect();
+    let mut types = Types::default();
+    for (k, name) in &order {
+        let occ = &groups[*k];
+        let structs: Vec<&Struct> = occ.iter().map(|&(a, i)| &apis[a].structs[i]).collect();
+        let mut idents = Namer::new();
+        let merged = outcomes[*k].fields.as_ref().expect("shared");
+        let mut fields = Vec::with_capacity(merged.len());
+        for m in merged {
+            let code = m.codes.as_ref().map(|(number, variants, first)| {
+                types.codes.push(CodeEnum {
+                    name: namer.claim(&naming::code_enum(name, &m.wire)),
+                    field: m.wire.clone(),
+                    number: *number,
+                    path: format!("{}.{}", structs[0].path, m.wire),
+                    description: first.description.clone(),
+                    variants: variants.clone(),
+                    imported: false,
+                });
+                types.codes.len() - 1
+            });
+            fields.push(Field {
+                wire: m.wire.clone(),
+                ident: idents.claim(&naming::snake_ident(&m.wire)),
+                ty: match &m.holds {
+                    Holds::Scalar(s) => Ty::Scalar(*s),
+                    Holds::Type(t) => Ty::Struct(index[t]),
+                },
+                array: m.array,
+                boxed: m.boxed,
+                required: m.required,
+                description: m.description.clone(),
+                example: m.example.clone(),
+                code,
+            });
+        }
+        let mut users: Vec<String> = Vec::new();
+        for &(a, _) in occ {
+            if !users.contains(&apis[a].spec.api) {
+                users.push(apis[a].spec.api.clone());
+            }
+        }
+        types.structs.push(Struct {
+            name: (*name).clone(),
+            top_type: k.2.clone(),
+            side: structs[0].side,
+            description: first_text(structs.iter().map(|s| &s.description)),
+            path: structs[0].path.clone(),
+            fields,
+            list_item: structs.iter().any(|s| s.list_item),
+            qimen: k.1,
+            imported: false,
+        });
+        types.users.push(users);
+        types.merged.push(al.merged_into(k));
+    }
+    box_cycles(&mut types.structs);
+    types
+}
+
+/// A response struct that holds itself, through other structs' fields
+/// that are neither lists nor boxed, boxes the field that closes the loop:
+/// the union of documents can make loops no one document has.
+fn box_cycles(structs: &mut [Struct]) {
+    for s in 0..structs.len() {
+        if structs[s].side == Side::Request {
+            continue;
+        }
+        for f in 0..structs[s].fields.len() {
+            let field = &structs[s].fields[f];
+            if let (Ty::Struct(t), false, false) = (field.ty, field.array, field.boxed)
+                && reaches(structs, t, s)
+            {
+                structs[s].fields[f].boxed = true;
+            }
+        }
+    }
+}
+
+/// Whether struct `from` holds struct `to` inline, directly or deeper.
+fn reaches(structs: &[Struct], from: usize, to: usize) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![from];
+    while let Some(s) = todo.pop() {
+        if s == to {
+            return true;
+        }
+        if !seen.insert(s) {
+            continue;
+        }
+        for f in &structs[s].fields {
+            if let (Ty::Struct(t), false, false) = (f.ty, f.array, f.boxed) {
+                todo.push(t);
+            }
+        }
+    }
+    false
+}
+
+/// Rewrite an API to use the shared types: each of its structs of a shared
+/// TOP type becomes that type, imported with the types it holds, so the
+/// API's tables stay whole for the emitter and the example tests. Its own
+/// structs and codes whose names an imported one has are renamed.
+fn localize(api: &mut Api, types: &Types) {
+    let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
+    for (i, s) in types.structs.iter().enumerate() {
+        let (request, qimen, _) = key_of(s);
+        by_key.insert(key_of(s), i);
+        for other in &types.merged[i] {
+            by_key.insert((request, qimen, other.clone()), i);
+        }
+    }
+    // Shared struct → the API's struct index that stands for it.
+    let mut local: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut imported: Vec<(usize, usize)> = Vec::new();
+    for (i, s) in api.structs.iter().enumerate() {
+        if let Some(&t) = by_key.get(&key_of(s)) {
+            local.entry(t).or_insert(i);
+            imported.push((i, t));
+        }
+    }
+    if imported.is_empty() {
+        return;
+    }
+    let mut codes: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut todo = imported;
+    let mut done = BTreeSet::new();
+    while let Some((i, t)) = todo.pop() {
+        if !done.insert(i) {
+            continue;
+        }
+        let shared = &types.structs[t];
+        let mut fields = shared.fields.clone();
+        for f in &mut fields {
+            if let Ty::Struct(u) = f.ty {
+                let j = *local.entry(u).or_insert_with(|| {
+                    api.structs.push(types.structs[u].clone());
+                    api.structs.len() - 1
+                });
+                todo.push((j, u));
+                f.ty = Ty::Struct(j);
+            }
+            if let Some(c) = f.code {
+                f.code = Some(*codes.entry(c).or_insert_with(|| {
+                    api.codes.push(CodeEnum {
+                        imported: true,
+                        ..types.codes[c].clone()
+                    });
+                    api.codes.len() - 1
+                }));
+            }
+        }
+        api.structs[i] = Struct {
+            fields,
+            imported: true,
+            ..shared.clone()
+        };
+    }
+    rename_own(api);
+}
+
+/// The API's own structs and codes give way to the names it imports.
+fn rename_own(api: &mut Api) {
+    let mut namer = Namer::new();
+    namer.claim(&api.request_name);
+    namer.claim(&api.response_name);
+    let imported = api.structs.iter().filter(|s| s.imported).map(|s| &s.name);
+    let imported_codes = api.codes.iter().filter(|c| c.imported).map(|c| &c.name);
+    let taken: BTreeSet<String> = imported.chain(imported_codes).cloned().collect();
+    for name in &taken {
+        namer.claim(name);
+    }
+    for s in api.structs.iter_mut().filter(|s| !s.imported) {
+        s.name = namer.claim(&s.name);
+    }
+    for c in api.codes.iter_mut().filter(|c| !c.imported) {
+        c.name = namer.claim(&c.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reconcile_loses_no_value() {
+        use Scalar::*;
+        let r = |s: &[Scalar]| reconcile(&s.iter().copied().collect());
+        assert_eq!(r(&[Int]), Some(Int));
+        assert_eq!(r(&[Int, String]), Some(String));
+        assert_eq!(r(&[Int, Decimal]), Some(Decimal));
+        assert_eq!(r(&[DateTime, String]), Some(String));
+        assert_eq!(r(&[Bool, Int]), Some(String));
+        assert_eq!(r(&[Map, Json]), Some(Json));
+        assert_eq!(r(&[Map, String]), Some(Json));
+        assert_eq!(r(&[File, String]), None);
+    }
+}
