@@ -115,7 +115,11 @@ fn bare(api: &str) -> &str {
 /// Group module and API module of an API.
 pub fn module_path(api: &str) -> (String, String) {
     let mut segs = bare(api).split('.');
-    let group = snake_ident(segs.next().unwrap_or(api));
+    let mut group = snake_ident(segs.next().unwrap_or(api));
+    // `types` is each crate's module of shared types.
+    if group == TYPES_MODULE {
+        group.push('_');
+    }
     let rest: Vec<String> = segs.map(|s| sanitize(&s.to_snake_case())).collect();
     let module = if rest.is_empty() {
         "api".to_string()
@@ -124,6 +128,9 @@ pub fn module_path(api: &str) -> (String, String) {
     };
     (group, module)
 }
+
+/// The module of a category crate (and of the facade) holding the shared types.
+pub const TYPES_MODULE: &str = "types";
 
 fn api_camel(api: &str) -> String {
     bare(api)
@@ -694,6 +701,7 @@ mod tests {
             ("alibaba.x.y", "alibaba", "x_y", "AlibabaXYRequest"),
             ("taobao.time.get", "time", "get", "TimeGetRequest"),
             ("taobao.type.mod", "type_", "mod_", "TypeModRequest"),
+            ("taobao.types.get", "types_", "get", "TypesGetRequest"),
             ("taobao.single", "single", "api", "SingleRequest"),
             (
                 "account.aliyuncs.com.CreateApp.2013-07-01",

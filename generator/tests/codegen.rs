@@ -23,6 +23,20 @@ fn text(g: &emit::Generated, path: &str) -> String {
     String::from_utf8(bytes.to_vec()).expect("UTF-8")
 }
 
+/// An API's module and its crate's `types` module, where its nested types are.
+fn code_of(g: &emit::Generated, module: &str) -> String {
+    let types = module
+        .split_once("/src/")
+        .map(|(krate, _)| format!("{krate}/src/types.rs"))
+        .and_then(|t| {
+            g.files
+                .get(&t)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        })
+        .unwrap_or_default();
+    format!("{}\n{types}", text(g, module))
+}
+
 #[test]
 fn emitted_code_of_each_api() {
     let g = generate(&fixtures());
@@ -159,7 +173,7 @@ fn an_unknown_type_is_kept_as_json_and_names_file_api_and_path() {
         g.warnings[0].to_string(),
         "warning: specs/taobao.x.yaml: taobao.x: response.result.foo: type `Fooo` has no fields here and no definition elsewhere in the document; kept as a JSON value (`serde_json::Value`)"
     );
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(
         code.contains("pub foo: ::std::option::Option<::serde_json::Value>,"),
         "{code}"
@@ -178,7 +192,7 @@ fn a_struct_type_without_fields_is_a_json_value_with_a_warning() {
         "{}",
         g.warnings[0]
     );
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub param: ::serde_json::Value,"), "{code}");
     // It travels as a JSON string, like any structured parameter.
     assert!(
@@ -207,7 +221,7 @@ fn a_file_inside_a_struct_or_a_response_is_json_with_a_warning() {
         w[1].contains("response.bytes: `byte[]` is a file only"),
         "{w:?}"
     );
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub image: ::std::option::Option<::serde_json::Value>,",
         "pub top: ::std::option::Option<::top_runtime::FileItem>,",
@@ -237,7 +251,7 @@ fn the_mapping_table_covers_java_names_and_byte() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub is_test: ::std::option::Option<i64>,",
         "pub ids: ::std::option::Option<::std::vec::Vec<i64>>,",
@@ -262,7 +276,7 @@ fn a_struct_named_like_a_scalar_is_a_struct() {
         "request:\n  - {name: fee, type: Price, array: true, fields: [{name: amount, type: Price}, {name: currency, type: String}]}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub struct Price {"), "{code}");
     assert!(
         code.contains("pub fee: ::std::option::Option<::std::vec::Vec<Price>>,"),
@@ -277,7 +291,8 @@ fn a_struct_named_like_a_scalar_is_a_struct() {
 #[test]
 fn struct_references_resolve_to_the_documents_definition() {
     // `Node` refers to itself (boxed, never required), `Tip` is defined in
-    // another place (same name preferred), `Far` only on the request side.
+    // two places (one shared type with the fields of both), `Far` only on
+    // the request side (copied to the response side, a type of each side).
     let s = spec_with(
         "request:\n\
          \x20 - {name: far, type: Far, fields: [{name: k, type: String}]}\n\
@@ -294,22 +309,27 @@ fn struct_references_resolve_to_the_documents_definition() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub parent: ::std::option::Option<::std::boxed::Box<Node>>,",
         "pub children: ::std::vec::Vec<Node>,",
         "impl ::top_runtime::de::Wire for ::std::boxed::Box<Node> {}",
-        // Two shapes of `Tip`: named from their paths; a reference takes the first.
-        "pub tips: ::std::option::Option<Tips>,",
-        "pub other: ::std::option::Option<Other>,",
-        "pub again: ::std::option::Option<Tips>,",
-        "pub tips2: ::std::option::Option<Tips>,",
-        // The request's `Far` is copied to the response side.
-        "pub far: ::std::option::Option<FarData>,",
+        // Two shapes of the response's `Tip`: one type, the union of both.
+        "pub tips: ::std::option::Option<Tip>,",
+        "pub other: ::std::option::Option<Tip>,",
+        "pub again: ::std::option::Option<Tip>,",
+        "pub tips2: ::std::option::Option<Tip>,",
+        "pub text: ::std::option::Option<::std::string::String>,",
+        "pub n: ::std::option::Option<i64>,",
+        // The request's `Far` is copied to the response side; the request's
+        // own gives way to the response's name.
+        "pub far: ::std::option::Option<Far>,",
+        "pub far: ::std::option::Option<FarParam>,",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
     }
     assert_eq!(code.matches("pub struct Node {").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Tip {").count(), 1, "{code}");
 }
 
 #[test]
@@ -320,7 +340,7 @@ fn a_recursive_request_field_is_optional_and_takes_the_plain_struct() {
          \x20     - {name: next, type: Node, required: true}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
         "pub next: ::std::option::Option<::std::boxed::Box<Node>>,",
         "next: impl ::std::convert::Into<::std::boxed::Box<Node>>,",
@@ -345,7 +365,7 @@ fn user_type_names_never_clash_with_std_or_the_runtime() {
         .collect();
     let s = spec_with(&format!("response:\n{}", fields.concat()));
     let g = generate(&[s]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for n in [
         "XResult",
         "Data",
@@ -394,10 +414,10 @@ fn type_names_differing_only_in_case_get_distinct_names() {
          \x20 - {name: kind, type: String}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub struct ASODeviceInfoDO {"), "{code}");
-    // The second is named from its field path.
-    assert!(code.contains("pub struct B {"), "{code}");
+    // The second, in the same `types` module, is told apart by a number.
+    assert!(code.contains("pub struct AsoDeviceInfoDo2 {"), "{code}");
     assert!(
         code.contains("pub kind: ") && code.contains("pub kind2: "),
         "{code}"
@@ -412,7 +432,7 @@ fn nesting_six_levels_deep() {
     }
     let yaml = format!("response:\n  - {node}\n");
     let g = generate(&[spec_with(&yaml)]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for level in 0..6 {
         assert!(
             code.contains(&format!("pub struct L{level} {{")),
@@ -432,7 +452,7 @@ fn reserved_words_and_dotted_names_are_escaped_and_renamed() {
         .map(|n| format!("  - {{name: \"{n}\", type: String}}\n"))
         .collect();
     let g = generate(&[spec_with(&format!("request:\n{}", fields.concat()))]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for (wire, ident) in [
         ("type", "type_"),
         ("match", "match_"),
@@ -624,7 +644,9 @@ fn a_broken_xml_example_gets_no_test_and_a_warning() {
 
 #[test]
 fn names_collide_by_shape_not_by_name() {
-    // Two `Item` types of different shapes get path names; two `Same` of one shape are one type.
+    // Two response `Item`s of different shapes are one type with the fields
+    // of both, as are two `Same`; a type named like the API's response
+    // struct is the API's own, named from its path.
     let s = spec_with(
         "response:\n\
          \x20 - {name: a, type: Item, fields: [{name: x, type: String}]}\n\
@@ -634,17 +656,17 @@ fn names_collide_by_shape_not_by_name() {
          \x20 - {name: e, type: XResponse, fields: [{name: z, type: String}]}\n",
     );
     let g = generate(&[s]);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub struct A {",
-        "pub struct B {",
+        "pub struct Item {",
         "pub struct Same {",
         "pub struct E {",
         "pub struct XResponse {",
+        "pub x: ::std::option::Option<::std::string::String>,",
+        "pub y: ::std::option::Option<i64>,",
     ] {
         assert_eq!(code.matches(decl).count(), 1, "`{decl}` once in\n{code}");
     }
-    assert!(!code.contains("pub struct Item"), "{code}");
 }
 
 #[test]
@@ -662,7 +684,7 @@ fn generic_struct_types_are_named_from_their_path() {
         assert!(code.contains(decl), "missing `{decl}`");
     }
     assert!(!code.contains("pub struct Struct"));
-    let detail = text(&g, "generated/top-api-caigoubao/src/pc/order_detail.rs");
+    let detail = code_of(&g, "generated/top-api-caigoubao/src/pc/order_detail.rs");
     assert_eq!(detail.matches("pub struct Logistics {").count(), 1);
 }
 
@@ -674,7 +696,7 @@ fn listed_codes_become_an_enum_with_a_catch_all() {
     );
     let g = generate(&[s]);
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for want in [
         "pub enum RequestOrderType {",
         "Jyck,",
@@ -721,7 +743,7 @@ fn doubtful_code_lists_are_generated_with_a_warning_and_no_field_lost() {
             "{w}"
         );
     }
-    let code = text(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(
         code.contains("pub kind: ::std::option::Option<ResponseKind>,"),
         "{code}"

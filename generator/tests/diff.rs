@@ -123,9 +123,10 @@ fn revisions_are_read_from_git() {
     assert_eq!(
         got,
         [(
-            "request.param.cancel_reason",
+            "ContractCancelOrderReq.cancel_reason",
             true,
-            "`ContractCancelOrderReq::new` gains an argument `cancel_reason: String`"
+            "`ContractCancelOrderReq::new` gains an argument `cancel_reason: String`; \
+             reaches taobao.pc.order.cancel"
         )]
     );
     // Read as a pair, files one side shares with the other are parsed once.

@@ -111,10 +111,14 @@ fn every_file_name_is_unique_ignoring_case() {
 
 /// An API module file of a generated crate.
 fn is_module(path: &str) -> bool {
-    path.starts_with("generated/") && path.contains("/src/") && !path.ends_with("/lib.rs")
+    path.starts_with("generated/")
+        && path.contains("/src/")
+        && !path.ends_with("/lib.rs")
+        && !path.ends_with("/src/types.rs")
 }
 
-/// The module file of `group/module`, in whichever crate holds it.
+/// The module file of `group/module`, in whichever crate holds it, and its
+/// crate's `types` module, where its shared types are.
 fn module_text(r: &Regen, module: &str) -> String {
     let suffix = format!("/src/{module}.rs");
     let (path, _) = r
@@ -122,7 +126,12 @@ fn module_text(r: &Regen, module: &str) -> String {
         .iter()
         .find(|(p, _)| is_module(p) && p.ends_with(&suffix))
         .unwrap_or_else(|| panic!("no module {module}"));
-    text(r, path)
+    let types = path
+        .split_once("/src/")
+        .and_then(|(krate, _)| r.files.get(&format!("{krate}/src/types.rs")))
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    format!("{}\n{types}", text(r, path))
 }
 
 /// Every `pub struct` name of a module, for case-insensitive uniqueness.
@@ -137,7 +146,7 @@ fn struct_names(code: &str) -> Vec<&str> {
 fn rust_names_are_unique_ignoring_case_within_each_module() {
     let r = regen();
     for (path, bytes) in r.files.iter() {
-        if !is_module(path) {
+        if !is_module(path) && !path.ends_with("/src/types.rs") {
             continue;
         }
         let code = String::from_utf8(bytes.to_vec()).unwrap();
@@ -224,14 +233,15 @@ fn the_quirks_come_out_as_decided() {
             "slb/aliyuncs_com_delete_load_balancer_listener_2013_02_21",
             &["pub struct SlbAliyuncsComDeleteLoadBalancerListener20130221Request"],
         ),
-        // Both spellings of one type, in two APIs of one category.
+        // Both spellings of one type, in two APIs of one category, on both
+        // sides: the request's gives way to the response's name.
         (
             "alibaba/baichuan_aso_query",
             &["pub struct ASODeviceInfoDO {"],
         ),
         (
             "alibaba/baichuan_aso_activate",
-            &["pub struct AsoDeviceInfoDo {"],
+            &["pub struct AsoDeviceInfoDoParam {"],
         ),
     ] {
         let c = code(module);

@@ -8,6 +8,9 @@
 //! | `pc::order_cancel` | `taobao.pc.order.cancel` | 企业购订单取消 | 采购宝API |
 //! | `pc::order_detail` | `taobao.pc.order.detail` | 企业购订单详情查询 | 采购宝API |
 
+#[rustfmt::skip]
+pub mod types;
+
 pub mod pc {
     //! APIs named `taobao.pc.*`.
     #[rustfmt::skip]

@@ -7,6 +7,9 @@
 //! |---|---|---|---|
 //! | `itemmarket::order_info_update` | `taobao.itemmarket.order.info.update` | 三方货源平台采购单信息更新 | 分销铺货 |
 
+#[rustfmt::skip]
+pub mod types;
+
 pub mod itemmarket {
     //! APIs named `taobao.itemmarket.*`.
     #[rustfmt::skip]

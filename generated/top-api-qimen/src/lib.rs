@@ -7,6 +7,9 @@
 //! |---|---|---|---|
 //! | `qimen::order_cancel` | `taobao.qimen.order.cancel` | 单据取消接口 | 奇门仓储API |
 
+#[rustfmt::skip]
+pub mod types;
+
 pub mod qimen {
     //! APIs named `taobao.qimen.*`.
     #[rustfmt::skip]

@@ -11,6 +11,18 @@
 //! | `qimen::auto_entryorder_giftitemcancel` | `taobao.qimen.auto.entryorder.giftitemcancel` | BMS增加的赠品取消信息回退接口 | `wlb` |
 //! | `qimen::order_cancel` | `taobao.qimen.order.cancel` | 单据取消接口 | `qimen` |
 
+#[cfg(any(feature = "caigoubao", feature = "puhuo", feature = "qimen"))]
+#[rustfmt::skip]
+pub mod types {
+    //! The shared types of each category turned on (`top_api::types::<feature>::Trade`).
+    #[cfg(feature = "caigoubao")]
+    pub use top_api_caigoubao::types as caigoubao;
+    #[cfg(feature = "puhuo")]
+    pub use top_api_puhuo::types as puhuo;
+    #[cfg(feature = "qimen")]
+    pub use top_api_qimen::types as qimen;
+}
+
 #[cfg(feature = "puhuo")]
 #[rustfmt::skip]
 pub mod itemmarket {

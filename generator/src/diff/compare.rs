@@ -11,7 +11,7 @@ use crate::diag::Error;
 use crate::emit::code;
 use crate::emit::family::Family;
 use crate::emit::share;
-use crate::emit::space::{self, Api, CodeEnum, Field, Side, Ty, Types};
+use crate::emit::space::{self, Api, CodeEnum, Field, Scope, Side, Ty, Types};
 use crate::layout;
 use crate::naming;
 use crate::spec::Spec;
@@ -137,11 +137,7 @@ pub(super) fn compare_in(
             .flat_map(|s| s.apis.values())
             .find(|a| a.feature == *feature)
             .map_or_else(String::new, |a| a.spec.category.clone());
-        let mut c = types_changes(feature, o, n);
-        for c in &mut c {
-            c.category = category.clone();
-        }
-        changes.extend(c);
+        changes.extend(types_changes(feature, &category, o, n));
     }
     Ok(Report { changes })
 }
@@ -163,6 +159,7 @@ fn change(spec: &Spec, feature: &str, path: &str, kind: Kind, level: Semver) -> 
         effect: String::new(),
         level,
         category: spec.category.clone(),
+        reaches: Vec::new(),
         feature: feature.to_string(),
     }
 }
@@ -244,12 +241,13 @@ fn modified(
         }
     };
     let mut cx = Cx {
-        old: oa,
-        new: na,
+        old: oa.scope(),
+        new: na.scope(),
+        origin: Origin::Api(na.spec, &na.feature),
         out: Vec::new(),
         open: Vec::new(),
     };
-    cx.whole_api();
+    cx.whole_api(oa, na);
     for side in [Side::Request, Side::Response] {
         let paths = (side_path(o, side), side_path(n, side));
         let paths = (paths.0.as_str(), paths.1.as_str());
@@ -265,7 +263,7 @@ fn modified(
         };
         cx.fields(side, paths, (owners.0, owners.1), fields.0, fields.1);
     }
-    cx.error_codes();
+    cx.error_codes(oa.spec, na.spec);
     Ok(cx.out)
 }
 
@@ -300,27 +298,65 @@ fn text(v: &Option<String>) -> Value {
     v.as_ref().map_or(Value::Null, |s| json!(s))
 }
 
-struct Cx<'c, 'a> {
-    old: &'c Api<'a>,
-    new: &'c Api<'a>,
+/// Where the changes of a walk are listed: under an API, or under a shared
+/// type of a category (`types::Trade`), with the APIs it reaches.
+enum Origin<'c> {
+    Api(&'c Spec, &'c str),
+    Shared {
+        feature: &'c str,
+        category: &'c str,
+        name: &'c str,
+        users: &'c [String],
+    },
+}
+
+/// A walk over the fields of two versions of a struct (and, for an API,
+/// of the structs they hold), with the tables their fields index.
+struct Cx<'c> {
+    old: Scope<'c>,
+    new: Scope<'c>,
+    origin: Origin<'c>,
     out: Vec<Change>,
     /// Struct pairs being walked, to stop where a type contains itself.
     open: Vec<(usize, usize)>,
 }
 
-impl Cx<'_, '_> {
-    fn push(&mut self, c: Change) {
+impl Cx<'_> {
+    fn push(&mut self, mut c: Change) {
+        if let Origin::Shared { users, .. } = self.origin {
+            c.effect = format!("{}; reaches {}", c.effect, users.join(", "));
+        }
         self.out.push(c);
     }
 
     fn at(&self, path: &str, kind: Kind, level: Semver) -> Change {
-        change(self.new.spec, &self.new.feature, path, kind, level)
+        match self.origin {
+            Origin::Api(spec, feature) => change(spec, feature, path, kind, level),
+            Origin::Shared {
+                feature,
+                category,
+                name,
+                users,
+            } => Change {
+                api: format!("{}{name}", super::SHARED_PREFIX),
+                path: path.to_string(),
+                kind,
+                breaking: level == Semver::Major,
+                old: Value::Null,
+                new: Value::Null,
+                effect: String::new(),
+                level,
+                category: category.to_string(),
+                feature: feature.to_string(),
+                reaches: users.to_vec(),
+            },
+        }
     }
 
-    fn whole_api(&mut self) {
-        let (o, n) = (self.old.spec, self.new.spec);
-        let req = &self.new.request_name;
-        let (of, nf) = (&self.old.feature, &self.new.feature);
+    fn whole_api(&mut self, old: &Api, new: &Api) {
+        let (o, n) = (old.spec, new.spec);
+        let req = &new.request_name;
+        let (of, nf) = (&old.feature, &new.feature);
         if o.category != n.category || of != nf {
             let (level, effect) = if of == nf {
                 (Semver::Patch, format!("stays in feature `{nf}`"))
@@ -367,8 +403,7 @@ impl Cx<'_, '_> {
         }
     }
 
-    fn error_codes(&mut self) {
-        let (o, n) = (self.old.spec, self.new.spec);
+    fn error_codes(&mut self, o: &Spec, n: &Spec) {
         let has = |s: &Spec, code: &str| s.error_codes.iter().any(|e| e.code == code);
         for e in &n.error_codes {
             if !has(o, &e.code) {
@@ -412,7 +447,7 @@ impl Cx<'_, '_> {
     }
 
     fn field_added(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
-        let ty = rust(code::declared_type(&self.new.scope(), side, f));
+        let ty = rust(code::declared_type(&self.new, side, f));
         let (level, effect) = match side {
             Side::Request if f.required => (
                 Semver::Major,
@@ -436,7 +471,7 @@ impl Cx<'_, '_> {
     }
 
     fn field_removed(&mut self, side: Side, path: &str, owner: &str, f: &Field) {
-        let ty = rust(code::declared_type(&self.old.scope(), side, f));
+        let ty = rust(code::declared_type(&self.old, side, f));
         let effect = match side {
             Side::Request if f.required => format!(
                 "`{owner}::new` loses the argument `{}`; the field is gone",
@@ -456,15 +491,15 @@ impl Cx<'_, '_> {
     fn field(&mut self, side: Side, path: &str, owners: (&str, &str), o: &Field, n: &Field) {
         let owner = owners.1;
         let (ot, nt) = (
-            rust(code::value_type(&self.old.scope(), o)),
-            rust(code::value_type(&self.new.scope(), n)),
+            rust(code::value_type(&self.old, o)),
+            rust(code::value_type(&self.new, n)),
         );
         if ot != nt {
             let effect = format!(
                 "`{owner}.{}`: `{}` → `{}`",
                 n.ident,
-                rust(code::declared_type(&self.old.scope(), side, o)),
-                rust(code::declared_type(&self.new.scope(), side, n)),
+                rust(code::declared_type(&self.old, side, o)),
+                rust(code::declared_type(&self.new, side, n)),
             );
             let c = self.at(path, Kind::TypeChanged, Semver::Major);
             self.push(with(c, json!(ot), json!(nt), effect));
@@ -502,8 +537,10 @@ impl Cx<'_, '_> {
         if let (Ty::Struct(i), Ty::Struct(j)) = (o.ty, n.ty) {
             let (old, new) = (self.old, self.new);
             let (os, ns) = (&old.structs[i], &new.structs[j]);
-            // A shared type's own changes are listed once, by `types_changes`.
-            if self.open.contains(&(i, j)) || (os.imported && ns.imported) {
+            // A shared type's own changes are listed once, under it.
+            let shared =
+                (os.imported && ns.imported) || matches!(self.origin, Origin::Shared { .. });
+            if self.open.contains(&(i, j)) || shared {
                 return;
             }
             self.open.push((i, j));
@@ -519,7 +556,7 @@ impl Cx<'_, '_> {
     }
 }
 
-impl Cx<'_, '_> {
+impl Cx<'_> {
     /// Codes of a field that is an enum on both sides; a field that becomes
     /// or stops being one is a type change already.
     fn code_values(&mut self, path: &str, o: &CodeEnum, n: &CodeEnum) {
@@ -549,138 +586,55 @@ fn protocol_name(p: crate::spec::Protocol) -> &'static str {
 
 /// The changes of a category's shared types: each one once, with the APIs
 /// it reaches.
-fn types_changes(feature: &str, old: &Types, new: &Types) -> Vec<Change> {
+fn types_changes(feature: &str, category: &str, old: &Types, new: &Types) -> Vec<Change> {
     let mut out = Vec::new();
     let find = |t: &Types, name: &str| t.structs.iter().position(|s| s.name == name);
     for (j, ns) in new.structs.iter().enumerate() {
-        let reach = &new.users[j];
+        let users = &new.users[j];
+        let mut cx = Cx {
+            old: new.scope(j),
+            new: new.scope(j),
+            origin: Origin::Shared {
+                feature,
+                category,
+                name: &ns.name,
+                users,
+            },
+            out: Vec::new(),
+            open: Vec::new(),
+        };
         let Some(i) = find(old, &ns.name) else {
-            let effect = format!(
-                "new shared type `types::{}`, used by {}",
-                ns.name,
-                reach.join(", ")
-            );
-            let c = type_change(feature, ns, "", Kind::TypeShared, Semver::Minor, effect);
-            out.push(Change {
-                new: json!(reach),
-                ..c
-            });
+            let effect = format!("new shared type `types::{}`", ns.name);
+            let c = cx.at(&ns.top_type, Kind::TypeShared, Semver::Minor);
+            cx.push(with(c, Value::Null, json!(users), effect));
+            out.append(&mut cx.out);
             continue;
         };
         let os = &old.structs[i];
-        for nf in &ns.fields {
-            let path = nf.wire.as_str();
-            let Some(of) = os.fields.iter().find(|f| f.wire == nf.wire) else {
-                let ty = rust(code::declared_type(&new.scope(j), ns.side, nf));
-                let level = if nf.required {
-                    Semver::Major
-                } else {
-                    Semver::Minor
-                };
-                let effect = format!(
-                    "`types::{}` gains a field `{}: {ty}`; reaches {}",
-                    ns.name,
-                    nf.ident,
-                    reach.join(", ")
-                );
-                out.push(type_change(
-                    feature,
-                    ns,
-                    path,
-                    Kind::FieldAdded,
-                    level,
-                    effect,
-                ));
-                continue;
-            };
-            let (ot, nt) = (
-                rust(code::declared_type(&old.scope(i), os.side, of)),
-                rust(code::declared_type(&new.scope(j), ns.side, nf)),
-            );
-            if ot != nt {
-                let effect = format!(
-                    "`types::{}.{}`: `{ot}` → `{nt}`; reaches {}",
-                    ns.name,
-                    nf.ident,
-                    reach.join(", ")
-                );
-                let c = type_change(feature, ns, path, Kind::TypeChanged, Semver::Major, effect);
-                out.push(Change {
-                    old: json!(ot),
-                    new: json!(nt),
-                    ..c
-                });
-            }
-            if of.description != nf.description || of.example != nf.example {
-                let effect = format!("the doc comment of `types::{}.{}`", ns.name, nf.ident);
-                out.push(type_change(
-                    feature,
-                    ns,
-                    path,
-                    Kind::DescriptionChanged,
-                    Semver::Patch,
-                    effect,
-                ));
-            }
-        }
-        for of in &os.fields {
-            if !ns.fields.iter().any(|f| f.wire == of.wire) {
-                let effect = format!(
-                    "`types::{}` loses the field `{}`; reaches {}",
-                    ns.name,
-                    of.ident,
-                    reach.join(", ")
-                );
-                out.push(type_change(
-                    feature,
-                    ns,
-                    &of.wire,
-                    Kind::FieldRemoved,
-                    Semver::Major,
-                    effect,
-                ));
-            }
-        }
+        cx.old = old.scope(i);
+        let top = (os.top_type.as_str(), ns.top_type.as_str());
+        cx.fields(ns.side, top, (&os.name, &ns.name), &os.fields, &ns.fields);
+        out.append(&mut cx.out);
     }
     for (i, os) in old.structs.iter().enumerate() {
         if find(new, &os.name).is_none() {
-            let effect = format!(
-                "shared type `types::{}` is gone; it was used by {}",
-                os.name,
-                old.users[i].join(", ")
-            );
-            let c = type_change(feature, os, "", Kind::TypeUnshared, Semver::Major, effect);
-            out.push(Change {
-                old: json!(old.users[i]),
-                ..c
-            });
+            let mut cx = Cx {
+                old: old.scope(i),
+                new: old.scope(i),
+                origin: Origin::Shared {
+                    feature,
+                    category,
+                    name: &os.name,
+                    users: &old.users[i],
+                },
+                out: Vec::new(),
+                open: Vec::new(),
+            };
+            let effect = format!("shared type `types::{}` is gone", os.name);
+            let c = cx.at(&os.top_type, Kind::TypeUnshared, Semver::Major);
+            cx.push(with(c, json!(old.users[i]), Value::Null, effect));
+            out.append(&mut cx.out);
         }
     }
     out
-}
-
-fn type_change(
-    feature: &str,
-    s: &space::Struct,
-    path: &str,
-    kind: Kind,
-    level: Semver,
-    effect: String,
-) -> Change {
-    Change {
-        api: format!("{}{}", super::SHARED_PREFIX, s.name),
-        path: if path.is_empty() {
-            s.top_type.clone()
-        } else {
-            format!("{}.{path}", s.top_type)
-        },
-        kind,
-        breaking: level == Semver::Major,
-        old: Value::Null,
-        new: Value::Null,
-        effect,
-        level,
-        category: String::new(),
-        feature: feature.to_string(),
-    }
 }

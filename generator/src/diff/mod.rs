@@ -118,6 +118,10 @@ pub struct Change {
     /// The facade's feature (the category's crate) of the API, on the same side.
     #[serde(skip)]
     pub feature: String,
+    /// For a change of a shared type (`api` is `types::Trade`): the APIs
+    /// that use the type, whose users it reaches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reaches: Vec<String>,
 }
 
 /// Every change between two trees, in API order.
@@ -150,12 +154,18 @@ impl Report {
     }
 
     /// The APIs with a change, each with whether one of its changes breaks;
-    /// a shared type's changes (`types::Trade`) count with the APIs they
-    /// reach, not as an API.
+    /// a shared type's change (`types::Trade`) counts for each API it
+    /// reaches, not as an API of its own.
     pub fn apis(&self) -> BTreeMap<&str, bool> {
         let mut out: BTreeMap<&str, bool> = BTreeMap::new();
-        for c in self.changes.iter().filter(|c| !c.is_shared_type()) {
-            *out.entry(c.api.as_str()).or_default() |= c.breaking;
+        for c in &self.changes {
+            if c.is_shared_type() {
+                for api in &c.reaches {
+                    *out.entry(api.as_str()).or_default() |= c.breaking;
+                }
+            } else {
+                *out.entry(c.api.as_str()).or_default() |= c.breaking;
+            }
         }
         out
     }

@@ -691,14 +691,15 @@ fn shared_uses(api: &Api) -> TokenStream {
     names.sort();
     names.dedup();
     let names = names.into_iter().map(|n| ident(n));
-    quote!(pub use crate::types::{#(#names),*};)
+    let types = ident(naming::TYPES_MODULE);
+    quote!(pub use crate::#types::{#(#names),*};)
 }
 
-/// The crate's `types` module: the types its APIs share, formatted,
-/// without the header line.
-pub fn types_module(feature: &str, types: &Types) -> Result<String, String> {
+/// The head of the crate's `types` module: its docs, formatted.
+pub fn types_head(feature: &str) -> Result<String, String> {
     let doc = [
-        "The TOP types that several APIs of the category share: one Rust type each.".to_string(),
+        "The TOP types of the category's APIs: one Rust type each, whichever APIs use it."
+            .to_string(),
         String::new(),
         format!(
             "Every API module re-exports the ones it uses, so `top_api::<group>::<module>::<Type>` \
@@ -706,15 +707,57 @@ pub fn types_module(feature: &str, types: &Types) -> Result<String, String> {
             naming::crate_ident(&naming::category_crate(feature))
         ),
     ];
-    let doc = inner_docs(&doc);
-    let structs = types.structs.iter().enumerate().map(|(i, s)| {
-        let place = shared_place(s, &types.merged[i], &types.users[i]);
-        nested_struct(&types.scope(i), i, s, place)
-    });
-    let codes = types.codes.iter().map(code_enum);
+    format_file(inner_docs(&doc))
+}
+
+/// All that writing shared struct `index` reads: the struct, the names of
+/// the structs its fields hold, its code enums, whether a field holds it
+/// boxed, and its users and other names. The cache keys the item on it.
+#[derive(Debug, serde::Serialize)]
+pub struct SharedItem<'a> {
+    pub item: &'a Struct,
+    pub holds: Vec<&'a str>,
+    pub codes: Vec<&'a CodeEnum>,
+    pub boxed: bool,
+    pub users: &'a [String],
+    pub merged: &'a [String],
+}
+
+impl<'a> SharedItem<'a> {
+    pub fn of(types: &'a Types, index: usize) -> Self {
+        let s = &types.structs[index];
+        let holds = s.fields.iter().filter_map(|f| match f.ty {
+            Ty::Struct(j) => Some(types.structs[j].name.as_str()),
+            Ty::Scalar(_) => None,
+        });
+        SharedItem {
+            item: s,
+            holds: holds.collect(),
+            codes: s
+                .fields
+                .iter()
+                .filter_map(|f| f.code)
+                .map(|c| &types.codes[c])
+                .collect(),
+            boxed: is_boxed(&types.scope(index), index),
+            users: &types.users[index],
+            merged: &types.merged[index],
+        }
+    }
+}
+
+/// Shared struct `index` of a `types` module with its code enums,
+/// formatted: the module is its head and its items, a blank line apart.
+pub fn shared_item(types: &Types, index: usize) -> Result<String, String> {
+    let s = &types.structs[index];
+    let place = shared_place(s, &types.merged[index], &types.users[index]);
+    let item = nested_struct(&types.scope(index), index, s, place);
+    let codes = SharedItem::of(types, index)
+        .codes
+        .into_iter()
+        .map(code_enum);
     format_file(quote! {
-        #doc
-        #(#structs)*
+        #item
         #(#codes)*
     })
 }

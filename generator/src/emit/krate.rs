@@ -458,9 +458,10 @@ pub fn category_lib(member: &Member) -> Result<String, String> {
             }
         });
     let types = member.types.map(|_| {
+        let types = ident(naming::TYPES_MODULE);
         quote! {
             #[rustfmt::skip]
-            pub mod types;
+            pub mod #types;
         }
     });
     format_file(quote! {
@@ -470,7 +471,7 @@ pub fn category_lib(member: &Member) -> Result<String, String> {
     })
 }
 
-pub fn facade_lib(apis: &[Head]) -> Result<String, String> {
+pub fn facade_lib(apis: &[Head], types: &[TypesHead]) -> Result<String, String> {
     let mut doc = vec![
         "Typed bindings for Taobao Open Platform (TOP) and Qimen APIs, generated from the API \
          documentation pages."
@@ -510,10 +511,40 @@ pub fn facade_lib(apis: &[Head]) -> Result<String, String> {
             }
         }
     });
+    let types = facade_types(types);
     format_file(quote! {
         #doc
+        #types
         #(#groups)*
     })
+}
+
+/// `top_api::types::<feature>`: each category's `types` module, under its
+/// feature.
+fn facade_types(types: &[TypesHead]) -> TokenStream {
+    if types.is_empty() {
+        return quote!();
+    }
+    let features: BTreeSet<&str> = types.iter().map(|t| t.feature.as_str()).collect();
+    let cfg = cfg(&features);
+    let module = ident(naming::TYPES_MODULE);
+    let uses = types.iter().map(|t| {
+        let cfg = cfg_one(&t.feature);
+        let krate = ident(&naming::crate_ident(&naming::category_crate(&t.feature)));
+        let name = ident(&naming::snake_ident(&t.feature));
+        quote! {
+            #cfg
+            pub use #krate::#module as #name;
+        }
+    });
+    quote! {
+        #cfg
+        #[rustfmt::skip]
+        pub mod #module {
+            #![doc = " The shared types of each category turned on (`top_api::types::<feature>::Trade`)."]
+            #(#uses)*
+        }
+    }
 }
 
 fn cfg_one(feature: &str) -> TokenStream {

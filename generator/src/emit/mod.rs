@@ -148,7 +148,7 @@ struct Module<'a> {
 }
 
 /// Cache entries: an API's module file, its example test module, and a
-/// category's `types` module.
+/// shared struct of a category's `types` module.
 const MODULE_ENTRY: &str = "module";
 const TESTS_ENTRY: &str = "tests";
 const TYPES_ENTRY: &str = "types";
@@ -221,8 +221,10 @@ pub struct TypesHead {
     pub uses_json: bool,
 }
 
-/// Each category's `types` module, through the cache keyed by the whole of
-/// its types; the heads of those written, in feature order.
+/// Each category's `types` module: its head, then each shared struct with
+/// its code enums, formatted on its own (in parallel) and through the cache
+/// keyed by [`code::SharedItem`], so a changed type formats only itself.
+/// The heads of the modules written, in feature order.
 fn types_files(
     plans: &[share::Plan],
     cache: Option<&Cache>,
@@ -230,35 +232,39 @@ fn types_files(
     errors: &mut Vec<Error>,
 ) -> Vec<TypesHead> {
     use rayon::prelude::*;
-    let made: Vec<_> = plans
-        .par_iter()
+    let plans: Vec<&share::Plan> = plans
+        .iter()
         .filter(|p| !p.types.structs.is_empty())
-        .map(|p| {
-            let input = (&p.feature, &p.types);
-            let key = cache.and_then(|c| Some((c, c.key_of(TYPES_ENTRY, &input)?)));
-            if let Some(hit) = key.and_then(|(c, k)| c.get::<()>(TYPES_ENTRY, &k)) {
-                return (p, Ok(hit.body));
-            }
-            let body = code::types_module(&p.feature, &p.types).map(|b| rust_file(b).into_bytes());
-            if let (Some((cache, key)), Ok(body)) = (key, &body) {
-                let entry = cache::Entry {
-                    body: body.clone(),
-                    meta: (),
-                };
-                cache.put(TYPES_ENTRY, &key, &entry);
-            }
-            (p, body)
-        })
         .collect();
+    let items: Vec<(usize, usize)> = plans
+        .iter()
+        .enumerate()
+        .flat_map(|(p, plan)| (0..plan.types.structs.len()).map(move |i| (p, i)))
+        .collect();
+    let made: Vec<Result<Vec<u8>, String>> = items
+        .par_iter()
+        .map(|&(p, i)| cached_item(&plans[p].types, i, cache))
+        .collect();
+    let mut made = made.into_iter();
     let mut heads = Vec::new();
-    for (p, body) in made {
-        let krate = naming::category_crate(&p.feature);
+    for plan in plans {
+        let krate = naming::category_crate(&plan.feature);
+        let mut body = code::types_head(&plan.feature).map(|h| rust_file(h).into_bytes());
+        for _ in 0..plan.types.structs.len() {
+            let item = made.next().expect("an item per struct");
+            body = body.and_then(|mut b| {
+                b.push(b'\n');
+                b.extend(item?);
+                Ok(b)
+            });
+        }
         match body {
             Ok(body) => {
-                files.insert(layout::crate_file(&krate, "src/types.rs"), body);
+                let file = format!("src/{}.rs", naming::TYPES_MODULE);
+                files.insert(layout::crate_file(&krate, &file), body);
                 heads.push(TypesHead {
-                    feature: p.feature.clone(),
-                    uses_json: p.types.uses_json(),
+                    feature: plan.feature.clone(),
+                    uses_json: plan.types.uses_json(),
                 });
             }
             Err(e) => errors.push(
@@ -267,6 +273,26 @@ fn types_files(
         }
     }
     heads
+}
+
+/// [`code::shared_item`] through the cache.
+fn cached_item(
+    types: &space::Types,
+    index: usize,
+    cache: Option<&Cache>,
+) -> Result<Vec<u8>, String> {
+    let input = code::SharedItem::of(types, index);
+    let key = cache.and_then(|c| Some((c, c.key_of(TYPES_ENTRY, &input)?)));
+    if let Some(hit) = key.and_then(|(c, k)| c.get::<()>(TYPES_ENTRY, &k)) {
+        return Ok(hit.body);
+    }
+    let body = code::shared_item(types, index)?.into_bytes();
+    if let Some((cache, key)) = key {
+        let entry = cache::Entry { body, meta: () };
+        cache.put(TYPES_ENTRY, &key, &entry);
+        return Ok(entry.body);
+    }
+    Ok(body)
 }
 
 /// Each API's module file, in parallel, through the cache; an API whose
@@ -441,7 +467,7 @@ fn crate_files(input: &CratesInput, files: &mut FileSet, errors: &mut Vec<Error>
     for m in &members {
         lib(&m.name, krate::category_lib(m));
     }
-    lib(naming::FACADE_CRATE, krate::facade_lib(apis));
+    lib(naming::FACADE_CRATE, krate::facade_lib(apis, types));
     for m in &members {
         files.insert(
             layout::crate_file(&m.name, "Cargo.toml"),
@@ -798,33 +824,79 @@ mod cache_keys {
     }
 
     #[test]
-    fn types_input() {
-        let types = |name: &str| space::Types {
-            structs: vec![strukt(name)],
-            codes: Vec::new(),
-            users: vec![vec!["taobao.a.b".into()]],
-            merged: vec![Vec::new()],
+    fn shared_item() {
+        let field = |wire: &str, ty, code| space::Field {
+            wire: wire.into(),
+            ident: wire.into(),
+            ty,
+            array: false,
+            boxed: false,
+            required: false,
+            description: None,
+            example: None,
+            code,
+        };
+        let base = || {
+            let mut a = strukt("A");
+            a.fields = vec![
+                field("b", space::Ty::Struct(1), None),
+                field("s", space::Ty::Scalar(space::Scalar::String), Some(0)),
+            ];
+            let mut b = strukt("B");
+            b.fields = vec![field("a", space::Ty::Struct(0), None)];
+            space::Types {
+                structs: vec![a, b],
+                codes: vec![space::CodeEnum {
+                    name: "AS".into(),
+                    field: "s".into(),
+                    number: false,
+                    path: "response.a.s".into(),
+                    description: None,
+                    variants: Vec::new(),
+                    imported: false,
+                }],
+                users: vec![vec!["taobao.a.b".into()], vec!["taobao.a.b".into()]],
+                merged: vec![Vec::new(), Vec::new()],
+            }
         };
         let space::Types {
             structs: _,
             codes: _,
             users: _,
             merged: _,
-        } = types("A");
-        let (a, b) = (types("A"), types("B"));
-        let mut c = types("A");
-        c.users[0].push("taobao.a.c".into());
-        let mut d = types("A");
-        d.merged[0].push("Other".into());
-        let f = |s: &str| s.to_string();
-        let variants = [
-            (f("x"), &a),
-            (f("y"), &a),
-            (f("x"), &b),
-            (f("x"), &c),
-            (f("x"), &d),
-        ];
-        all_differ(TYPES_ENTRY, &variants);
+        } = base();
+        let mut variants = vec![base()];
+        let mut t = base();
+        t.structs[1].name = "C".into();
+        variants.push(t);
+        let mut t = base();
+        t.codes[0].name = "AS2".into();
+        variants.push(t);
+        let mut t = base();
+        t.structs[1].fields[0].boxed = true;
+        variants.push(t);
+        let mut t = base();
+        t.users[0].push("taobao.a.c".into());
+        variants.push(t);
+        let mut t = base();
+        t.merged[0].push("Other".into());
+        variants.push(t);
+        let mut t = base();
+        t.structs[0].description = Some("d".into());
+        variants.push(t);
+        let items: Vec<code::SharedItem> = variants
+            .iter()
+            .map(|t| code::SharedItem::of(t, 0))
+            .collect();
+        let code::SharedItem {
+            item: _,
+            holds: _,
+            codes: _,
+            boxed: _,
+            users: _,
+            merged: _,
+        } = &items[0];
+        all_differ(TYPES_ENTRY, &items);
     }
 
     #[test]

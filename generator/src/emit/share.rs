@@ -1,5 +1,5 @@
-//! Shared types: within a category crate, one Rust type per TOP type that
-//! several of its APIs use, in the crate's `types` module.
+//! Shared types: within a category crate, one Rust type per TOP type, in
+//! the crate's `types` module, however many of its APIs use it.
 //!
 //! Each API is resolved on its own first ([`super::space::resolve`]); this
 //! step reads the structs of all the APIs of a category and decides:
@@ -13,6 +13,8 @@
 //! - a shared type's fields may only name shared types, so a type that
 //!   holds a type kept per API stays per API too; generic wrapper names
 //!   (`Result`) are never shared;
+//! - a type used by one API is shared all the same, so where a type lives
+//!   depends on its own documents alone, not on which other APIs exist;
 //! - its name is its TOP type's ([`naming::type_ident`]), whatever other
 //!   types and APIs there are, but for a request-side type whose name a
 //!   response-side type of the category has (`TradeParam`).
@@ -224,11 +226,11 @@ fn reconcile(seen: &BTreeSet<Scalar>) -> Option<Scalar> {
 /// The occurrences of each TOP type: (API, struct) in API order.
 type Groups = BTreeMap<Key, Vec<(usize, usize)>>;
 
-fn groups(apis: &[&Api], al: &Aliases) -> Groups {
+fn groups(apis: &[&Api], al: &Aliases, reserved: &Reserved) -> Groups {
     let mut out = Groups::new();
     for (a, api) in apis.iter().enumerate() {
         for (i, s) in api.structs.iter().enumerate() {
-            if shareable_name(&s.top_type) {
+            if reserved.allows(&s.top_type) {
                 out.entry(al.rep(&key_of(s))).or_default().push((a, i));
             }
         }
@@ -237,24 +239,33 @@ fn groups(apis: &[&Api], al: &Aliases) -> Groups {
 }
 
 /// Merge the struct types that one response field of a type holds across
-/// documents, until no field disagrees so.
-fn aliases(apis: &[&Api]) -> Aliases {
+/// documents under singular and plural spellings of one name
+/// (`PromotionDetail`, `PromotionDetails`), until no field disagrees so.
+/// Other names stay apart: a wrapper (`ApiResult`) whose `data` is a
+/// different type in each API is not one type.
+fn aliases(apis: &[&Api], reserved: &Reserved) -> Aliases {
     let mut al = Aliases::default();
     loop {
         let mut changed = false;
-        for (k, occ) in &groups(apis, &al) {
+        for (k, occ) in &groups(apis, &al, reserved) {
             if k.0 {
                 continue;
             }
             for (_, seen) in by_wire(apis, occ) {
-                let types: BTreeSet<Key> = seen
-                    .iter()
-                    .filter_map(|(a, f)| match holds(apis[*a], f, &al) {
-                        Holds::Type(t) if shareable_name(&t.2) => Some(t),
-                        _ => None,
-                    })
-                    .collect();
-                changed |= al.unite(&types);
+                // A type is not merged with the one that holds it: that is a
+                // document pointing a field back at its owner.
+                let mut spellings: BTreeMap<String, BTreeSet<Key>> = BTreeMap::new();
+                for (a, f) in &seen {
+                    if let Holds::Type(t) = holds(apis[*a], f, &al)
+                        && reserved.allows(&t.2)
+                        && t != *k
+                    {
+                        spellings.entry(singular(&t.2)).or_default().insert(t);
+                    }
+                }
+                for types in spellings.values() {
+                    changed |= al.unite(types);
+                }
             }
         }
         if !changed {
@@ -263,11 +274,41 @@ fn aliases(apis: &[&Api]) -> Aliases {
     }
 }
 
-/// Generic wrappers (`Result`) differ per API; a prelude name (`Option`)
-/// would be renamed per API.
-fn shareable_name(top: &str) -> bool {
-    let ident = naming::type_ident(top);
-    !naming::is_generic_type_name(top) && !naming::is_prelude_name(&ident)
+/// A name with each word's plural `s` dropped, lower case:
+/// `PromotionDetails` and `PromotionDetail`, `LyricsDto` and `LyricDto`
+/// spell one name.
+fn singular(top: &str) -> String {
+    use heck::ToSnakeCase;
+    top.to_snake_case()
+        .split('_')
+        .map(|w| w.strip_suffix('s').filter(|r| !r.is_empty()).unwrap_or(w))
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// The type names a category's `types` module leaves alone: what says
+/// nothing of a struct (`Struct`), prelude names (`Option`, renamed per
+/// API), and `Request`, `Response` and the names of the APIs' own request
+/// and response structs, which their modules define.
+struct Reserved(BTreeSet<String>);
+
+impl Reserved {
+    fn of(apis: &[&Api]) -> Self {
+        let own = apis
+            .iter()
+            .flat_map(|a| [&a.request_name, &a.response_name]);
+        let names = own
+            .map(|n| n.to_ascii_lowercase())
+            .chain(["request".into(), "response".into()]);
+        Reserved(names.collect())
+    }
+
+    fn allows(&self, top: &str) -> bool {
+        let ident = naming::type_ident(top);
+        !naming::is_generic_type_name(top)
+            && !naming::is_prelude_name(&ident)
+            && !self.0.contains(&ident.to_ascii_lowercase())
+    }
 }
 
 /// How a group came out: its fields, or why it stays per API (and the
@@ -538,32 +579,6 @@ fn shareable(outcomes: &BTreeMap<Key, Outcome>) -> BTreeSet<Key> {
     }
 }
 
-/// The shared groups: shareable ones used by two APIs or more, and every
-/// type they hold.
-fn shared_keys(groups: &Groups, outcomes: &BTreeMap<Key, Outcome>) -> BTreeSet<Key> {
-    let ok = shareable(outcomes);
-    let users = |k: &Key| {
-        groups[k]
-            .iter()
-            .map(|(a, _)| a)
-            .collect::<BTreeSet<_>>()
-            .len()
-    };
-    let mut shared = BTreeSet::new();
-    let mut todo: Vec<Key> = ok.iter().filter(|k| users(k) > 1).cloned().collect();
-    while let Some(k) = todo.pop() {
-        if !shared.insert(k.clone()) {
-            continue;
-        }
-        for f in outcomes[&k].fields.as_ref().expect("shareable") {
-            if let Holds::Type(t) = &f.holds {
-                todo.push(t.clone());
-            }
-        }
-    }
-    shared
-}
-
 /// Names of the shared structs: the TOP type's; a request-side type whose
 /// name a response-side one took gets `Param`.
 fn struct_names(shared: &BTreeSet<Key>, namer: &mut Namer) -> BTreeMap<Key, String> {
@@ -599,8 +614,9 @@ pub fn plan(feature: &str, apis: &mut [&mut Api]) -> Plan {
 }
 
 fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
-    let al = aliases(apis);
-    let groups = groups(apis, &al);
+    let reserved = Reserved::of(apis);
+    let al = aliases(apis, &reserved);
+    let groups = groups(apis, &al, &reserved);
     let mut decisions = Vec::new();
     let mut outcomes = BTreeMap::new();
     for (k, occ) in &groups {
@@ -615,7 +631,10 @@ fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
         }
         outcomes.insert(k.clone(), o);
     }
-    let shared = shared_keys(&groups, &outcomes);
+    // Every shareable type, whether one API uses it or many: where a type
+    // lives then depends on its own documents alone, and an API that comes
+    // or goes moves no other API's types.
+    let shared = shareable(&outcomes);
     let mut namer = Namer::new();
     let names = struct_names(&shared, &mut namer);
     let types = build_types(apis, &groups, &outcomes, &names, &mut namer, &al);

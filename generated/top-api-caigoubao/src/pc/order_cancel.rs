@@ -3,6 +3,8 @@
 //!
 //! Category 采购宝API, cargo feature `caigoubao`.
 
+pub use crate::types::{ContractCancelOrderReq, ContractPlaceOrder, OrderItem};
+
 /// Request of `taobao.pc.order.cancel` (企业购订单取消).
 ///
 /// Answered with [`PcOrderCancelResponse`].
@@ -77,35 +79,6 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
 
 ::top_runtime::wire_struct!(PcOrderCancelResponse);
 
-/// 订单取消请求
-///
-/// TOP type `ContractCancelOrderReq`, at `request.param`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[non_exhaustive]
-pub struct ContractCancelOrderReq {
-    /// 企业购订单号
-    ///
-    /// Example: `10000001`
-    pub biz_order_id: ::std::string::String,
-    /// 买家ID
-    ///
-    /// Example: `10000001`
-    pub buyer_id: i64,
-}
-
-impl ContractCancelOrderReq {
-    /// Creates the value from its required fields: `biz_order_id`, `buyer_id`.
-    pub fn new(
-        biz_order_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: i64,
-    ) -> Self {
-        Self {
-            biz_order_id: biz_order_id.into(),
-            buyer_id,
-        }
-    }
-}
-
 /// result
 ///
 /// TOP type `Result`, at `response.result`.
@@ -154,109 +127,3 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResult {
 }
 
 ::top_runtime::wire_struct!(PcOrderCancelResult);
-
-/// 结果
-///
-/// TOP type `ContractPlaceOrder`, at `response.result.contract_place_order`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct ContractPlaceOrder {
-    /// 合约ID
-    ///
-    /// Example: `xxxxx`
-    pub contract_no: ::std::option::Option<::std::string::String>,
-    /// 外部订单编号
-    ///
-    /// Example: `xxxxx`
-    pub out_order_id: ::std::option::Option<::std::string::String>,
-    /// 企业购订单号
-    ///
-    /// Example: `Top,Pub`
-    pub biz_order_ids: ::std::vec::Vec<::std::string::String>,
-    /// 商品信息(仅渲染接口返回)
-    pub order_items: ::std::vec::Vec<OrderItem>,
-}
-
-impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
-    fn field(key: &str) -> ::core::option::Option<usize> {
-        match key {
-            "contract_no" => ::core::option::Option::Some(0),
-            "out_order_id" => ::core::option::Option::Some(1),
-            "biz_order_ids" => ::core::option::Option::Some(2),
-            "order_items" => ::core::option::Option::Some(3),
-            _ => ::core::option::Option::None,
-        }
-    }
-    fn read<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
-        match index {
-            0 => ::top_runtime::de::field_into(map, &mut self.contract_no),
-            1 => ::top_runtime::de::field_into(map, &mut self.out_order_id),
-            2 => ::top_runtime::de::field_into(map, &mut self.biz_order_ids),
-            3 => ::top_runtime::de::field_into(map, &mut self.order_items),
-            _ => ::top_runtime::de::skip(map),
-        }
-    }
-}
-
-::top_runtime::wire_struct!(ContractPlaceOrder);
-
-/// 商品信息(仅渲染接口返回)
-///
-/// TOP type `OrderItem`, at `response.result.contract_place_order.order_items`.
-#[derive(Debug, Clone, Default, PartialEq)]
-#[non_exhaustive]
-pub struct OrderItem {
-    /// 商品ID
-    ///
-    /// Example: `3`
-    pub item_id: ::std::option::Option<i64>,
-    /// 商品SKU ID
-    ///
-    /// Example: `3`
-    pub sku_id: ::std::option::Option<i64>,
-    /// 购买数量
-    ///
-    /// Example: `10`
-    pub buy_amount: ::std::option::Option<i64>,
-    /// 商品价格
-    ///
-    /// Example: `3`
-    pub item_price: ::std::option::Option<i64>,
-    /// 是否可购买
-    ///
-    /// Example: `false`
-    pub can_buy: ::std::option::Option<bool>,
-}
-
-impl ::top_runtime::de::WireStruct for OrderItem {
-    fn field(key: &str) -> ::core::option::Option<usize> {
-        match key {
-            "item_id" => ::core::option::Option::Some(0),
-            "sku_id" => ::core::option::Option::Some(1),
-            "buy_amount" => ::core::option::Option::Some(2),
-            "item_price" => ::core::option::Option::Some(3),
-            "can_buy" => ::core::option::Option::Some(4),
-            _ => ::core::option::Option::None,
-        }
-    }
-    fn read<'de, A: ::serde::de::MapAccess<'de>>(
-        &mut self,
-        index: usize,
-        map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
-        match index {
-            0 => ::top_runtime::de::field_into(map, &mut self.item_id),
-            1 => ::top_runtime::de::field_into(map, &mut self.sku_id),
-            2 => ::top_runtime::de::field_into(map, &mut self.buy_amount),
-            3 => ::top_runtime::de::field_into(map, &mut self.item_price),
-            4 => ::top_runtime::de::field_into(map, &mut self.can_buy),
-            _ => ::top_runtime::de::skip(map),
-        }
-    }
-}
-
-::top_runtime::wire_struct!(OrderItem);

@@ -3,6 +3,8 @@
 //!
 //! Category 分销铺货, cargo feature `puhuo`.
 
+pub use crate::types::{ImItemSkuDetailVO, ImItemSkuInfoVO};
+
 /// Request of `taobao.itemmarket.order.info.update` (三方货源平台采购单信息更新).
 ///
 /// Answered with [`ItemmarketOrderInfoUpdateResponse`].
@@ -207,75 +209,6 @@ impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
 }
 
 ::top_runtime::wire_struct!(ItemmarketOrderInfoUpdateResponse);
-
-/// sku 信息
-///
-/// TOP type `ImItemSkuInfoVO`, at `request.sku_info`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
-#[non_exhaustive]
-pub struct ImItemSkuInfoVO {
-    /// sku 列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sku_list: ::std::option::Option<::std::vec::Vec<ImItemSkuDetailVO>>,
-}
-
-impl ImItemSkuInfoVO {
-    /// Creates the value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            sku_list: ::std::option::Option::None,
-        }
-    }
-    /// Sets `sku_list`.
-    #[must_use]
-    pub fn with_sku_list(
-        mut self,
-        sku_list: ::std::vec::Vec<ImItemSkuDetailVO>,
-    ) -> Self {
-        self.sku_list = ::std::option::Option::Some(sku_list);
-        self
-    }
-}
-
-/// sku 列表
-///
-/// TOP type `ImItemSkuDetailVO`, at `request.sku_info.sku_list`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
-#[non_exhaustive]
-pub struct ImItemSkuDetailVO {
-    /// sku id
-    ///
-    /// Example: `109`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<i64>,
-    /// 数量
-    ///
-    /// Example: `5`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub quantity: ::std::option::Option<i64>,
-}
-
-impl ImItemSkuDetailVO {
-    /// Creates the value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            id: ::std::option::Option::None,
-            quantity: ::std::option::Option::None,
-        }
-    }
-    /// Sets `id`.
-    #[must_use]
-    pub fn with_id(mut self, id: i64) -> Self {
-        self.id = ::std::option::Option::Some(id);
-        self
-    }
-    /// Sets `quantity`.
-    #[must_use]
-    pub fn with_quantity(mut self, quantity: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(quantity);
-        self
-    }
-}
 
 /// 服务商事件;VENDOR\_PAID: 服务商已收到货款; VENDOR\_DELIVERING: 服务商配送中; VENDOR\_DELIVERED: 服务商配送完成; VENDOR\_REFUND: 服务商逆向处理;
 ///

@@ -3,6 +3,8 @@
 //!
 //! Category 奇门仓储API, cargo feature `qimen`.
 
+pub use crate::types::SubSourceOrder;
+
 /// Request of `taobao.qimen.order.cancel` (单据取消接口).
 ///
 /// Answered with [`QimenOrderCancelResponse`].
@@ -256,53 +258,6 @@ impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
 
 ::top_runtime::wire_struct!(QimenOrderCancelResponse);
 
-/// 交易平台子订单信息
-///
-/// TOP type `SubSourceOrder`, at `request.request.subSourceOrders`.
-#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
-#[non_exhaustive]
-pub struct SubSourceOrder {
-    /// 交易平台子订单编码
-    ///
-    /// Example: `21324234`
-    #[serde(
-        rename = "subSourceOrderCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
-    )]
-    pub sub_source_order_code: ::std::option::Option<::std::string::String>,
-}
-
-impl SubSourceOrder {
-    /// Creates the value with every optional field unset.
-    pub fn new() -> Self {
-        Self {
-            sub_source_order_code: ::std::option::Option::None,
-        }
-    }
-    /// Sets `subSourceOrderCode`.
-    #[must_use]
-    pub fn with_sub_source_order_code(
-        mut self,
-        sub_source_order_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_source_order_code = ::std::option::Option::Some(
-            sub_source_order_code.into(),
-        );
-        self
-    }
-}
-
-impl ::top_runtime::params::XmlItem for SubSourceOrder {
-    const ELEMENT: &'static str = "subSourceOrder";
-}
-
-#[cfg(feature = "server")]
-impl ::top_runtime::de::Wire for SubSourceOrder {}
 /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
 ///
 /// The codes of `request.request.orderType`; one the documentation does not list decodes to [`RequestOrderType::Other`] with its text.
