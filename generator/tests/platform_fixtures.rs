@@ -233,15 +233,18 @@ fn the_quirks_come_out_as_decided() {
             "slb/aliyuncs_com_delete_load_balancer_listener_2013_02_21",
             &["pub struct SlbAliyuncsComDeleteLoadBalancerListener20130221Request"],
         ),
-        // Both spellings of one type, in two APIs of one category, on both
-        // sides: the request's gives way to the response's name.
+        // Two spellings of one type, in two APIs of one category: one type,
+        // named by the spelling that sorts first.
         (
             "alibaba/baichuan_aso_query",
             &["pub struct ASODeviceInfoDO {"],
         ),
         (
             "alibaba/baichuan_aso_activate",
-            &["pub struct AsoDeviceInfoDoParam {"],
+            &[
+                "pub use crate::types::{ASODeviceInfoDO,",
+                "(also named `AsoDeviceInfoDo`)",
+            ],
         ),
     ] {
         let c = code(module);

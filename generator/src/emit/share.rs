@@ -238,13 +238,28 @@ fn groups(apis: &[&Api], al: &Aliases, reserved: &Reserved) -> Groups {
     out
 }
 
-/// Merge the struct types that one response field of a type holds across
-/// documents under singular and plural spellings of one name
+/// Merge TOP names that differ only in case, and the struct types that
+/// one response field of a type holds across documents under singular and
+/// plural spellings of one name
 /// (`PromotionDetail`, `PromotionDetails`), until no field disagrees so.
 /// Other names stay apart: a wrapper (`ApiResult`) whose `data` is a
 /// different type in each API is not one type.
 fn aliases(apis: &[&Api], reserved: &Reserved) -> Aliases {
     let mut al = Aliases::default();
+    // Names that differ only in case (`FeatureDO`, `FeatureDo`) are one
+    // type wherever they are: their Rust names would differ by a number
+    // that depends on which of them exist.
+    let mut cases: BTreeMap<Key, BTreeSet<Key>> = BTreeMap::new();
+    for s in apis.iter().flat_map(|a| &a.structs) {
+        if reserved.allows(&s.top_type) {
+            let (request, qimen, top) = key_of(s);
+            let folded = (request, qimen, top.to_ascii_lowercase());
+            cases.entry(folded).or_default().insert(key_of(s));
+        }
+    }
+    for keys in cases.values() {
+        al.unite(keys);
+    }
     loop {
         let mut changed = false;
         for (k, occ) in &groups(apis, &al, reserved) {
