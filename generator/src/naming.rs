@@ -363,9 +363,11 @@ pub fn crate_ident(krate: &str) -> String {
 pub const MAX_SLUG: usize = 56;
 
 /// Slugs cargo or the family reserves for themselves (`server` is the
-/// feature of the receiving side, `emit::server::FEATURE`).
+/// feature of the receiving side, `emit::server::FEATURE`; `serde` gives
+/// response types `Serialize`, `emit::server::SERDE_FEATURE`; `types` is
+/// the module of shared types).
 const RESERVED_SLUGS: &[&str] = &[
-    "default", "full", "server", "std", "core", "alloc", "test", "runtime",
+    "default", "full", "server", "serde", "types", "std", "core", "alloc", "test", "runtime",
 ];
 
 /// Words of a category name: ASCII letters and digits lowercased, each run
@@ -519,7 +521,7 @@ pub fn is_valid_feature(f: &str) -> bool {
     f.starts_with(|c: char| c.is_ascii_alphabetic())
         && f.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        && !matches!(f, "default" | "full" | "server")
+        && !matches!(f, "default" | "full" | "server" | "serde")
 }
 
 // Code enums

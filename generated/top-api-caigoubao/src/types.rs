@@ -65,21 +65,38 @@ impl ContractOrderDetailReq {
 ///
 /// TOP type `ContractPlaceOrder`, used by `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ContractPlaceOrder {
     /// 合约ID
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 外部订单编号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `Top,Pub`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub biz_order_ids: ::std::vec::Vec<::std::string::String>,
     /// 商品信息(仅渲染接口返回)
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub order_items: ::std::vec::Vec<OrderItem>,
 }
 
@@ -114,35 +131,64 @@ impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
 ///
 /// TOP type `Logistics`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct Logistics {
     /// 快递公司Code
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cp_code: ::std::option::Option<::std::string::String>,
     /// 快递名称
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub cp_name: ::std::option::Option<::std::string::String>,
     /// 运单号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub mail_no: ::std::option::Option<::std::string::String>,
     /// 发货时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub consign_time: ::std::option::Option<::std::string::String>,
     /// 物流状态描述
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub standard_desc: ::std::option::Option<::std::string::String>,
     /// 物流状态Code
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status_code: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub phone: ::std::option::Option<::std::string::String>,
 }
 
@@ -183,95 +229,192 @@ impl ::top_runtime::de::WireStruct for Logistics {
 ///
 /// TOP type `OrderDetailItem`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderDetailItem {
     /// 子订单信息详情
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub sub_order_details: ::std::vec::Vec<SubOrderDetailItem>,
     /// 支付信息
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_info: ::std::option::Option<PayInfo>,
     /// 物流信息
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 买方的企业账号ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub buyer_id: ::std::option::Option<i64>,
     /// 服务商ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub out_service_id: ::std::option::Option<i64>,
     /// 服务商名称
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub out_service_nick: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 外部系统订单号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 合同ID
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 社会信用代码
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub social_credit_code: ::std::option::Option<::std::string::String>,
     /// 关联的淘宝订单列表
     ///
     /// Example: `Top,Pub`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub tp_order_id_list: ::std::vec::Vec<::std::string::String>,
     /// 购买的商品数量
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 总费用, 单位为分
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub total_fee: ::std::option::Option<i64>,
     /// 邮费, 单位为分
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub post_fee: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logistics_status: ::std::option::Option<OrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 确认收货时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logistics_confirm_time: ::std::option::Option<::std::string::String>,
     /// 买家的额外说明或备注
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 收货人信息
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub receiver: ::std::option::Option<Receiver>,
 }
 
@@ -413,27 +556,48 @@ impl ::core::convert::From<i64> for OrderDetailItemLogisticsStatus {
 ///
 /// TOP type `OrderItem`, used by `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// 商品ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_id: ::std::option::Option<i64>,
     /// 商品SKU ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sku_id: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 商品价格
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_price: ::std::option::Option<i64>,
     /// 是否可购买
     ///
     /// Example: `false`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub can_buy: ::std::option::Option<bool>,
 }
 
@@ -470,19 +634,32 @@ impl ::top_runtime::de::WireStruct for OrderItem {
 ///
 /// TOP type `PayInfo`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PayInfo {
     /// 支付方式
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_type: ::std::option::Option<i64>,
     /// 总支付金额
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub total_price: ::std::option::Option<i64>,
     /// 支付时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
 }
 
@@ -515,19 +692,32 @@ impl ::top_runtime::de::WireStruct for PayInfo {
 ///
 /// TOP type `Receiver`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct Receiver {
     /// 收件人的姓名
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub receiver_name: ::std::option::Option<::std::string::String>,
     /// 手机号码
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub mobile: ::std::option::Option<::std::string::String>,
     /// 地址详情
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
 }
 
@@ -560,81 +750,158 @@ impl ::top_runtime::de::WireStruct for Receiver {
 ///
 /// TOP type `SubOrderDetailItem`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SubOrderDetailItem {
     /// 物流信息
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
+    )]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 子订单ID
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 父订单ID
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// 淘宝订单ID
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub tp_order_id: ::std::option::Option<::std::string::String>,
     /// 外部订单号
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 商品ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_id: ::std::option::Option<i64>,
     /// 商品名称
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_name: ::std::option::Option<::std::string::String>,
     /// 商品主图链接
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_pic: ::std::option::Option<::std::string::String>,
     /// SKU ID
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sku_id: ::std::option::Option<i64>,
     /// SKU属性
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub sku_property: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
     /// Example: `3`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub item_price: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub logistics_status: ::std::option::Option<SubOrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub end_time: ::std::option::Option<::std::string::String>,
 }
 

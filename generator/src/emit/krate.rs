@@ -125,11 +125,16 @@ pub fn category_toml(member: &Member, options: &Options) -> String {
     if member.apis.iter().any(|a| a.uses_json) || member.types.is_some_and(|t| t.uses_json) {
         out.push_str("serde_json = \"1\"\n");
     }
+    out.push_str(&format!(
+        "\n[features]\n\
+         default = []\n\
+         # `serde::Serialize` on every response type, under the wire names.\n\
+         {} = []\n",
+        server::SERDE_FEATURE
+    ));
     if member.has_qimen() {
         out.push_str(&format!(
-            "\n[features]\n\
-             default = []\n\
-             # The receiving side of the Qimen APIs (`top_runtime::qimen::server`):\n\
+            "# The receiving side of the Qimen APIs (`top_runtime::qimen::server`):\n\
              # requests decode from the gateway's XML, responses encode to it.\n\
              {} = []\n",
             server::FEATURE
@@ -169,9 +174,23 @@ pub fn facade_toml(members: &[Member]) -> String {
             toml_str(&format!("dep:{}", m.name))
         ));
     }
+    out.push_str(&serde_feature(members));
     out.push_str(&server_feature(members));
     out.push_str(LINTS);
     out
+}
+
+/// The facade's `serde`: the same feature of every category turned on.
+fn serde_feature(members: &[Member]) -> String {
+    let on: Vec<String> = members
+        .iter()
+        .map(|m| toml_str(&format!("{}?/{}", m.name, server::SERDE_FEATURE)))
+        .collect();
+    format!(
+        "# `serde::Serialize` on the response types of the categories turned on.\n{} = [{}]\n",
+        server::SERDE_FEATURE,
+        on.join(", ")
+    )
 }
 
 /// The facade's `server`: the same feature of every category with Qimen
@@ -320,8 +339,21 @@ pub fn facade_readme(apis: &[Head], members: &[Member]) -> String {
          group module, the rest joined by `_` the API module (`taobao.pc.order.cancel` → \
          `pc::order_cancel`). Each module has a request struct (`PcOrderCancelRequest`: \
          required parameters in `new`, optional ones through `with_*` setters), a response \
-         struct (`PcOrderCancelResponse`) and one struct per nested TOP type."
+         struct (`PcOrderCancelResponse`), and re-exports the struct of each nested TOP type."
             .into(),
+        String::new(),
+        "A TOP type is one Rust type per category, whichever of its APIs use it: the nested \
+         structs live in the category crate's `types` module (`top_api::types::<feature>`), \
+         with the union of the fields the documents give them; where documents disagree about \
+         a field's type, it takes a type that reads every form (text for a text/number mix). \
+         A type whose documents contradict each other stays a struct of each API."
+            .into(),
+        String::new(),
+        format!(
+            "The feature `{}` (off by default) gives every response type `serde::Serialize` \
+             under its wire names, to store or forward an answer as JSON.",
+            server::SERDE_FEATURE
+        ),
         String::new(),
     ]);
     out.extend(api_table(apis, "feature", |a| code_span(&a.feature)));

@@ -23,6 +23,23 @@ use crate::naming;
 /// the receiving side on.
 pub const FEATURE: &str = "server";
 
+/// The cargo feature of every category crate (and of the facade) that
+/// gives every response type `serde::Serialize` under its wire names, to
+/// store or forward an answer as JSON. A Qimen API's response types
+/// serialize as the receiving side writes them (lists wrapped by their item
+/// name), under either feature.
+pub const SERDE_FEATURE: &str = "serde";
+
+/// The cfg under which response types of a Qimen API (`qimen`) or of a TOP
+/// API serialize.
+fn serialize_cfg(qimen: bool) -> TokenStream {
+    if qimen {
+        quote!(any(feature = #FEATURE, feature = #SERDE_FEATURE))
+    } else {
+        quote!(feature = #SERDE_FEATURE)
+    }
+}
+
 /// `#[cfg_attr(feature = "server", …)]` around `inner`.
 fn when_on(inner: TokenStream) -> TokenStream {
     quote!(#[cfg_attr(feature = #FEATURE, #inner)])
@@ -33,14 +50,16 @@ fn only_on() -> TokenStream {
     quote!(#[cfg(feature = #FEATURE)])
 }
 
-/// The derive a struct of `side` gains.
+/// The derive a struct of `side` gains: a Qimen request `Deserialize`
+/// under `server`, every response `Serialize` (see [`serialize_cfg`]).
 pub fn derive(scope: &Scope, side: Side) -> TokenStream {
-    if !scope.qimen {
-        return quote!();
-    }
     match side {
-        Side::Request => when_on(quote!(derive(::serde::Deserialize))),
-        Side::Response => when_on(quote!(derive(::serde::Serialize))),
+        Side::Request if scope.qimen => when_on(quote!(derive(::serde::Deserialize))),
+        Side::Request => quote!(),
+        Side::Response => {
+            let cfg = serialize_cfg(scope.qimen);
+            quote!(#[cfg_attr(#cfg, derive(::serde::Serialize))])
+        }
     }
 }
 
@@ -61,22 +80,20 @@ pub fn request_field(scope: &Scope, f: &Field) -> TokenStream {
 }
 
 /// The writing of a response field: under its wire name, left out when
-/// empty, a list wrapped by its item name.
+/// empty; in a Qimen API a list wrapped by its item name.
 pub fn response_field(scope: &Scope, f: &Field) -> TokenStream {
-    if !scope.qimen {
-        return quote!();
-    }
     let wire = &f.wire;
     let rename = (f.ident != f.wire).then(|| quote!(rename = #wire,));
-    let rest = if f.array {
-        quote!(
+    let rest = match (f.array, scope.qimen) {
+        (true, true) => quote!(
             skip_serializing_if = "::std::vec::Vec::is_empty",
             serialize_with = "::top_runtime::params::xml_items"
-        )
-    } else {
-        quote!(skip_serializing_if = "::std::option::Option::is_none")
+        ),
+        (true, false) => quote!(skip_serializing_if = "::std::vec::Vec::is_empty"),
+        (false, _) => quote!(skip_serializing_if = "::std::option::Option::is_none"),
     };
-    when_on(quote!(serde(#rename #rest)))
+    let cfg = serialize_cfg(scope.qimen);
+    quote!(#[cfg_attr(#cfg, serde(#rename #rest))])
 }
 
 /// The impls a nested struct needs: a request struct is read as a field
@@ -106,8 +123,9 @@ pub fn nested_impls(scope: &Scope, s: &Struct, boxed: bool) -> TokenStream {
         }
         Side::Response if s.list_item => {
             let element = naming::xml_item_name(&s.top_type);
+            let cfg = serialize_cfg(true);
             quote! {
-                #cfg
+                #[cfg(#cfg)]
                 impl ::top_runtime::params::XmlItem for #name {
                     const ELEMENT: &'static str = #element;
                 }

@@ -52,9 +52,14 @@ impl ::top_runtime::testing::RequestFixture for PcOrderCancelRequest {
 
 /// Answer of `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderCancelResponse {
     /// result
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub result: ::std::option::Option<PcOrderCancelResult>,
 }
 
@@ -83,21 +88,38 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
 ///
 /// TOP type `Result`, at `response.result`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderCancelResult {
     /// 操作是否成功
     ///
     /// Example: `true`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub success: ::std::option::Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub error_msg: ::std::option::Option<::std::string::String>,
     /// 结果
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub contract_place_order: ::std::option::Option<ContractPlaceOrder>,
 }
 

@@ -169,19 +169,32 @@ impl ::top_runtime::testing::RequestFixture for ItemmarketOrderInfoUpdateRequest
 
 /// Answer of `taobao.itemmarket.order.info.update`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ItemmarketOrderInfoUpdateResponse {
     /// 更新是否成功
     ///
     /// Example: `true`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub call_success: ::std::option::Option<bool>,
     /// 错误码
     ///
     /// Example: `1001`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub call_error_code: ::std::option::Option<::std::string::String>,
     /// 错误信息
     ///
     /// Example: `SystemError`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub call_error_msg: ::std::option::Option<::std::string::String>,
 }
 

@@ -204,14 +204,14 @@ impl ::top_runtime::testing::RequestFixture for QimenOrderCancelRequest {
 
 /// Answer of `taobao.qimen.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "server", derive(::serde::Serialize))]
+#[cfg_attr(any(feature = "server", feature = "serde"), derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct QimenOrderCancelResponse {
     /// 响应结果:success\|failure
     ///
     /// Example: `success`
     #[cfg_attr(
-        feature = "server",
+        any(feature = "server", feature = "serde"),
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub flag: ::std::option::Option<::std::string::String>,
@@ -219,7 +219,7 @@ pub struct QimenOrderCancelResponse {
     ///
     /// Example: `0`
     #[cfg_attr(
-        feature = "server",
+        any(feature = "server", feature = "serde"),
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub code: ::std::option::Option<::std::string::String>,
@@ -227,7 +227,7 @@ pub struct QimenOrderCancelResponse {
     ///
     /// Example: `invalid appkey`
     #[cfg_attr(
-        feature = "server",
+        any(feature = "server", feature = "serde"),
         serde(skip_serializing_if = "::std::option::Option::is_none")
     )]
     pub message: ::std::option::Option<::std::string::String>,

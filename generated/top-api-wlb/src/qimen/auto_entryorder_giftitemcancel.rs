@@ -57,19 +57,32 @@ for QimenAutoEntryorderGiftitemcancelRequest {
 
 /// Answer of `taobao.qimen.auto.entryorder.giftitemcancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct QimenAutoEntryorderGiftitemcancelResponse {
     /// 响应结果
     ///
     /// Example: `success|failure`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub flag: ::std::option::Option<::std::string::String>,
     /// 响应码
     ///
     /// Example: `S01|failure`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应信息
     ///
     /// Example: `成功|失败`
+    #[cfg_attr(
+        feature = "serde",
+        serde(skip_serializing_if = "::std::option::Option::is_none")
+    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
