@@ -710,35 +710,31 @@ pub fn types_head(feature: &str) -> Result<String, String> {
     format_file(inner_docs(&doc))
 }
 
-/// All that writing shared struct `index` reads: the struct, the names of
-/// the structs its fields hold, its code enums, whether a field holds it
-/// boxed, and its users and other names. The cache keys the item on it.
+/// All that writing shared struct `index` reads: the struct with its code
+/// enums (by their digest, [`share::Plan::digests`]), the names of the
+/// structs its fields hold, whether a field holds it boxed, and its users
+/// and other names. The cache keys the item on it.
+///
+/// [`share::Plan::digests`]: super::share::Plan::digests
 #[derive(Debug, serde::Serialize)]
 pub struct SharedItem<'a> {
-    pub item: &'a Struct,
+    pub content: [u8; 32],
     pub holds: Vec<&'a str>,
-    pub codes: Vec<&'a CodeEnum>,
     pub boxed: bool,
     pub users: &'a [String],
     pub merged: &'a [String],
 }
 
 impl<'a> SharedItem<'a> {
-    pub fn of(types: &'a Types, index: usize) -> Self {
+    pub fn of(types: &'a Types, index: usize, content: [u8; 32]) -> Self {
         let s = &types.structs[index];
         let holds = s.fields.iter().filter_map(|f| match f.ty {
             Ty::Struct(j) => Some(types.structs[j].name.as_str()),
             Ty::Scalar(_) => None,
         });
         SharedItem {
-            item: s,
+            content,
             holds: holds.collect(),
-            codes: s
-                .fields
-                .iter()
-                .filter_map(|f| f.code)
-                .map(|c| &types.codes[c])
-                .collect(),
             boxed: is_boxed(&types.scope(index), index),
             users: &types.users[index],
             merged: &types.merged[index],
@@ -752,10 +748,11 @@ pub fn shared_item(types: &Types, index: usize) -> Result<String, String> {
     let s = &types.structs[index];
     let place = shared_place(s, &types.merged[index], &types.users[index]);
     let item = nested_struct(&types.scope(index), index, s, place);
-    let codes = SharedItem::of(types, index)
-        .codes
-        .into_iter()
-        .map(code_enum);
+    let codes = s
+        .fields
+        .iter()
+        .filter_map(|f| f.code)
+        .map(|c| code_enum(&types.codes[c]));
     format_file(quote! {
         #item
         #(#codes)*

@@ -171,7 +171,15 @@ fn generate_inputs(
     let mut apis = claim_modules(resolved, &mut warnings, &mut errors);
     let shared = share_types(&mut apis, &mut warnings);
     let apis = emit_modules(apis, cache, &mut errors);
-    let (heads, mut files, tests) = with_tests(apis, cache, &mut warnings, &mut errors);
+    let digests: BTreeMap<(&str, &str), [u8; 32]> = shared
+        .iter()
+        .flat_map(|p| {
+            p.digests
+                .iter()
+                .map(|(n, d)| ((p.feature.as_str(), n.as_str()), *d))
+        })
+        .collect();
+    let (heads, mut files, tests) = with_tests(apis, &digests, cache, &mut warnings, &mut errors);
     let types = types_files(&shared, cache, &mut files, &mut errors);
     let crates = CratesInput {
         options,
@@ -243,7 +251,7 @@ fn types_files(
         .collect();
     let made: Vec<Result<Vec<u8>, String>> = items
         .par_iter()
-        .map(|&(p, i)| cached_item(&plans[p].types, i, cache))
+        .map(|&(p, i)| cached_item(plans[p], i, cache))
         .collect();
     let mut made = made.into_iter();
     let mut heads = Vec::new();
@@ -276,12 +284,14 @@ fn types_files(
 }
 
 /// [`code::shared_item`] through the cache.
-fn cached_item(
-    types: &space::Types,
-    index: usize,
-    cache: Option<&Cache>,
-) -> Result<Vec<u8>, String> {
-    let input = code::SharedItem::of(types, index);
+fn cached_item(plan: &share::Plan, index: usize, cache: Option<&Cache>) -> Result<Vec<u8>, String> {
+    let types = &plan.types;
+    let content = plan
+        .digests
+        .get(&types.structs[index].name)
+        .copied()
+        .unwrap_or_default();
+    let input = code::SharedItem::of(types, index, content);
     let key = cache.and_then(|c| Some((c, c.key_of(TYPES_ENTRY, &input)?)));
     if let Some(hit) = key.and_then(|(c, k)| c.get::<()>(TYPES_ENTRY, &k)) {
         return Ok(hit.body);
@@ -389,6 +399,7 @@ fn claim_modules<'a>(
 /// APIs kept, their files and the test modules written.
 fn with_tests<'a>(
     apis: Vec<Module<'a>>,
+    digests: &BTreeMap<(&str, &str), [u8; 32]>,
     cache: Option<&Cache>,
     warnings: &mut Vec<Warning>,
     errors: &mut Vec<Error>,
@@ -406,11 +417,10 @@ fn with_tests<'a>(
     let built: Vec<_> = named
         .into_par_iter()
         .map(|(m, test_mod)| {
-            let any_shared = m.api.structs.iter().any(|s| s.imported);
             let input = TestsInput {
                 api: &m.input,
                 module: &test_mod,
-                shared: any_shared.then_some((&m.api.structs[..], &m.api.codes[..])),
+                shared: Sharing::of(&m.api, digests),
             };
             let tests = cached_tests(&input, &m.api, cache);
             (m.head, m.body, test_mod, tests)
@@ -602,13 +612,52 @@ fn cached_module<'a>(m: Module<'a>, cache: Option<&Cache>) -> Result<Module<'a>,
 }
 
 /// All an API's example test module reads: the API's input, the test
-/// module's name, and the API's tables when it uses shared types. The
+/// module's name, and what it imports when it uses shared types. The
 /// cache keys the module on the whole of it.
 #[derive(Debug, serde::Serialize)]
 struct TestsInput<'a> {
     api: &'a ApiInput<'a>,
     module: &'a str,
-    shared: Option<(&'a [space::Struct], &'a [space::CodeEnum])>,
+    shared: Option<Sharing<'a>>,
+}
+
+/// What an API's tables hold beyond its input: the names of its structs
+/// and code enums, which of them are shared, and the digest of each shared
+/// struct with its code enums ([`share::Plan::digests`]), in table order.
+#[derive(Debug, serde::Serialize)]
+struct Sharing<'a> {
+    structs: Names<'a>,
+    codes: Names<'a>,
+    digests: Vec<[u8; 32]>,
+}
+
+impl<'a> Sharing<'a> {
+    /// `None` when the API imports nothing: its input then says it all.
+    fn of(api: &'a space::Api, digests: &BTreeMap<(&str, &str), [u8; 32]>) -> Option<Self> {
+        let imported = api.structs.iter().filter(|s| s.imported);
+        let digests: Vec<[u8; 32]> = imported
+            .map(|s| {
+                let key = (api.feature.as_str(), s.name.as_str());
+                digests.get(&key).copied().unwrap_or_default()
+            })
+            .collect();
+        if digests.is_empty() {
+            return None;
+        }
+        Some(Sharing {
+            structs: api
+                .structs
+                .iter()
+                .map(|s| (s.name.as_str(), s.imported))
+                .collect(),
+            codes: api
+                .codes
+                .iter()
+                .map(|c| (c.name.as_str(), c.imported))
+                .collect(),
+            digests,
+        })
+    }
 }
 
 /// An API's example test module as the cache keeps it: the file is the
@@ -776,7 +825,6 @@ mod cache_keys {
         modules.push(module(&apis[0], Some(names("B", true))));
         modules.push(module(&apis[0], Some((vec![], vec![("A", true)]))));
         all_differ(MODULE_ENTRY, &modules);
-        let tables = [vec![strukt("A")], vec![strukt("B")]];
         let TestsInput {
             api: _,
             module: _,
@@ -799,11 +847,30 @@ mod cache_keys {
             module: "n",
             shared: None,
         });
-        for t in &tables {
+        let sharing = |name: &'static str, shared: bool, digest: u8| Sharing {
+            structs: vec![(name, shared)],
+            codes: Vec::new(),
+            digests: vec![[digest; 32]],
+        };
+        let Sharing {
+            structs: _,
+            codes: _,
+            digests: _,
+        } = sharing("A", true, 0);
+        for shared in [
+            sharing("A", true, 0),
+            sharing("B", true, 0),
+            sharing("A", false, 0),
+            sharing("A", true, 1),
+            Sharing {
+                codes: vec![("C", true)],
+                ..sharing("A", true, 0)
+            },
+        ] {
             tests.push(TestsInput {
                 api: &apis[0],
                 module: "m",
-                shared: Some((t, &[])),
+                shared: Some(shared),
             });
         }
         all_differ(TESTS_ENTRY, &tests);
@@ -886,12 +953,11 @@ mod cache_keys {
         variants.push(t);
         let items: Vec<code::SharedItem> = variants
             .iter()
-            .map(|t| code::SharedItem::of(t, 0))
+            .map(|t| code::SharedItem::of(t, 0, share::digests(t)[&t.structs[0].name]))
             .collect();
         let code::SharedItem {
-            item: _,
+            content: _,
             holds: _,
-            codes: _,
             boxed: _,
             users: _,
             merged: _,

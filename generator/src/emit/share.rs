@@ -200,6 +200,9 @@ fn listed(apis: &[String]) -> String {
 pub struct Plan {
     pub feature: String,
     pub types: Types,
+    /// Digest of each shared struct with its code enums, by name: what an
+    /// API's example tests read of the types it imports.
+    pub digests: BTreeMap<String, [u8; 32]>,
     pub decisions: Vec<Decision>,
     pub warnings: Vec<Warning>,
 }
@@ -350,13 +353,13 @@ fn first_text<'a>(texts: impl Iterator<Item = &'a Option<String>>) -> Option<Str
 fn by_wire<'a>(
     apis: &'a [&'a Api<'a>],
     occ: &[(usize, usize)],
-) -> Vec<(String, Vec<(usize, &'a Field)>)> {
-    let mut order: Vec<(String, Vec<(usize, &Field)>)> = Vec::new();
-    let mut at: BTreeMap<String, usize> = BTreeMap::new();
+) -> Vec<(&'a str, Vec<(usize, &'a Field)>)> {
+    let mut order: Vec<(&str, Vec<(usize, &Field)>)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for &(a, i) in occ {
         for f in &apis[a].structs[i].fields {
-            let slot = *at.entry(f.wire.clone()).or_insert_with(|| {
-                order.push((f.wire.clone(), Vec::new()));
+            let slot = *at.entry(f.wire.as_str()).or_insert_with(|| {
+                order.push((f.wire.as_str(), Vec::new()));
                 order.len() - 1
             });
             order[slot].1.push((a, f));
@@ -461,9 +464,9 @@ fn merge_response(
                 feature: feature.to_string(),
                 side: Side::Response,
                 top_type: key.2.clone(),
-                field: wire.clone(),
+                field: wire.to_string(),
                 seen: seen_types(apis, &seen),
-                path: field_path(apis, occ, &wire),
+                path: field_path(apis, occ, wire),
                 outcome: match &decided {
                     Ok(h) if arrays.len() > 1 => {
                         format!("a list of `{}`, which reads a single value too", h.shown())
@@ -485,7 +488,7 @@ fn merge_response(
             Holds::Type(_) => None,
         };
         fields.push(Merged {
-            wire,
+            wire: wire.to_string(),
             holds,
             array: arrays.contains(&true),
             boxed: false,
@@ -622,10 +625,29 @@ pub fn plan(feature: &str, apis: &mut [&mut Api]) -> Plan {
     }
     Plan {
         feature: feature.to_string(),
+        digests: digests(&types),
         types,
         decisions,
         warnings,
     }
+}
+
+/// [`Plan::digests`] of `types`.
+pub fn digests(types: &Types) -> BTreeMap<String, [u8; 32]> {
+    types
+        .structs
+        .iter()
+        .map(|s| {
+            let codes: Vec<&CodeEnum> = s
+                .fields
+                .iter()
+                .filter_map(|f| f.code)
+                .map(|c| &types.codes[c])
+                .collect();
+            let bytes = serde_json::to_vec(&(s, codes)).unwrap_or_default();
+            (s.name.clone(), crate::cache::digest(&bytes))
+        })
+        .collect()
 }
 
 fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
