@@ -150,6 +150,11 @@ fn standalone_output_is_a_workspace_of_the_family() {
     ] {
         assert!(workspace.contains(&format!("\"{member}\"")), "{workspace}");
     }
+    // A check of the family pays for incremental state and gains nothing.
+    assert!(
+        workspace.contains("[profile.dev]\nincremental = false\n"),
+        "{workspace}"
+    );
     let qimen = text(&g, "generated/top-api-qimen/Cargo.toml");
     assert!(qimen.contains("path = \"/abs/runtime\""), "{qimen}");
 }
