@@ -204,7 +204,7 @@ fn struct_counts(files: &output::FileSet) -> (usize, usize) {
             .filter(|l| l.starts_with("pub struct "))
             .count();
         all += n;
-        if path.ends_with("/src/types.rs") {
+        if path.ends_with(&format!("/src/{}.rs", topgen::naming::TYPES_MODULE)) {
             shared += n;
         }
     }

@@ -39,6 +39,20 @@ struct Shared<'a> {
     types: BTreeMap<String, Types>,
 }
 
+impl<'a> Shared<'a> {
+    /// The API of `spec`, resolved with its category.
+    fn api(&self, spec: &Spec) -> Result<&Api<'a>, Error> {
+        self.apis.get(spec.api.as_str()).ok_or_else(|| {
+            let file = layout::spec_file(&spec.api);
+            Error::at(
+                &file,
+                None,
+                "internal: the API was not resolved with its category",
+            )
+        })
+    }
+}
+
 fn shared<'a>(
     tree: &Tree,
     all: &[&'a Spec],
@@ -56,16 +70,9 @@ fn shared<'a>(
         .map(|s| resolve(tree, s, family))
         .collect::<Result<_, _>>()?;
     apis.sort_by(|a, b| a.spec.api.cmp(&b.spec.api));
-    let mut by_feature: BTreeMap<String, Vec<&mut Api>> = BTreeMap::new();
-    for a in apis.iter_mut() {
-        by_feature.entry(a.feature.clone()).or_default().push(a);
-    }
-    let types = by_feature
+    let types = share::plan_all(apis.iter_mut())
         .into_iter()
-        .map(|(f, mut apis)| {
-            let plan = share::plan(&f, &mut apis);
-            (f, plan.types)
-        })
+        .map(|p| (p.feature, p.types))
         .collect();
     let apis = apis.into_iter().map(|a| (a.spec.api.as_str(), a)).collect();
     Ok(Shared { apis, types })
@@ -117,7 +124,7 @@ pub(super) fn compare_in(
             let n = new.specs.get(*name);
             match (o, n) {
                 (Some(o), Some(n)) if o == n => Ok(Vec::new()),
-                (Some(o), Some(n)) => modified((old, new), o, n, families, &shared),
+                (Some(o), Some(n)) => modified(o, n, &shared),
                 (None, Some(n)) => Ok(vec![added(n, &families.1)]),
                 (Some(o), None) => Ok(vec![removed(o, &families.0)]),
                 (None, None) => Ok(Vec::new()),
@@ -218,35 +225,11 @@ fn resolve<'a>(tree: &Tree, spec: &'a Spec, family: &Family) -> Result<Api<'a>, 
     space::resolve(&space::ApiInput::new(spec.into(), &file, family)).map(|(api, _)| api)
 }
 
-fn modified(
-    (old_tree, new_tree): (&Tree, &Tree),
-    o: &Spec,
-    n: &Spec,
-    (old_family, new_family): &(Family, Family),
-    shared: &(Shared, Shared),
-) -> Result<Vec<Change>, Error> {
-    let (oa, na);
-    let oa = match shared.0.apis.get(o.api.as_str()) {
-        Some(a) => a,
-        None => {
-            oa = resolve(old_tree, o, old_family)?;
-            &oa
-        }
-    };
-    let na = match shared.1.apis.get(n.api.as_str()) {
-        Some(a) => a,
-        None => {
-            na = resolve(new_tree, n, new_family)?;
-            &na
-        }
-    };
-    let mut cx = Cx {
-        old: oa.scope(),
-        new: na.scope(),
-        origin: Origin::Api(na.spec, &na.feature),
-        out: Vec::new(),
-        open: Vec::new(),
-    };
+/// The changes of an API in both trees; both were resolved with their
+/// categories (a changed API's features are always touched).
+fn modified(o: &Spec, n: &Spec, shared: &(Shared, Shared)) -> Result<Vec<Change>, Error> {
+    let (oa, na) = (shared.0.api(o)?, shared.1.api(n)?);
+    let mut cx = Cx::new(oa.scope(), na.scope(), Origin::Api(na.spec, &na.feature));
     cx.whole_api(oa, na);
     for side in [Side::Request, Side::Response] {
         let paths = (side_path(o, side), side_path(n, side));
@@ -321,7 +304,29 @@ struct Cx<'c> {
     open: Vec<(usize, usize)>,
 }
 
-impl Cx<'_> {
+impl<'c> Cx<'c> {
+    fn new(old: Scope<'c>, new: Scope<'c>, origin: Origin<'c>) -> Self {
+        Cx {
+            old,
+            new,
+            origin,
+            out: Vec::new(),
+            open: Vec::new(),
+        }
+    }
+
+    /// A walk over shared struct `index` of `types` (on both sides until
+    /// the old one is set).
+    fn shared(feature: &'c str, category: &'c str, types: &'c Types, index: usize) -> Self {
+        let origin = Origin::Shared {
+            feature,
+            category,
+            name: &types.structs[index].name,
+            users: &types.users[index],
+        };
+        Cx::new(types.scope(index), types.scope(index), origin)
+    }
+
     fn push(&mut self, mut c: Change) {
         if let Origin::Shared { users, .. } = self.origin {
             c.effect = format!("{}; reaches {}", c.effect, users.join(", "));
@@ -590,23 +595,11 @@ fn types_changes(feature: &str, category: &str, old: &Types, new: &Types) -> Vec
     let mut out = Vec::new();
     let find = |t: &Types, name: &str| t.structs.iter().position(|s| s.name == name);
     for (j, ns) in new.structs.iter().enumerate() {
-        let users = &new.users[j];
-        let mut cx = Cx {
-            old: new.scope(j),
-            new: new.scope(j),
-            origin: Origin::Shared {
-                feature,
-                category,
-                name: &ns.name,
-                users,
-            },
-            out: Vec::new(),
-            open: Vec::new(),
-        };
+        let mut cx = Cx::shared(feature, category, new, j);
         let Some(i) = find(old, &ns.name) else {
             let effect = format!("new shared type `types::{}`", ns.name);
             let c = cx.at(&ns.top_type, Kind::TypeShared, Semver::Minor);
-            cx.push(with(c, Value::Null, json!(users), effect));
+            cx.push(with(c, Value::Null, json!(new.users[j]), effect));
             out.append(&mut cx.out);
             continue;
         };
@@ -618,18 +611,7 @@ fn types_changes(feature: &str, category: &str, old: &Types, new: &Types) -> Vec
     }
     for (i, os) in old.structs.iter().enumerate() {
         if find(new, &os.name).is_none() {
-            let mut cx = Cx {
-                old: old.scope(i),
-                new: old.scope(i),
-                origin: Origin::Shared {
-                    feature,
-                    category,
-                    name: &os.name,
-                    users: &old.users[i],
-                },
-                out: Vec::new(),
-                open: Vec::new(),
-            };
+            let mut cx = Cx::shared(feature, category, old, i);
             let effect = format!("shared type `types::{}` is gone", os.name);
             let c = cx.at(&os.top_type, Kind::TypeUnshared, Semver::Major);
             cx.push(with(c, json!(old.users[i]), Value::Null, effect));

@@ -748,11 +748,7 @@ pub fn shared_item(types: &Types, index: usize) -> Result<String, String> {
     let s = &types.structs[index];
     let place = shared_place(s, &types.merged[index], &types.users[index]);
     let item = nested_struct(&types.scope(index), index, s, place);
-    let codes = s
-        .fields
-        .iter()
-        .filter_map(|f| f.code)
-        .map(|c| code_enum(&types.codes[c]));
+    let codes = types.codes_of(index).map(code_enum);
     format_file(quote! {
         #item
         #(#codes)*

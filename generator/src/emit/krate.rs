@@ -174,38 +174,36 @@ pub fn facade_toml(members: &[Member]) -> String {
             toml_str(&format!("dep:{}", m.name))
         ));
     }
-    out.push_str(&serde_feature(members));
-    out.push_str(&server_feature(members));
+    out.push_str(&forwarded_feature(
+        members,
+        server::SERDE_FEATURE,
+        |_| true,
+        "`serde::Serialize` on the response types of the categories turned on.",
+    ));
+    out.push_str(&forwarded_feature(
+        members,
+        server::FEATURE,
+        |m| m.has_qimen(),
+        "The receiving side of the Qimen APIs of the categories turned on.",
+    ));
     out.push_str(LINTS);
     out
 }
 
-/// The facade's `serde`: the same feature of every category turned on.
-fn serde_feature(members: &[Member]) -> String {
+/// A feature of the facade that turns on `feature` of every category
+/// crate that has it (`has`) and is turned on, with its comment line.
+fn forwarded_feature(
+    members: &[Member],
+    feature: &str,
+    has: impl Fn(&Member) -> bool,
+    comment: &str,
+) -> String {
     let on: Vec<String> = members
         .iter()
-        .map(|m| toml_str(&format!("{}?/{}", m.name, server::SERDE_FEATURE)))
+        .filter(|m| has(m))
+        .map(|m| toml_str(&format!("{}?/{feature}", m.name)))
         .collect();
-    format!(
-        "# `serde::Serialize` on the response types of the categories turned on.\n{} = [{}]\n",
-        server::SERDE_FEATURE,
-        on.join(", ")
-    )
-}
-
-/// The facade's `server`: the same feature of every category with Qimen
-/// APIs that is turned on.
-fn server_feature(members: &[Member]) -> String {
-    let on: Vec<String> = members
-        .iter()
-        .filter(|m| m.has_qimen())
-        .map(|m| toml_str(&format!("{}?/{}", m.name, server::FEATURE)))
-        .collect();
-    format!(
-        "# The receiving side of the Qimen APIs of the categories turned on.\n{} = [{}]\n",
-        server::FEATURE,
-        on.join(", ")
-    )
+    format!("# {comment}\n{feature} = [{}]\n", on.join(", "))
 }
 
 /// The README's words on the `server` feature.

@@ -200,18 +200,7 @@ fn generate_inputs(
 /// Decide each category's shared types ([`share::plan`]), in parallel,
 /// and rewrite its APIs to use them. The plans come in feature order.
 fn share_types(apis: &mut [Module], warnings: &mut Vec<Warning>) -> Vec<share::Plan> {
-    use rayon::prelude::*;
-    let mut by_feature: BTreeMap<String, Vec<&mut space::Api>> = BTreeMap::new();
-    for m in apis.iter_mut() {
-        by_feature
-            .entry(m.input.feature.clone())
-            .or_default()
-            .push(&mut m.api);
-    }
-    let plans: Vec<share::Plan> = by_feature
-        .into_par_iter()
-        .map(|(feature, mut apis)| share::plan(&feature, &mut apis))
-        .collect();
+    let plans = share::plan_all(apis.iter_mut().map(|m| &mut m.api));
     for m in apis.iter_mut() {
         m.head = m.input.head(m.api.uses_json());
     }
@@ -567,18 +556,17 @@ struct ModuleInput<'a> {
 /// Names of an API's structs or code enums, each with whether it is shared.
 type Names<'a> = Vec<(&'a str, bool)>;
 
+/// The names of an API's structs and of its code enums, each with whether
+/// it is shared.
+fn table_names<'a>(api: &'a space::Api) -> (Names<'a>, Names<'a>) {
+    let structs = api.structs.iter().map(|s| (s.name.as_str(), s.imported));
+    let codes = api.codes.iter().map(|c| (c.name.as_str(), c.imported));
+    (structs.collect(), codes.collect())
+}
+
 impl<'a> ModuleInput<'a> {
     fn of(input: &'a ApiInput<'a>, api: &'a space::Api) -> Self {
-        let structs: Vec<_> = api
-            .structs
-            .iter()
-            .map(|s| (s.name.as_str(), s.imported))
-            .collect();
-        let codes: Vec<_> = api
-            .codes
-            .iter()
-            .map(|c| (c.name.as_str(), c.imported))
-            .collect();
+        let (structs, codes) = table_names(api);
         let any = structs.iter().chain(&codes).any(|(_, shared)| *shared);
         ModuleInput {
             api: input,
@@ -644,17 +632,10 @@ impl<'a> Sharing<'a> {
         if digests.is_empty() {
             return None;
         }
+        let (structs, codes) = table_names(api);
         Some(Sharing {
-            structs: api
-                .structs
-                .iter()
-                .map(|s| (s.name.as_str(), s.imported))
-                .collect(),
-            codes: api
-                .codes
-                .iter()
-                .map(|c| (c.name.as_str(), c.imported))
-                .collect(),
+            structs,
+            codes,
             digests,
         })
     }

@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::space::{Api, CodeEnum, Field, Scalar, Side, Struct, Ty, Types, Variant};
+use super::space::{self, Api, CodeEnum, Field, Scalar, Side, Struct, Ty, Types, Variant};
 use crate::diag::{Kind, Warning};
 use crate::naming::{self, Namer};
 
@@ -107,8 +107,9 @@ struct Merged {
     required: bool,
     description: Option<String>,
     example: Option<String>,
-    /// The union of the occurrences' codes, when the field is a code enum.
-    codes: Option<(bool, Vec<Variant>, CodeEnum)>,
+    /// The field's code enum, with the union of the occurrences' codes
+    /// (named and placed when the type is built).
+    codes: Option<CodeEnum>,
 }
 
 /// A disagreement between the documents of a category about a TOP type,
@@ -368,13 +369,10 @@ fn by_wire<'a>(
     order
 }
 
-/// The merged codes of a field: every listed code once, first meaning
-/// kept; `None` when no occurrence lists codes or the type takes none.
-fn merged_codes(
-    apis: &[&Api],
-    seen: &[(usize, &Field)],
-    scalar: Scalar,
-) -> Option<(bool, Vec<Variant>, CodeEnum)> {
+/// The merged code enum of a field: the first occurrence's, with every
+/// listed code once, first meaning kept; `None` when no occurrence lists
+/// codes or the type takes none.
+fn merged_codes(apis: &[&Api], seen: &[(usize, &Field)], scalar: Scalar) -> Option<CodeEnum> {
     let number = match scalar {
         Scalar::String => false,
         Scalar::Int => true,
@@ -392,13 +390,12 @@ fn merged_codes(
             }
         }
     }
-    let first = first?;
-    // Idents of the union: the list's rule, over all codes at once.
-    let idents = naming::code_variants(variants.iter().map(|v| v.wire.as_str()));
-    for (v, ident) in variants.iter_mut().zip(idents) {
-        v.ident = ident;
-    }
-    Some((number, variants, first))
+    space::name_variants(&mut variants);
+    Some(CodeEnum {
+        number,
+        variants,
+        ..first?
+    })
 }
 
 /// Each type seen for a field, with its APIs.
@@ -438,10 +435,8 @@ fn merge_response(
     let mut apart = None;
     for (wire, seen) in by_wire(apis, occ) {
         let kinds: BTreeSet<Holds> = seen.iter().map(|(a, f)| holds(apis[*a], f, al)).collect();
-        let own_kinds: BTreeSet<String> = seen
-            .iter()
-            .map(|(a, f)| holds(apis[*a], f, &Aliases::default()).shown())
-            .collect();
+        // Each type as its documents write it, list marks included.
+        let written = seen_types(apis, &seen);
         let arrays: BTreeSet<bool> = seen.iter().map(|(_, f)| f.array).collect();
         let scalars: Option<BTreeSet<Scalar>> = kinds
             .iter()
@@ -459,13 +454,13 @@ fn merge_response(
                 None => Err("no one type reads every form".to_string()),
             }
         };
-        if own_kinds.len() > 1 || arrays.len() > 1 {
+        if written.len() > 1 {
             decisions.push(Decision {
                 feature: feature.to_string(),
                 side: Side::Response,
                 top_type: key.2.clone(),
                 field: wire.to_string(),
-                seen: seen_types(apis, &seen),
+                seen: written,
                 path: field_path(apis, occ, wire),
                 outcome: match &decided {
                     Ok(h) if arrays.len() > 1 => {
@@ -554,10 +549,7 @@ fn merge_request(apis: &[&Api], occ: &[(usize, usize)], al: &Aliases) -> Outcome
                 required: f.required,
                 description: f.description.clone(),
                 example: f.example.clone(),
-                codes: f.code.map(|c| {
-                    let code = &api.codes[c];
-                    (code.number, code.variants.clone(), code.clone())
-                }),
+                codes: f.code.map(|c| api.codes[c].clone()),
             })
             .collect())
     } else {
@@ -614,14 +606,29 @@ fn struct_names(shared: &BTreeSet<Key>, namer: &mut Namer) -> BTreeMap<Key, Stri
         .collect()
 }
 
+/// [`plan`] for each category of `apis` (in API order), the categories in
+/// parallel; the plans come in feature order.
+pub fn plan_all<'s, 'a: 's>(apis: impl IntoIterator<Item = &'s mut Api<'a>>) -> Vec<Plan> {
+    use rayon::prelude::*;
+    let mut by_feature: BTreeMap<String, Vec<&mut Api>> = BTreeMap::new();
+    for api in apis {
+        by_feature.entry(api.feature.clone()).or_default().push(api);
+    }
+    by_feature
+        .into_par_iter()
+        .map(|(feature, mut apis)| plan(&feature, &mut apis))
+        .collect()
+}
+
 /// Decide the shared types of one category (`apis` in API order), and
 /// rewrite each API to use them.
 pub fn plan(feature: &str, apis: &mut [&mut Api]) -> Plan {
     let view: Vec<&Api> = apis.iter().map(|a| &**a).collect();
     let (types, decisions) = decide(feature, &view);
     let warnings = warnings(&view, &decisions);
+    let by_key = by_key(&types);
     for api in apis.iter_mut() {
-        localize(api, &types);
+        localize(api, &types, &by_key);
     }
     Plan {
         feature: feature.to_string(),
@@ -637,13 +644,9 @@ pub fn digests(types: &Types) -> BTreeMap<String, [u8; 32]> {
     types
         .structs
         .iter()
-        .map(|s| {
-            let codes: Vec<&CodeEnum> = s
-                .fields
-                .iter()
-                .filter_map(|f| f.code)
-                .map(|c| &types.codes[c])
-                .collect();
+        .enumerate()
+        .map(|(i, s)| {
+            let codes: Vec<&CodeEnum> = types.codes_of(i).collect();
             let bytes = serde_json::to_vec(&(s, codes)).unwrap_or_default();
             (s.name.clone(), crate::cache::digest(&bytes))
         })
@@ -721,15 +724,13 @@ fn build_types(
         let merged = outcomes[*k].fields.as_ref().expect("shared");
         let mut fields = Vec::with_capacity(merged.len());
         for m in merged {
-            let code = m.codes.as_ref().map(|(number, variants, first)| {
+            let code = m.codes.as_ref().map(|c| {
                 types.codes.push(CodeEnum {
                     name: namer.claim(&naming::code_enum(name, &m.wire)),
                     field: m.wire.clone(),
-                    number: *number,
                     path: format!("{}.{}", structs[0].path, m.wire),
-                    description: first.description.clone(),
-                    variants: variants.clone(),
                     imported: false,
+                    ..c.clone()
                 });
                 types.codes.len() - 1
             });
@@ -815,15 +816,7 @@ fn reaches(structs: &[Struct], from: usize, to: usize) -> bool {
 /// TOP type becomes that type, imported with the types it holds, so the
 /// API's tables stay whole for the emitter and the example tests. Its own
 /// structs and codes whose names an imported one has are renamed.
-fn localize(api: &mut Api, types: &Types) {
-    let mut by_key: BTreeMap<Key, usize> = BTreeMap::new();
-    for (i, s) in types.structs.iter().enumerate() {
-        let (request, qimen, _) = key_of(s);
-        by_key.insert(key_of(s), i);
-        for other in &types.merged[i] {
-            by_key.insert((request, qimen, other.clone()), i);
-        }
-    }
+fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
     // Shared struct → the API's struct index that stands for it.
     let mut local: BTreeMap<usize, usize> = BTreeMap::new();
     let mut imported: Vec<(usize, usize)> = Vec::new();
@@ -871,6 +864,19 @@ fn localize(api: &mut Api, types: &Types) {
         };
     }
     rename_own(api);
+}
+
+/// Each shared struct by the keys of every TOP name it stands for.
+fn by_key(types: &Types) -> BTreeMap<Key, usize> {
+    let mut out = BTreeMap::new();
+    for (i, s) in types.structs.iter().enumerate() {
+        let (request, qimen, _) = key_of(s);
+        out.insert(key_of(s), i);
+        for other in &types.merged[i] {
+            out.insert((request, qimen, other.clone()), i);
+        }
+    }
+    out
 }
 
 /// The API's own structs and codes give way to the names it imports.

@@ -80,7 +80,7 @@ pub struct CodeEnum {
     pub imported: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Variant {
     pub ident: String,
     /// The code exactly as on the wire.
@@ -215,6 +215,15 @@ impl Api<'_> {
     }
 }
 
+/// Give each variant of a code list its ident, by the list's one rule
+/// ([`naming::code_variants`]), which reads all the codes at once.
+pub fn name_variants(variants: &mut [Variant]) {
+    let idents = naming::code_variants(variants.iter().map(|v| v.wire.as_str()));
+    for (v, ident) in variants.iter_mut().zip(idents) {
+        v.ident = ident;
+    }
+}
+
 /// The struct and code tables a set of fields index, and whether the
 /// structs being written belong to a Qimen API: an API module's or the
 /// crate's shared `types` module's.
@@ -226,7 +235,7 @@ pub struct Scope<'s> {
 }
 
 /// The shared types of one category crate: its `types` module.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Types {
     pub structs: Vec<Struct>,
     pub codes: Vec<CodeEnum>,
@@ -245,6 +254,12 @@ impl Types {
             codes: &self.codes,
             qimen: self.structs[index].qimen,
         }
+    }
+
+    /// The code enums of struct `index`'s fields, in field order.
+    pub fn codes_of(&self, index: usize) -> impl Iterator<Item = &CodeEnum> {
+        let fields = &self.structs[index].fields;
+        fields.iter().filter_map(|f| f.code).map(|c| &self.codes[c])
     }
 
     /// Whether a field of the module is a `serde_json::Value`.
@@ -496,10 +511,7 @@ impl Builder<'_> {
                 description: v.description.clone(),
             });
         }
-        let idents = naming::code_variants(variants.iter().map(|v| v.wire.as_str()));
-        for (v, ident) in variants.iter_mut().zip(idents) {
-            v.ident = ident;
-        }
+        name_variants(&mut variants);
         // One field name with one list in several structs of the API: one enum.
         let same = |c: &CodeEnum| {
             c.field == p.name
