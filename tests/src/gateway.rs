@@ -147,6 +147,9 @@ struct Shared {
     cfg: GatewayConfig,
     calls: std::sync::atomic::AtomicU64,
     connections: std::sync::atomic::AtomicU64,
+    /// Calls being handled now, and the most there ever were at once.
+    in_flight: std::sync::atomic::AtomicU64,
+    peak_in_flight: std::sync::atomic::AtomicU64,
     script: Mutex<VecDeque<Answer>>,
     log: Mutex<Vec<Received>>,
 }
@@ -228,6 +231,8 @@ impl Gateway {
             cfg,
             calls: std::sync::atomic::AtomicU64::new(0),
             connections: std::sync::atomic::AtomicU64::new(0),
+            in_flight: std::sync::atomic::AtomicU64::new(0),
+            peak_in_flight: std::sync::atomic::AtomicU64::new(0),
             script: Mutex::new(VecDeque::new()),
             log: Mutex::new(Vec::new()),
         });
@@ -283,6 +288,32 @@ impl Gateway {
         self.shared
             .connections
             .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The most calls the gateway was handling at one time.
+    pub fn peak_in_flight(&self) -> u64 {
+        self.shared
+            .peak_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A call counted as in flight while its handler runs.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = shared.in_flight.fetch_add(1, SeqCst) + 1;
+        shared.peak_in_flight.fetch_max(now, SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        let in_flight = &self.0.in_flight;
+        in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -349,6 +380,7 @@ fn param<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let _in_flight = InFlight::enter(&shared);
     let cut = req.extensions().get::<Cut>().cloned().unwrap_or_default();
     let path = req.uri().path().to_owned();
     let query = pairs(req.uri().query().unwrap_or("").as_bytes());

@@ -11,7 +11,7 @@ use top_runtime::client::{CallOptions, Client, RetryPolicy};
 use top_runtime::error::TransportKind;
 use top_tests::Answer;
 use top_tests::clients::{builder, detail, gateway, paused_client, write};
-use top_tests::gateway::Unreachable;
+use top_tests::gateway::{Gateway, Unreachable};
 
 fn status(status: u16, retry_after: Option<&str>) -> Answer {
     Answer::Status {
@@ -226,6 +226,7 @@ async fn calls_in_flight_are_capped() {
     const CAP: usize = 8;
     let gw = gateway();
     let client = builder(&gw).max_in_flight(CAP).build().unwrap();
+    gw.push(slow_answers(CALLS));
     let calls: Vec<_> = (0..CALLS)
         .map(|_| {
             let client = client.clone();
@@ -236,11 +237,7 @@ async fn calls_in_flight_are_capped() {
         call.await.unwrap().unwrap();
     }
     assert_eq!(gw.received().len(), CALLS);
-    assert!(
-        gw.connections() <= CAP as u64,
-        "{} connections",
-        gw.connections()
-    );
+    capped(&gw, CAP, CALLS);
     let e = builder(&gw).max_in_flight(0).build().unwrap_err();
     assert!(matches!(e, Error::Config(_)), "{e:?}");
 }
@@ -277,6 +274,7 @@ fn the_blocking_client_caps_calls_in_flight_too() {
     const CAP: usize = 4;
     let gw = gateway();
     let client = builder(&gw).max_in_flight(CAP).build_blocking().unwrap();
+    gw.push(slow_answers(THREADS * 4));
     std::thread::scope(|s| {
         for _ in 0..THREADS {
             let client = client.clone();
@@ -288,9 +286,23 @@ fn the_blocking_client_caps_calls_in_flight_too() {
         }
     });
     assert_eq!(gw.received().len(), THREADS * 4);
+    capped(&gw, CAP, THREADS * 4);
+}
+
+/// Answers that take long enough for calls to overlap at the gateway.
+fn slow_answers(calls: usize) -> impl Iterator<Item = Answer> {
+    std::iter::repeat_with(|| Answer::Slow(Duration::from_millis(2))).take(calls)
+}
+
+/// The gateway never had more than `cap` of the `calls` at once, and the
+/// client reused its connections. (How many it opened is not the cap's to
+/// say: a connection goes back to the pool just after its call ends.)
+fn capped(gw: &Gateway, cap: usize, calls: usize) {
+    let peak = gw.peak_in_flight();
+    assert!((1..=cap as u64).contains(&peak), "{peak} calls at once");
     assert!(
-        gw.connections() <= CAP as u64,
-        "{} connections",
+        gw.connections() < calls as u64 / 2,
+        "{} connections for {calls} calls",
         gw.connections()
     );
 }
