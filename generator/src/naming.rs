@@ -97,6 +97,35 @@ pub fn type_ident(name: &str) -> String {
     s
 }
 
+/// The type name of a TOP type: acronyms are one word, as Rust spells
+/// them (`ImItemSkuInfoVO` → `ImItemSkuInfoVo`), so the spellings of one
+/// TOP type that differ only so (`CouponInfoVO`, `CouponInfoVo`) are one
+/// name, whichever of them the documents use.
+pub fn top_type_ident(top: &str) -> String {
+    type_ident(&fold_acronyms(top))
+}
+
+/// Each run of capitals but its first letter in lower case; of a run
+/// followed by a lower-case letter, the last capital starts that word
+/// (`DTOList` → `DtoList`).
+fn fold_acronyms(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let upper = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_uppercase());
+    let lower = |i: usize| chars.get(i).is_some_and(|c| c.is_ascii_lowercase());
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let inside_run = i > 0 && upper(i - 1) && upper(i);
+            if inside_run && !lower(i + 1) {
+                c.to_ascii_lowercase()
+            } else {
+                *c
+            }
+        })
+        .collect()
+}
+
 /// A type name derived from a field path (`["request", "orderItems"]` → `RequestOrderItems`).
 pub fn path_type_ident(path: &[&str]) -> String {
     type_ident(
@@ -131,6 +160,28 @@ pub fn module_path(api: &str) -> (String, String) {
 
 /// The module of a category crate (and of the facade) holding the shared types.
 pub const TYPES_MODULE: &str = "types";
+
+/// The module of [`TYPES_MODULE`] holding the shared request-side types:
+/// a type sent and a type answered may have one TOP name, and neither
+/// side's name then depends on the other's.
+pub const PARAM_MODULE: &str = "param";
+
+/// Path of a shared type under [`TYPES_MODULE`]: `Trade`, `param::TradeQuery`.
+pub fn shared_path(request: bool, name: &str) -> String {
+    if request {
+        format!("{PARAM_MODULE}::{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// Whether a [`shared_path`] is of a request-side type, and its name.
+pub fn split_shared_path(path: &str) -> (bool, &str) {
+    match path.split_once("::") {
+        Some((PARAM_MODULE, name)) => (true, name),
+        _ => (false, path),
+    }
+}
 
 fn api_camel(api: &str) -> String {
     bare(api)
@@ -662,6 +713,20 @@ mod tests {
             ("Struct", "Struct"),
         ] {
             assert_eq!(type_ident(name), ident, "{name}");
+        }
+        for (top, ident) in [
+            ("ImItemSkuInfoVO", "ImItemSkuInfoVo"),
+            ("CouponInfoVo", "CouponInfoVo"),
+            ("TradeDTO", "TradeDto"),
+            ("DTOList", "DtoList"),
+            ("OpenApiTrainOrderDetailRSV2", "OpenApiTrainOrderDetailRsv2"),
+            ("ISVOrderDO", "IsvOrderDo"),
+            ("CampaignDTo", "CampaignDTo"),
+            ("1688Order", "_1688Order"),
+            ("A", "A"),
+            ("order_item", "OrderItem"),
+        ] {
+            assert_eq!(top_type_ident(top), ident, "{top}");
         }
         assert_eq!(
             path_type_ident(&["request", "orderItems", "orderItem"]),

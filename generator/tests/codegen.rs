@@ -25,16 +25,16 @@ fn text(g: &emit::Generated, path: &str) -> String {
 
 /// An API's module and its crate's `types` module, where its nested types are.
 fn code_of(g: &emit::Generated, module: &str) -> String {
-    let types = module
+    let krate = module
         .split_once("/src/")
-        .map(|(krate, _)| format!("{krate}/src/types.rs"))
-        .and_then(|t| {
-            g.files
-                .get(&t)
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-        })
-        .unwrap_or_default();
-    format!("{}\n{types}", text(g, module))
+        .map_or(module, |(krate, _)| krate);
+    let shared = ["types.rs", "types/param.rs"].map(|file| {
+        g.files
+            .get(&format!("{krate}/src/{file}"))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    });
+    format!("{}\n{}\n{}", text(g, module), shared[0], shared[1])
 }
 
 #[test]
@@ -319,22 +319,25 @@ fn struct_references_resolve_to_the_documents_definition() {
         "pub parent: ::std::option::Option<::std::boxed::Box<Node>>,",
         "pub children: ::std::vec::Vec<Node>,",
         "impl ::top_runtime::de::Wire for ::std::boxed::Box<Node> {}",
-        // Two shapes of the response's `Tip`: one type, the union of both.
-        "pub tips: ::std::option::Option<Tip>,",
-        "pub other: ::std::option::Option<Tip>,",
-        "pub again: ::std::option::Option<Tip>,",
-        "pub tips2: ::std::option::Option<Tip>,",
+        // Two shapes of the response's `Tip`: two types, named from their
+        // paths; the references take the shape of their definition.
+        "pub tips: ::std::option::Option<Tips>,",
+        "pub other: ::std::option::Option<Other>,",
+        "pub again: ::std::option::Option<Tips>,",
+        "pub tips2: ::std::option::Option<Tips>,",
         "pub text: ::std::option::Option<::std::string::String>,",
         "pub n: ::std::option::Option<i64>,",
-        // The request's `Far` is copied to the response side; the request's
-        // own gives way to the response's name.
+        // The request's `Far` is copied to the response side: one type on
+        // each side, the response's named from its path's side.
         "pub far: ::std::option::Option<Far>,",
-        "pub far: ::std::option::Option<FarParam>,",
+        "pub far: ::std::option::Option<FarData>,",
+        "pub use crate::types::{Far as FarData, Node, param::Far};",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
     }
     assert_eq!(code.matches("pub struct Node {").count(), 1, "{code}");
-    assert_eq!(code.matches("pub struct Tip {").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Tips {").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Other {").count(), 1, "{code}");
 }
 
 #[test]
@@ -410,7 +413,9 @@ fn user_type_names_never_clash_with_std_or_the_runtime() {
 }
 
 #[test]
-fn type_names_differing_only_in_case_are_one_type() {
+fn type_names_differing_only_in_case_are_one_name() {
+    // One document with both spellings: two types, as that document alone
+    // names them, never `…Do2`.
     let s = spec_with(
         "response:\n\
          \x20 - {name: a, type: ASODeviceInfoDO, fields: [{name: x, type: String}]}\n\
@@ -420,29 +425,43 @@ fn type_names_differing_only_in_case_are_one_type() {
     );
     let g = generate(&[s]);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
-    // One type, named by the spelling that sorts first, with both fields.
-    assert_eq!(
-        code.matches("pub struct ASODeviceInfoDO {").count(),
-        1,
-        "{code}"
-    );
-    assert!(
-        !code.to_lowercase().contains("pub struct asodeviceinfodo2"),
-        "{code}"
-    );
     for decl in [
-        "pub a: ::std::option::Option<ASODeviceInfoDO>,",
-        "pub b: ::std::option::Option<ASODeviceInfoDO>,",
-        "pub x: ::std::option::Option<::std::string::String>,",
-        "pub y: ::std::option::Option<::std::string::String>,",
-        "(also named `AsoDeviceInfoDo`)",
+        "pub a: ::std::option::Option<AsoDeviceInfoDo>,",
+        "pub b: ::std::option::Option<B>,",
+        "pub struct AsoDeviceInfoDo {",
+        "pub struct B {",
     ] {
-        assert!(code.contains(decl), "missing `{decl}` in\n{code}");
+        assert_eq!(code.matches(decl).count(), 1, "`{decl}` once in\n{code}");
     }
+    assert!(!code.to_lowercase().contains("asodeviceinfodo2"), "{code}");
     assert!(
         code.contains("pub kind: ") && code.contains("pub kind2: "),
         "{code}"
     );
+    // Two documents, one spelling each: one shared type with the fields of
+    // both, its acronyms spelled as Rust does, so its name is the same
+    // whichever spellings the documents use.
+    let other = |api: &str, top: &str, field: &str| {
+        let text = format!(
+            "format: 1\napi: {api}\ntitle: t\ncategory: 采购宝API\nprotocol: top\n\
+             response:\n  - {{name: a, type: {top}, fields: [{{name: {field}, type: String}}]}}\n"
+        );
+        Spec::from_yaml(Path::new("specs/x.yaml"), &text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let g = generate(&[
+        other("taobao.x.one", "ASODeviceInfoDO", "x"),
+        other("taobao.x.two", "AsoDeviceInfoDo", "y"),
+    ]);
+    let code = code_of(&g, "generated/top-api-caigoubao/src/x/one.rs");
+    for decl in [
+        "pub use crate::types::AsoDeviceInfoDo;",
+        "pub struct AsoDeviceInfoDo {",
+        "pub x: ::std::option::Option<::std::string::String>,",
+        "pub y: ::std::option::Option<::std::string::String>,",
+        "(also named `AsoDeviceInfoDo`)",
+    ] {
+        assert_eq!(code.matches(decl).count(), 1, "`{decl}` once in\n{code}");
+    }
 }
 
 #[test]
@@ -665,9 +684,10 @@ fn a_broken_xml_example_gets_no_test_and_a_warning() {
 
 #[test]
 fn names_collide_by_shape_not_by_name() {
-    // Two response `Item`s of different shapes are one type with the fields
-    // of both, as are two `Same`; a type named like the API's response
-    // struct is the API's own, named from its path.
+    // Two response `Item`s of different shapes in one document are two
+    // types named from their paths, as that document alone decides; two
+    // `Same` of one shape are one type; a type named like the API's
+    // response struct is the API's own, named from its path.
     let s = spec_with(
         "response:\n\
          \x20 - {name: a, type: Item, fields: [{name: x, type: String}]}\n\
@@ -678,8 +698,12 @@ fn names_collide_by_shape_not_by_name() {
     );
     let g = generate(&[s]);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
+    assert!(!code.contains("pub struct Item {"), "{code}");
     for decl in [
-        "pub struct Item {",
+        "pub struct A {",
+        "pub struct B {",
+        "pub a: ::std::option::Option<A>,",
+        "pub b: ::std::option::Option<B>,",
         "pub struct Same {",
         "pub struct E {",
         "pub struct XResponse {",

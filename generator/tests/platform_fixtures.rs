@@ -115,10 +115,11 @@ fn is_module(path: &str) -> bool {
         && path.contains("/src/")
         && !path.ends_with("/lib.rs")
         && !path.ends_with("/src/types.rs")
+        && !path.contains("/src/types/")
 }
 
 /// The module file of `group/module`, in whichever crate holds it, and its
-/// crate's `types` module, where its shared types are.
+/// crate's `types` module with `types::param`, where its shared types are.
 fn module_text(r: &Regen, module: &str) -> String {
     let suffix = format!("/src/{module}.rs");
     let (path, _) = r
@@ -126,12 +127,14 @@ fn module_text(r: &Regen, module: &str) -> String {
         .iter()
         .find(|(p, _)| is_module(p) && p.ends_with(&suffix))
         .unwrap_or_else(|| panic!("no module {module}"));
-    let types = path
-        .split_once("/src/")
-        .and_then(|(krate, _)| r.files.get(&format!("{krate}/src/types.rs")))
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default();
-    format!("{}\n{types}", text(r, path))
+    let krate = path.split_once("/src/").map_or(path, |(k, _)| k);
+    let shared = ["types.rs", "types/param.rs"].map(|file| {
+        r.files
+            .get(&format!("{krate}/src/{file}"))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    });
+    format!("{}\n{}\n{}", text(r, path), shared[0], shared[1])
 }
 
 /// Every `pub struct` name of a module, for case-insensitive uniqueness.
@@ -234,17 +237,14 @@ fn the_quirks_come_out_as_decided() {
             &["pub struct SlbAliyuncsComDeleteLoadBalancerListener20130221Request"],
         ),
         // Two spellings of one type, in two APIs of one category: one type,
-        // named by the spelling that sorts first.
+        // its acronyms spelled as Rust does.
         (
             "alibaba/baichuan_aso_query",
-            &["pub struct ASODeviceInfoDO {"],
+            &["pub struct AsoDeviceInfoDo {"],
         ),
         (
             "alibaba/baichuan_aso_activate",
-            &[
-                "pub use crate::types::{ASODeviceInfoDO,",
-                "(also named `AsoDeviceInfoDo`)",
-            ],
+            &["param::AsoDeviceInfoDo};", "(also named `AsoDeviceInfoDo`)"],
         ),
     ] {
         let c = code(module);

@@ -202,3 +202,78 @@ fn the_change_report_lists_a_shared_type_change_once_with_the_apis_it_reaches() 
     // Counted with the APIs, not as one.
     assert!(report.apis().keys().all(|a| a.starts_with("taobao.")));
 }
+
+/// An API of the category `交易API` whose document is `body` (YAML lines
+/// from `request:` on).
+fn api_of(api: &str, body: &str) -> Spec {
+    let yaml = format!("format: 1\napi: {api}\ntitle: t\ncategory: 交易API\nprotocol: top\n{body}");
+    Spec::from_yaml(Path::new("a.yaml"), &yaml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The field lines of an API's request and response structs: the Rust
+/// type of each field, by the names its module gives them.
+fn fields_in(g: &emit::Generated, module: &str, api: &str) -> Vec<String> {
+    let code = text(g, &format!("generated/top-api-jiaoyi/src/{module}.rs"));
+    let own = [format!("{api}Request"), format!("{api}Response")];
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in code.lines() {
+        if let Some(name) = line.strip_prefix("pub struct ") {
+            inside = own.iter().any(|o| name.starts_with(&format!("{o} ")));
+        } else if line == "}" {
+            inside = false;
+        } else if inside && line.trim_start().starts_with("pub ") {
+            out.push(line.trim().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn no_other_document_renames_what_an_api_module_names() {
+    // `taobao.one.get` sends and answers a `Query`, and answers an `Item`
+    // and a `Note`; each other document agrees with it, disagrees in a way
+    // that is reconciled, or contradicts it, about some of them.
+    let one = api_of(
+        "taobao.one.get",
+        "request:\n- {name: q, type: Query, fields: [{name: id, type: Number}]}\n\
+         response:\n- {name: q, type: Query, fields: [{name: id, type: Number}]}\n\
+         - {name: item, type: Item, fields: [{name: x, type: String}]}\n\
+         - {name: note, type: Note, fields: [{name: n, type: String}]}\n",
+    );
+    let others = [
+        api_of(
+            "taobao.two.get",
+            "request:\n- {name: q, type: Query, fields: [{name: id, type: String}]}\n\
+             response:\n- {name: item, type: Item, fields: [{name: x, type: Number}]}\n",
+        ),
+        api_of(
+            "taobao.three.get",
+            "response:\n- {name: item, type: Item, fields: [{name: x, type: Note, fields: [{name: m, type: String}]}]}\n\
+             - {name: q, type: Query, fields: [{name: id, type: Number}, {name: more, type: Query2, fields: [{name: z, type: String}]}]}\n",
+        ),
+        api_of(
+            "taobao.four.get",
+            "request:\n- {name: q, type: Query, fields: [{name: id, type: Number}]}\n\
+             response:\n- {name: note, type: Note, fields: [{name: n, type: Number}]}\n",
+        ),
+    ];
+    let alone = fields_in(&generate(std::slice::from_ref(&one)), "one/get", "OneGet");
+    for decl in [
+        "pub q: ::std::option::Option<Q>,",
+        "pub q: ::std::option::Option<QData>,",
+        "pub item: ::std::option::Option<Item>,",
+        "pub note: ::std::option::Option<Note>,",
+    ] {
+        assert!(alone.iter().any(|l| l == decl), "{decl} in {alone:?}");
+    }
+    let mut with: Vec<Vec<Spec>> = others.iter().map(|o| vec![o.clone()]).collect();
+    with.push(others.to_vec());
+    for with in with {
+        let apis: Vec<&str> = with.iter().map(|s| s.api.as_str()).collect();
+        let mut specs = vec![one.clone()];
+        specs.extend(with.iter().cloned());
+        let g = generate(&specs);
+        assert_eq!(fields_in(&g, "one/get", "OneGet"), alone, "with {apis:?}");
+    }
+}

@@ -204,7 +204,8 @@ fn struct_counts(files: &output::FileSet) -> (usize, usize) {
             .filter(|l| l.starts_with("pub struct "))
             .count();
         all += n;
-        if path.ends_with(&format!("/src/{}.rs", topgen::naming::TYPES_MODULE)) {
+        let types = topgen::naming::TYPES_MODULE;
+        if path.ends_with(&format!("/src/{types}.rs")) || path.contains(&format!("/src/{types}/")) {
             shared += n;
         }
     }

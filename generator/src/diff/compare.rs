@@ -289,6 +289,8 @@ enum Origin<'c> {
         feature: &'c str,
         category: &'c str,
         name: &'c str,
+        /// Request-side: in `types::param`.
+        request: bool,
         users: &'c [String],
     },
 }
@@ -318,10 +320,12 @@ impl<'c> Cx<'c> {
     /// A walk over shared struct `index` of `types` (on both sides until
     /// the old one is set).
     fn shared(feature: &'c str, category: &'c str, types: &'c Types, index: usize) -> Self {
+        let s = &types.structs[index];
         let origin = Origin::Shared {
             feature,
             category,
-            name: &types.structs[index].name,
+            name: &s.name,
+            request: s.side == Side::Request,
             users: &types.users[index],
         };
         Cx::new(types.scope(index), types.scope(index), origin)
@@ -341,9 +345,14 @@ impl<'c> Cx<'c> {
                 feature,
                 category,
                 name,
+                request,
                 users,
             } => Change {
-                api: format!("{}{name}", super::SHARED_PREFIX),
+                api: format!(
+                    "{}{}",
+                    super::SHARED_PREFIX,
+                    naming::shared_path(request, name)
+                ),
                 path: path.to_string(),
                 kind,
                 breaking: level == Semver::Major,
@@ -543,8 +552,8 @@ impl<'c> Cx<'c> {
             let (old, new) = (self.old, self.new);
             let (os, ns) = (&old.structs[i], &new.structs[j]);
             // A shared type's own changes are listed once, under it.
-            let shared =
-                (os.imported && ns.imported) || matches!(self.origin, Origin::Shared { .. });
+            let shared = (os.imported.is_some() && ns.imported.is_some())
+                || matches!(self.origin, Origin::Shared { .. });
             if self.open.contains(&(i, j)) || shared {
                 return;
             }
@@ -593,11 +602,15 @@ fn protocol_name(p: crate::spec::Protocol) -> &'static str {
 /// it reaches.
 fn types_changes(feature: &str, category: &str, old: &Types, new: &Types) -> Vec<Change> {
     let mut out = Vec::new();
-    let find = |t: &Types, name: &str| t.structs.iter().position(|s| s.name == name);
-    for (j, ns) in new.structs.iter().enumerate() {
+    let paths = |t: &Types| -> BTreeMap<String, usize> {
+        (0..t.structs.len()).map(|i| (t.path(i), i)).collect()
+    };
+    let (old_paths, new_paths) = (paths(old), paths(new));
+    for (path, &j) in &new_paths {
+        let ns = &new.structs[j];
         let mut cx = Cx::shared(feature, category, new, j);
-        let Some(i) = find(old, &ns.name) else {
-            let effect = format!("new shared type `types::{}`", ns.name);
+        let Some(&i) = old_paths.get(path) else {
+            let effect = format!("new shared type `types::{path}`");
             let c = cx.at(&ns.top_type, Kind::TypeShared, Semver::Minor);
             cx.push(with(c, Value::Null, json!(new.users[j]), effect));
             out.append(&mut cx.out);
@@ -609,10 +622,11 @@ fn types_changes(feature: &str, category: &str, old: &Types, new: &Types) -> Vec
         cx.fields(ns.side, top, (&os.name, &ns.name), &os.fields, &ns.fields);
         out.append(&mut cx.out);
     }
-    for (i, os) in old.structs.iter().enumerate() {
-        if find(new, &os.name).is_none() {
+    for (path, &i) in &old_paths {
+        if !new_paths.contains_key(path) {
+            let os = &old.structs[i];
             let mut cx = Cx::shared(feature, category, old, i);
-            let effect = format!("shared type `types::{}` is gone", os.name);
+            let effect = format!("shared type `types::{path}` is gone");
             let c = cx.at(&os.top_type, Kind::TypeUnshared, Semver::Major);
             cx.push(with(c, json!(old.users[i]), Value::Null, effect));
             out.append(&mut cx.out);

@@ -623,7 +623,7 @@ pub fn module(api: &Api) -> Result<String, String> {
         .structs
         .iter()
         .enumerate()
-        .filter(|(_, s)| !s.imported)
+        .filter(|(_, s)| s.imported.is_none())
         .map(|(i, s)| nested_struct(scope, i, s, place(s)));
     let codes = own_codes(api).map(code_enum);
     let shared = shared_uses(api);
@@ -666,7 +666,7 @@ fn place(s: &Struct) -> String {
 
 /// The code enums the API's module defines: those its own fields use.
 fn own_codes<'a>(api: &'a Api) -> impl Iterator<Item = &'a CodeEnum> {
-    let own = api.structs.iter().filter(|s| !s.imported);
+    let own = api.structs.iter().filter(|s| s.imported.is_none());
     let fields = own
         .flat_map(|s| &s.fields)
         .chain(&api.request)
@@ -675,39 +675,75 @@ fn own_codes<'a>(api: &'a Api) -> impl Iterator<Item = &'a CodeEnum> {
     api.codes
         .iter()
         .enumerate()
-        .filter(move |(i, c)| !c.imported && used.contains(i))
+        .filter(move |(i, c)| c.imported.is_none() && used.contains(i))
         .map(|(_, c)| c)
 }
 
 /// `pub use crate::types::{…};`: the shared types the API reaches, at the
-/// module's path as well.
+/// module's path as well, each under its name in the API's tables.
 fn shared_uses(api: &Api) -> TokenStream {
-    let structs = api.structs.iter().filter(|s| s.imported).map(|s| &s.name);
-    let codes = api.codes.iter().filter(|c| c.imported).map(|c| &c.name);
-    let mut names: Vec<&String> = structs.chain(codes).collect();
-    if names.is_empty() {
+    let structs = api.structs.iter().map(|s| (&s.name, &s.imported));
+    let codes = api.codes.iter().map(|c| (&c.name, &c.imported));
+    let mut uses: Vec<(&String, &String)> = structs
+        .chain(codes)
+        .filter_map(|(name, path)| Some((path.as_ref()?, name)))
+        .collect();
+    if uses.is_empty() {
         return quote!();
     }
-    names.sort();
-    names.dedup();
-    let names = names.into_iter().map(|n| ident(n));
+    uses.sort();
+    uses.dedup();
+    let uses = uses.into_iter().map(|(path, name)| {
+        let path = path.split("::").map(ident);
+        let last = path.clone().last();
+        let alias = ident(name);
+        if last.as_ref() == Some(&alias) {
+            quote!(#(#path)::*)
+        } else {
+            quote!(#(#path)::* as #alias)
+        }
+    });
     let types = ident(naming::TYPES_MODULE);
-    quote!(pub use crate::#types::{#(#names),*};)
+    quote!(pub use crate::#types::{#(#uses),*};)
 }
 
-/// The head of the crate's `types` module: its docs, formatted.
-pub fn types_head(feature: &str) -> Result<String, String> {
-    let doc = [
-        "The TOP types of the category's APIs: one Rust type each, whichever APIs use it."
-            .to_string(),
-        String::new(),
-        format!(
-            "Every API module re-exports the ones it uses, so `top_api::<group>::<module>::<Type>` \
-             names the same type as `{}::types::<Type>`.",
-            naming::crate_ident(&naming::category_crate(feature))
-        ),
-    ];
-    format_file(inner_docs(&doc))
+/// The head of the crate's `types` module, or of its request-side
+/// `types::param`: its docs, and `param`'s declaration.
+pub fn types_head(feature: &str, request: bool, has_params: bool) -> Result<String, String> {
+    let krate = naming::crate_ident(&naming::category_crate(feature));
+    let doc = if request {
+        vec![
+            "The request-side TOP types of the category's APIs: one Rust type each, \
+             whichever APIs send it."
+                .to_string(),
+            String::new(),
+            "An API module re-exports the ones it uses, under `<Type>Param` when a type the API \
+             answers with has the name."
+                .to_string(),
+        ]
+    } else {
+        let params = if has_params {
+            format!(" Request-side types are in [`{}`].", naming::PARAM_MODULE)
+        } else {
+            String::new()
+        };
+        vec![
+            "The TOP types of the category's APIs: one Rust type each, whichever APIs use it."
+                .to_string(),
+            String::new(),
+            format!(
+                "Every API module re-exports the ones it uses, so `top_api::<group>::<module>::<Type>` \
+                 names the same type as `{krate}::types::<Type>`.{params}"
+            ),
+        ]
+    };
+    let docs = inner_docs(&doc);
+    let param = ident(naming::PARAM_MODULE);
+    let module = (has_params && !request).then(|| quote!(pub mod #param;));
+    format_file(quote! {
+        #docs
+        #module
+    })
 }
 
 /// All that writing shared struct `index` reads: the struct with its code

@@ -246,27 +246,54 @@ fn types_files(
     let mut heads = Vec::new();
     for plan in plans {
         let krate = naming::category_crate(&plan.feature);
-        let mut body = code::types_head(&plan.feature).map(|h| rust_file(h).into_bytes());
-        for _ in 0..plan.types.structs.len() {
+        let structs = &plan.types.structs;
+        let has_params = structs.iter().any(|s| s.side == space::Side::Request);
+        let head = |request| {
+            code::types_head(&plan.feature, request, has_params).map(|h| rust_file(h).into_bytes())
+        };
+        // The response side's `types.rs`, then the request side's `types/param.rs`.
+        let mut bodies = [head(false), head(true)];
+        for s in structs {
             let item = made.next().expect("an item per struct");
-            body = body.and_then(|mut b| {
-                b.push(b'\n');
-                b.extend(item?);
-                Ok(b)
-            });
-        }
-        match body {
-            Ok(body) => {
-                let file = format!("src/{}.rs", naming::TYPES_MODULE);
-                files.insert(layout::crate_file(&krate, &file), body);
-                heads.push(TypesHead {
-                    feature: plan.feature.clone(),
-                    uses_json: plan.types.uses_json(),
-                });
+            let body = &mut bodies[usize::from(s.side == space::Side::Request)];
+            if let Ok(b) = body {
+                match item {
+                    Ok(item) => {
+                        b.push(b'\n');
+                        b.extend(item);
+                    }
+                    Err(e) => *body = Err(e),
+                }
             }
-            Err(e) => errors.push(
-                Error::at(Path::new(&layout::crate_dir(&krate)), None, e).with_kind(Kind::Codegen),
+        }
+        let [types, params] = bodies;
+        let files_of = [
+            (format!("src/{}.rs", naming::TYPES_MODULE), types),
+            (
+                format!("src/{}/{}.rs", naming::TYPES_MODULE, naming::PARAM_MODULE),
+                params,
             ),
+        ];
+        let mut ok = true;
+        for (file, body) in files_of.into_iter().take(if has_params { 2 } else { 1 }) {
+            match body {
+                Ok(body) => {
+                    files.insert(layout::crate_file(&krate, &file), body);
+                }
+                Err(e) => {
+                    ok = false;
+                    errors.push(
+                        Error::at(Path::new(&layout::crate_dir(&krate)), None, e)
+                            .with_kind(Kind::Codegen),
+                    );
+                }
+            }
+        }
+        if ok {
+            heads.push(TypesHead {
+                feature: plan.feature.clone(),
+                uses_json: plan.types.uses_json(),
+            });
         }
     }
     heads
@@ -277,7 +304,7 @@ fn cached_item(plan: &share::Plan, index: usize, cache: Option<&Cache>) -> Resul
     let types = &plan.types;
     let content = plan
         .digests
-        .get(&types.structs[index].name)
+        .get(&types.path(index))
         .copied()
         .unwrap_or_default();
     let input = code::SharedItem::of(types, index, content);
@@ -553,21 +580,31 @@ struct ModuleInput<'a> {
     shared: Option<(Names<'a>, Names<'a>)>,
 }
 
-/// Names of an API's structs or code enums, each with whether it is shared.
-type Names<'a> = Vec<(&'a str, bool)>;
+/// Names of an API's structs or code enums, each with its path in the
+/// `types` module when it is shared.
+type Names<'a> = Vec<(&'a str, Option<&'a str>)>;
 
 /// The names of an API's structs and of its code enums, each with whether
 /// it is shared.
 fn table_names<'a>(api: &'a space::Api) -> (Names<'a>, Names<'a>) {
-    let structs = api.structs.iter().map(|s| (s.name.as_str(), s.imported));
-    let codes = api.codes.iter().map(|c| (c.name.as_str(), c.imported));
+    let structs = api
+        .structs
+        .iter()
+        .map(|s| (s.name.as_str(), s.imported.as_deref()));
+    let codes = api
+        .codes
+        .iter()
+        .map(|c| (c.name.as_str(), c.imported.as_deref()));
     (structs.collect(), codes.collect())
 }
 
 impl<'a> ModuleInput<'a> {
     fn of(input: &'a ApiInput<'a>, api: &'a space::Api) -> Self {
         let (structs, codes) = table_names(api);
-        let any = structs.iter().chain(&codes).any(|(_, shared)| *shared);
+        let any = structs
+            .iter()
+            .chain(&codes)
+            .any(|(_, shared)| shared.is_some());
         ModuleInput {
             api: input,
             shared: any.then_some((structs, codes)),
@@ -622,10 +659,10 @@ struct Sharing<'a> {
 impl<'a> Sharing<'a> {
     /// `None` when the API imports nothing: its input then says it all.
     fn of(api: &'a space::Api, digests: &BTreeMap<(&str, &str), [u8; 32]>) -> Option<Self> {
-        let imported = api.structs.iter().filter(|s| s.imported);
+        let imported = api.structs.iter().filter_map(|s| s.imported.as_deref());
         let digests: Vec<[u8; 32]> = imported
-            .map(|s| {
-                let key = (api.feature.as_str(), s.name.as_str());
+            .map(|path| {
+                let key = (api.feature.as_str(), path);
                 digests.get(&key).copied().unwrap_or_default()
             })
             .collect();
@@ -801,10 +838,11 @@ mod cache_keys {
         let ModuleInput { api: _, shared: _ } = module(&apis[0], None);
         let mut modules: Vec<ModuleInput> = apis.iter().map(|a| module(a, None)).collect();
         let names = |s: &'static str, shared| (vec![(s, shared)], vec![]);
-        modules.push(module(&apis[0], Some(names("A", true))));
-        modules.push(module(&apis[0], Some(names("A", false))));
-        modules.push(module(&apis[0], Some(names("B", true))));
-        modules.push(module(&apis[0], Some((vec![], vec![("A", true)]))));
+        modules.push(module(&apis[0], Some(names("A", Some("A")))));
+        modules.push(module(&apis[0], Some(names("A", None))));
+        modules.push(module(&apis[0], Some(names("B", Some("B")))));
+        modules.push(module(&apis[0], Some(names("A", Some("param::A")))));
+        modules.push(module(&apis[0], Some((vec![], vec![("A", Some("A"))]))));
         all_differ(MODULE_ENTRY, &modules);
         let TestsInput {
             api: _,
@@ -828,7 +866,7 @@ mod cache_keys {
             module: "n",
             shared: None,
         });
-        let sharing = |name: &'static str, shared: bool, digest: u8| Sharing {
+        let sharing = |name: &'static str, shared: Option<&'static str>, digest: u8| Sharing {
             structs: vec![(name, shared)],
             codes: Vec::new(),
             digests: vec![[digest; 32]],
@@ -837,15 +875,16 @@ mod cache_keys {
             structs: _,
             codes: _,
             digests: _,
-        } = sharing("A", true, 0);
+        } = sharing("A", Some("A"), 0);
         for shared in [
-            sharing("A", true, 0),
-            sharing("B", true, 0),
-            sharing("A", false, 0),
-            sharing("A", true, 1),
+            sharing("A", Some("A"), 0),
+            sharing("B", Some("B"), 0),
+            sharing("A", None, 0),
+            sharing("A", Some("param::A"), 0),
+            sharing("A", Some("A"), 1),
             Sharing {
-                codes: vec![("C", true)],
-                ..sharing("A", true, 0)
+                codes: vec![("C", Some("C"))],
+                ..sharing("A", Some("A"), 0)
             },
         ] {
             tests.push(TestsInput {
@@ -867,7 +906,7 @@ mod cache_keys {
             fields: Vec::new(),
             list_item: false,
             qimen: false,
-            imported: true,
+            imported: Some(name.into()),
         }
     }
 
@@ -901,7 +940,7 @@ mod cache_keys {
                     path: "response.a.s".into(),
                     description: None,
                     variants: Vec::new(),
-                    imported: false,
+                    imported: None,
                 }],
                 users: vec![vec!["taobao.a.b".into()], vec!["taobao.a.b".into()]],
                 merged: vec![Vec::new(), Vec::new()],
@@ -934,7 +973,7 @@ mod cache_keys {
         variants.push(t);
         let items: Vec<code::SharedItem> = variants
             .iter()
-            .map(|t| code::SharedItem::of(t, 0, share::digests(t)[&t.structs[0].name]))
+            .map(|t| code::SharedItem::of(t, 0, share::digests(t)[&t.path(0)]))
             .collect();
         let code::SharedItem {
             content: _,

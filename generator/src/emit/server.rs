@@ -51,7 +51,7 @@ fn only_on() -> TokenStream {
 }
 
 /// The derive a struct of `side` gains: a Qimen request `Deserialize`
-/// under `server`, every response `Serialize` (see [`serialize_cfg`]).
+/// under `server`, every response `Serialize` (see `serialize_cfg`).
 pub fn derive(scope: &Scope, side: Side) -> TokenStream {
     match side {
         Side::Request if scope.qimen => when_on(quote!(derive(::serde::Deserialize))),

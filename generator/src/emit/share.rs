@@ -7,17 +7,22 @@
 //! - a response-side TOP type is one struct with the union of the fields
 //!   its documents give it (every response field is optional); where they
 //!   disagree about a field's type, the type both forms decode into
-//!   ([`reconcile`]), else the TOP type stays a struct of each API;
+//!   (`reconcile`), else the TOP type stays a struct of each API;
 //! - a request-side TOP type is shared when every document gives it the
 //!   same fields with the same required flags;
 //! - a shared type's fields may only name shared types, so a type that
 //!   holds a type kept per API stays per API too; generic wrapper names
 //!   (`Result`) are never shared;
+//! - a type one document gives several shapes or spellings stays per API:
+//!   that document's module names them apart;
 //! - a type used by one API is shared all the same, so where a type lives
 //!   depends on its own documents alone, not on which other APIs exist;
-//! - its name is its TOP type's ([`naming::type_ident`]), whatever other
-//!   types and APIs there are, but for a request-side type whose name a
-//!   response-side type of the category has (`TradeParam`).
+//! - its name is its TOP type's ([`naming::top_type_ident`]), whatever other
+//!   types and APIs there are; request-side types are in `types::param`,
+//!   so a type sent and a type answered may have one TOP name;
+//! - an API module re-exports each shared type its document declares under
+//!   the name resolving that document alone gave it (`Far as FarData`), so
+//!   no other document renames anything in it.
 //!
 //! Every disagreement decided is a [`Decision`], and a warning.
 
@@ -28,7 +33,6 @@ use crate::diag::{Kind, Warning};
 use crate::naming::{self, Namer};
 
 /// A TOP type of a category: request side, sent over Qimen, its name.
-/// Response-side types sort first, so they claim their names first.
 type Key = (bool, bool, String);
 
 fn key_of(s: &Struct) -> Key {
@@ -201,7 +205,8 @@ fn listed(apis: &[String]) -> String {
 pub struct Plan {
     pub feature: String,
     pub types: Types,
-    /// Digest of each shared struct with its code enums, by name: what an
+    /// Digest of each shared struct with its code enums, by path under
+    /// `types` ([`Types::path`]): what an
     /// API's example tests read of the types it imports.
     pub digests: BTreeMap<String, [u8; 32]>,
     pub decisions: Vec<Decision>,
@@ -323,7 +328,7 @@ impl Reserved {
     }
 
     fn allows(&self, top: &str) -> bool {
-        let ident = naming::type_ident(top);
+        let ident = naming::top_type_ident(top);
         !naming::is_generic_type_name(top)
             && !naming::is_prelude_name(&ident)
             && !self.0.contains(&ident.to_ascii_lowercase())
@@ -420,6 +425,27 @@ fn field_path(apis: &[&Api], occ: &[(usize, usize)], wire: &str) -> String {
         .map(|&(a, i)| &apis[a].structs[i])
         .find(|s| s.fields.iter().any(|f| f.wire == wire))
         .map_or_else(String::new, |s| format!("{}.{wire}", s.path))
+}
+
+/// Why a TOP type stays per API when one document gives it several shapes
+/// or spellings (as its own fields and as a field's type, say): that
+/// document's module names them apart ([`space::resolve`]), and would so
+/// whether or not the type is shared.
+fn several_shapes(apis: &[&Api], occ: &[(usize, usize)]) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    let (a, _) = occ.iter().find(|(a, _)| !seen.insert(*a))?;
+    let api = apis[*a];
+    let tops: BTreeSet<&str> = occ
+        .iter()
+        .filter(|(b, _)| b == a)
+        .map(|&(_, i)| api.structs[i].top_type.as_str())
+        .collect();
+    let tops: Vec<String> = tops.into_iter().map(|t| format!("`{t}`")).collect();
+    Some(format!(
+        "{} gives it several shapes ({})",
+        api.spec.api,
+        tops.join(", ")
+    ))
 }
 
 /// Merge the response-side occurrences of one TOP type.
@@ -589,19 +615,14 @@ fn shareable(outcomes: &BTreeMap<Key, Outcome>) -> BTreeSet<Key> {
     }
 }
 
-/// Names of the shared structs: the TOP type's; a request-side type whose
-/// name a response-side one took gets `Param`.
-fn struct_names(shared: &BTreeSet<Key>, namer: &mut Namer) -> BTreeMap<Key, String> {
+/// Names of the shared structs: the TOP type's, in the namespace of its
+/// side (`types`, `types::param`), so no name depends on the other side.
+fn struct_names(shared: &BTreeSet<Key>, namers: &mut [Namer; 2]) -> BTreeMap<Key, String> {
     shared
         .iter()
         .map(|k| {
-            let base = naming::type_ident(&k.2);
-            let name = if k.0 && !namer.is_free(&base) {
-                namer.claim(&format!("{base}Param"))
-            } else {
-                namer.claim(&base)
-            };
-            (k.clone(), name)
+            let namer = &mut namers[usize::from(k.0)];
+            (k.clone(), namer.claim(&naming::top_type_ident(&k.2)))
         })
         .collect()
 }
@@ -648,7 +669,7 @@ pub fn digests(types: &Types) -> BTreeMap<String, [u8; 32]> {
         .map(|(i, s)| {
             let codes: Vec<&CodeEnum> = types.codes_of(i).collect();
             let bytes = serde_json::to_vec(&(s, codes)).unwrap_or_default();
-            (s.name.clone(), crate::cache::digest(&bytes))
+            (types.path(i), crate::cache::digest(&bytes))
         })
         .collect()
 }
@@ -660,7 +681,12 @@ fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
     let mut decisions = Vec::new();
     let mut outcomes = BTreeMap::new();
     for (k, occ) in &groups {
-        let mut o = if k.0 {
+        let mut o = if let Some(why) = several_shapes(apis, occ) {
+            Outcome {
+                fields: Err(why),
+                decisions: Vec::new(),
+            }
+        } else if k.0 {
             merge_request(apis, occ, &al)
         } else {
             merge_response(feature, k, apis, occ, &al)
@@ -675,9 +701,9 @@ fn decide(feature: &str, apis: &[&Api]) -> (Types, Vec<Decision>) {
     // lives then depends on its own documents alone, and an API that comes
     // or goes moves no other API's types.
     let shared = shareable(&outcomes);
-    let mut namer = Namer::new();
-    let names = struct_names(&shared, &mut namer);
-    let types = build_types(apis, &groups, &outcomes, &names, &mut namer, &al);
+    let mut namers = [Namer::new(), Namer::new()];
+    let names = struct_names(&shared, &mut namers);
+    let types = build_types(apis, &groups, &outcomes, &names, &mut namers, &al);
     (types, decisions)
 }
 
@@ -699,18 +725,18 @@ fn warnings(apis: &[&Api], decisions: &[Decision]) -> Vec<Warning> {
         .collect()
 }
 
-/// The `types` module: the shared structs in name order, then their code
-/// enums, each named once.
+/// The `types` module: the shared structs, response side first, in name
+/// order, then their code enums, each named once in its side's namespace.
 fn build_types(
     apis: &[&Api],
     groups: &Groups,
     outcomes: &BTreeMap<Key, Outcome>,
     names: &BTreeMap<Key, String>,
-    namer: &mut Namer,
+    namers: &mut [Namer; 2],
     al: &Aliases,
 ) -> Types {
     let mut order: Vec<(&Key, &String)> = names.iter().collect();
-    order.sort_by(|a, b| a.1.cmp(b.1));
+    order.sort_by(|a, b| (a.0.0, a.1).cmp(&(b.0.0, b.1)));
     let index: BTreeMap<&Key, usize> = order
         .iter()
         .enumerate()
@@ -726,10 +752,10 @@ fn build_types(
         for m in merged {
             let code = m.codes.as_ref().map(|c| {
                 types.codes.push(CodeEnum {
-                    name: namer.claim(&naming::code_enum(name, &m.wire)),
+                    name: namers[usize::from(k.0)].claim(&naming::code_enum(name, &m.wire)),
                     field: m.wire.clone(),
                     path: format!("{}.{}", structs[0].path, m.wire),
-                    imported: false,
+                    imported: None,
                     ..c.clone()
                 });
                 types.codes.len() - 1
@@ -764,7 +790,7 @@ fn build_types(
             fields,
             list_item: structs.iter().any(|s| s.list_item),
             qimen: k.1,
-            imported: false,
+            imported: None,
         });
         types.users.push(users);
         types.merged.push(al.merged_into(k));
@@ -814,8 +840,10 @@ fn reaches(structs: &[Struct], from: usize, to: usize) -> bool {
 
 /// Rewrite an API to use the shared types: each of its structs of a shared
 /// TOP type becomes that type, imported with the types it holds, so the
-/// API's tables stay whole for the emitter and the example tests. Its own
-/// structs and codes whose names an imported one has are renamed.
+/// API's tables stay whole for the emitter and the example tests. A
+/// request-side import whose name a response-side one has goes by
+/// `<Type>Param` in the API's module; its own structs and codes give way
+/// to the names it imports.
 fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
     // Shared struct → the API's struct index that stands for it.
     let mut local: BTreeMap<usize, usize> = BTreeMap::new();
@@ -829,6 +857,7 @@ fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
     if imported.is_empty() {
         return;
     }
+    let own = api.structs.len();
     let mut codes: BTreeMap<usize, usize> = BTreeMap::new();
     let mut todo = imported;
     let mut done = BTreeSet::new();
@@ -837,6 +866,7 @@ fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
             continue;
         }
         let shared = &types.structs[t];
+        let request = shared.side == Side::Request;
         let mut fields = shared.fields.clone();
         for f in &mut fields {
             if let Ty::Struct(u) = f.ty {
@@ -849,21 +879,28 @@ fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
             }
             if let Some(c) = f.code {
                 f.code = Some(*codes.entry(c).or_insert_with(|| {
+                    let code = &types.codes[c];
                     api.codes.push(CodeEnum {
-                        imported: true,
-                        ..types.codes[c].clone()
+                        imported: Some(naming::shared_path(request, &code.name)),
+                        ..code.clone()
                     });
                     api.codes.len() - 1
                 }));
             }
         }
+        let name = if i < own {
+            api.structs[i].name.clone()
+        } else {
+            shared.name.clone()
+        };
         api.structs[i] = Struct {
+            name,
             fields,
-            imported: true,
+            imported: Some(types.path(t)),
             ..shared.clone()
         };
     }
-    rename_own(api);
+    name_locals(api, own);
 }
 
 /// Each shared struct by the keys of every TOP name it stands for.
@@ -879,21 +916,34 @@ fn by_key(types: &Types) -> BTreeMap<Key, usize> {
     out
 }
 
-/// The API's own structs and codes give way to the names it imports.
-fn rename_own(api: &mut Api) {
+/// Names in the API's module. The structs its document declares (the
+/// first `own`) keep the names resolving that document alone gave them,
+/// shared or not, so no other document renames them: a shared type is
+/// re-exported under that name. The imports the API reaches only through
+/// shared types' fields, and the code enums of shared types, take their
+/// shared names where free; its own code enums give way to them.
+fn name_locals(api: &mut Api, own: usize) {
     let mut namer = Namer::new();
     namer.claim(&api.request_name);
     namer.claim(&api.response_name);
-    let imported = api.structs.iter().filter(|s| s.imported).map(|s| &s.name);
-    let imported_codes = api.codes.iter().filter(|c| c.imported).map(|c| &c.name);
-    let taken: BTreeSet<String> = imported.chain(imported_codes).cloned().collect();
-    for name in &taken {
-        namer.claim(name);
+    for s in &api.structs[..own] {
+        namer.claim(&s.name);
     }
-    for s in api.structs.iter_mut().filter(|s| !s.imported) {
-        s.name = namer.claim(&s.name);
+    // Each import once, by its path in `types`.
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    let mut local = |name: &mut String, path: &Option<String>| {
+        if let Some(path) = path {
+            let taken = names.entry(path.clone());
+            *name = taken.or_insert_with(|| namer.claim(name)).clone();
+        }
+    };
+    for s in &mut api.structs[own..] {
+        local(&mut s.name, &s.imported);
     }
-    for c in api.codes.iter_mut().filter(|c| !c.imported) {
+    for c in &mut api.codes {
+        local(&mut c.name, &c.imported);
+    }
+    for c in api.codes.iter_mut().filter(|c| c.imported.is_none()) {
         c.name = namer.claim(&c.name);
     }
 }

@@ -59,9 +59,10 @@ pub struct Struct {
     pub list_item: bool,
     /// Of an API sent over Qimen: its lists travel as XML.
     pub qimen: bool,
-    /// Defined in the crate's `types` module, shared with other APIs: the
-    /// API's module re-exports it.
-    pub imported: bool,
+    /// Shared: defined in the crate's `types` module at this path
+    /// (`Trade`, `param::TradeQuery`, [`naming::shared_path`]); the API's
+    /// module re-exports it as `name`.
+    pub imported: Option<String>,
 }
 
 /// A code enum: a `String` or `Number` field whose spec lists its `values`.
@@ -76,8 +77,8 @@ pub struct CodeEnum {
     pub path: String,
     pub description: Option<String>,
     pub variants: Vec<Variant>,
-    /// Defined in the crate's `types` module (see [`Struct::imported`]).
-    pub imported: bool,
+    /// Shared: its path in the crate's `types` module (see [`Struct::imported`]).
+    pub imported: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -210,7 +211,7 @@ impl Api<'_> {
     /// (those of shared types are the `types` module's).
     pub fn uses_json(&self) -> bool {
         let json = |f: &Field| f.ty == Ty::Scalar(Scalar::Json);
-        let own = self.structs.iter().filter(|s| !s.imported);
+        let own = self.structs.iter().filter(|s| s.imported.is_none());
         self.request.iter().chain(&self.response).any(json) || own.flat_map(|s| &s.fields).any(json)
     }
 }
@@ -254,6 +255,12 @@ impl Types {
             codes: &self.codes,
             qimen: self.structs[index].qimen,
         }
+    }
+
+    /// Path of struct `index` under the `types` module ([`naming::shared_path`]).
+    pub fn path(&self, index: usize) -> String {
+        let s = &self.structs[index];
+        naming::shared_path(s.side == Side::Request, &s.name)
     }
 
     /// The code enums of struct `index`'s fields, in field order.
@@ -533,7 +540,7 @@ impl Builder<'_> {
             path: here.to_string(),
             description: p.description.clone(),
             variants,
-            imported: false,
+            imported: None,
         });
         Some(self.codes.len() - 1)
     }
@@ -573,7 +580,7 @@ impl Builder<'_> {
                         fields,
                         list_item: false,
                         qimen: self.qimen,
-                        imported: false,
+                        imported: None,
                     });
                 }
                 if let (true, Some(s)) = (p.array, self.structs[index].as_mut()) {
@@ -712,7 +719,7 @@ fn name_structs(api: &str, occ: &[Occurrence], reserved: [&str; 2]) -> Names {
 /// path's with the side (`Param`, `Data`).
 fn struct_name(api: &str, o: &Occurrence, clash: bool, namer: &mut Namer) -> String {
     let generic = naming::is_generic_type_name(o.ty);
-    let top = naming::unshadowed_type_ident(&naming::type_ident(o.ty), api);
+    let top = naming::unshadowed_type_ident(&naming::top_type_ident(o.ty), api);
     let by_path = naming::unshadowed_type_ident(&naming::path_type_ident(&o.path), api);
     if !generic && !clash && namer.is_free(&top) {
         namer.claim(&top)
@@ -769,7 +776,7 @@ impl Builder<'_> {
 ///
 /// Struct names are scoped to the API's module: only within one API must
 /// they differ (case-insensitively, for rustdoc's file names); see
-/// [`name_structs`].
+/// `name_structs`.
 pub fn resolve<'a>(input: &ApiInput<'a>) -> Result<(Api<'a>, Vec<Warning>), Error> {
     let spec = input.spec.spec;
     let (group, module) = naming::module_path(&spec.api);

@@ -55,10 +55,10 @@ fn request_from_the_page_example() {
         .with_total_fee("10.50".parse::<::top_runtime::Decimal>().expect("a decimal"))
         .with_alipay_order_id("2022112222001137391429021979")
         .with_sku_info(
-            api::ImItemSkuInfoVO::new()
+            api::ImItemSkuInfoVo::new()
                 .with_sku_list(
                     ::std::vec![
-                        api::ImItemSkuDetailVO::new().with_id(109).with_quantity(5)
+                        api::ImItemSkuDetailVo::new().with_id(109).with_quantity(5)
                     ],
                 ),
         );

@@ -3,7 +3,7 @@
 //!
 //! Category 采购宝API, cargo feature `caigoubao`.
 
-pub use crate::types::{ContractCancelOrderReq, ContractPlaceOrder, OrderItem};
+pub use crate::types::{ContractPlaceOrder, OrderItem, param::ContractCancelOrderReq};
 
 /// Request of `taobao.pc.order.cancel` (企业购订单取消).
 ///

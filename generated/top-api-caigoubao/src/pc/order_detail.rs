@@ -4,8 +4,8 @@
 //! Category 采购宝API, cargo feature `caigoubao`.
 
 pub use crate::types::{
-    ContractOrderDetailReq, Logistics, OrderDetailItem, OrderDetailItemLogisticsStatus,
-    PayInfo, Receiver, SubOrderDetailItem, SubOrderDetailItemLogisticsStatus,
+    Logistics, OrderDetailItem, OrderDetailItemLogisticsStatus, PayInfo, Receiver,
+    SubOrderDetailItem, SubOrderDetailItemLogisticsStatus, param::ContractOrderDetailReq,
 };
 
 /// Request of `taobao.pc.order.detail` (企业购订单详情查询).

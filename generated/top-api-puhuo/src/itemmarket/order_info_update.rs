@@ -3,7 +3,7 @@
 //!
 //! Category 分销铺货, cargo feature `puhuo`.
 
-pub use crate::types::{ImItemSkuDetailVO, ImItemSkuInfoVO};
+pub use crate::types::{param::ImItemSkuDetailVo, param::ImItemSkuInfoVo};
 
 /// Request of `taobao.itemmarket.order.info.update` (三方货源平台采购单信息更新).
 ///
@@ -50,7 +50,7 @@ pub struct ItemmarketOrderInfoUpdateRequest {
     pub event: RequestEvent,
     /// sku 信息
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sku_info: ::std::option::Option<ImItemSkuInfoVO>,
+    pub sku_info: ::std::option::Option<ImItemSkuInfoVo>,
 }
 
 impl ItemmarketOrderInfoUpdateRequest {
@@ -112,7 +112,7 @@ impl ItemmarketOrderInfoUpdateRequest {
     }
     /// Sets `sku_info`.
     #[must_use]
-    pub fn with_sku_info(mut self, sku_info: ImItemSkuInfoVO) -> Self {
+    pub fn with_sku_info(mut self, sku_info: ImItemSkuInfoVo) -> Self {
         self.sku_info = ::std::option::Option::Some(sku_info);
         self
     }

@@ -3,7 +3,7 @@
 //!
 //! Category 奇门仓储API, cargo feature `qimen`.
 
-pub use crate::types::SubSourceOrder;
+pub use crate::types::param::SubSourceOrder;
 
 /// Request of `taobao.qimen.order.cancel` (单据取消接口).
 ///
