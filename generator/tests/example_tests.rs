@@ -59,8 +59,8 @@ fn top_api_without_response_example_gets_a_schema_sample() {
     assert!(code.contains("<success>true</success>"));
     assert!(code.contains("tp_order_id_list 1 示例 &lt;&amp;&gt;"));
     assert!(code.contains("tp_order_id_list 2 示例 &lt;&amp;&gt;"));
-    assert!(code.contains("v.buyer_id = ::std::option::Option::Some("));
-    assert!(code.contains("9007199254740993i64"));
+    assert!(code.contains("v.buyer_id = some(9007199254740993i64);"));
+    assert!(code.contains("use top_runtime::testing::sample::*;"));
     // The JSON forms: wrapped lists under the envelope, bare lists simplified.
     assert!(code.contains("const RESPONSE_JSON: &str"));
     assert!(code.contains("\"sub_order_detail_item\": ["));

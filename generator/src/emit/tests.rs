@@ -137,13 +137,19 @@ fn struct_expr(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
     Some(quote!(api::#name::new(#(#args),*) #(#setters)*))
 }
 
-/// Varied values per list item, so two items never look alike.
+/// Varied values per list item, so two items never look alike: the text
+/// and what the field is made from, with the helpers of
+/// `top_runtime::testing::sample` in scope.
 fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream)> {
     Some(match s {
-        Scalar::String => {
+        Scalar::String | Scalar::Json => {
             // Non-ASCII and XML-special characters exercise both encodings.
-            let text = format!("{wire} {n} 示例 <&>");
-            (text.clone(), quote!(::std::string::String::from(#text)))
+            let text = if s == Scalar::String {
+                format!("{wire} {n} 示例 <&>")
+            } else {
+                format!("{wire} {n}")
+            };
+            (text.clone(), quote!(#text))
         }
         Scalar::Int => {
             // Above 2^53: must survive both forms exactly.
@@ -157,21 +163,11 @@ fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream
         }
         Scalar::Decimal => {
             let text = format!("{n}0.50");
-            (
-                text.clone(),
-                quote!(#text.parse::<::top_runtime::Decimal>().expect("a decimal")),
-            )
+            (text.clone(), quote!(decimal(#text)))
         }
         Scalar::DateTime => {
             let text = format!("2026-11-23 18:28:{:02}", n % 60);
-            (
-                text.clone(),
-                quote!(#text.parse::<::top_runtime::DateTime>().expect("a date-time")),
-            )
-        }
-        Scalar::Json => {
-            let text = format!("{wire} {n}");
-            (text.clone(), quote!(::serde_json::Value::from(#text)))
+            (text.clone(), quote!(date_time(#text)))
         }
         // A map has no agreed XML form and a file is never answered: left unset.
         Scalar::Map | Scalar::File => return None,
@@ -262,20 +258,12 @@ fn sample_struct(
                 continue;
             };
             nodes.push(Element::parent(&f.wire, vec![a, b]));
-            if f.code.is_some() {
-                sets.push(quote!(v.#field = ::std::vec![
-                    ::std::convert::Into::into(#ea),
-                    ::std::convert::Into::into(#eb)
-                ];));
-            } else {
-                sets.push(quote!(v.#field = ::std::vec![#ea, #eb];));
-            }
+            sets.push(quote!(v.#field = list([#ea, #eb]);));
         } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, stack) {
             nodes.push(node);
-            // `Into` also fills a field boxed against recursion.
-            sets.push(
-                quote!(v.#field = ::std::option::Option::Some(::std::convert::Into::into(#expr));),
-            );
+            // `some` converts, so it also fills a code enum and a field
+            // boxed against recursion.
+            sets.push(quote!(v.#field = some(#expr);));
         }
     }
     if nodes.is_empty() {
@@ -516,6 +504,7 @@ fn decode_test(cx: &Ctx, parts: &mut Parts, sample: Option<TokenStream>) {
         /// the page shows no response example.
         #[allow(clippy::field_reassign_with_default, clippy::useless_conversion)]
         fn response_sample() -> api::#resp {
+            use top_runtime::testing::sample::*;
             #expr
         }
     });
