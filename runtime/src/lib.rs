@@ -16,8 +16,9 @@ pub mod oauth;
 pub mod params;
 pub mod qimen;
 pub mod request;
-pub mod sign;
 #[doc(hidden)]
+pub mod ser;
+pub mod sign;
 pub mod testing;
 #[cfg(feature = "tmc")]
 pub mod tmc;

@@ -9,38 +9,21 @@ pub mod param;
 ///
 /// TOP type `ContractPlaceOrder`, used by `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ContractPlaceOrder {
     /// 合约ID
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 外部订单编号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `Top,Pub`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub biz_order_ids: ::std::vec::Vec<::std::string::String>,
     /// 商品信息(仅渲染接口返回)
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub order_items: ::std::vec::Vec<OrderItem>,
 }
 
@@ -71,68 +54,58 @@ impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
 
 ::top_runtime::wire_struct!(ContractPlaceOrder);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ContractPlaceOrder {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "ContractPlaceOrder",
+            &[
+                ("contract_no", &self.contract_no),
+                ("out_order_id", &self.out_order_id),
+                ("biz_order_ids", &self.biz_order_ids),
+                ("order_items", &self.order_items),
+            ],
+        )
+    }
+}
+
 /// 物流信息
 ///
 /// TOP type `Logistics`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct Logistics {
     /// 快递公司Code
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub cp_code: ::std::option::Option<::std::string::String>,
     /// 快递名称
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub cp_name: ::std::option::Option<::std::string::String>,
     /// 运单号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub mail_no: ::std::option::Option<::std::string::String>,
     /// 发货时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub consign_time: ::std::option::Option<::std::string::String>,
     /// 物流状态描述
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub standard_desc: ::std::option::Option<::std::string::String>,
     /// 物流状态Code
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub status_code: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub phone: ::std::option::Option<::std::string::String>,
 }
 
@@ -169,196 +142,121 @@ impl ::top_runtime::de::WireStruct for Logistics {
 
 ::top_runtime::wire_struct!(Logistics);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for Logistics {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "Logistics",
+            &[
+                ("cp_code", &self.cp_code),
+                ("cp_name", &self.cp_name),
+                ("mail_no", &self.mail_no),
+                ("consign_time", &self.consign_time),
+                ("standard_desc", &self.standard_desc),
+                ("status_code", &self.status_code),
+                ("phone", &self.phone),
+            ],
+        )
+    }
+}
+
 /// 结果
 ///
 /// TOP type `OrderDetailItem`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderDetailItem {
     /// 子订单信息详情
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub sub_order_details: ::std::vec::Vec<SubOrderDetailItem>,
     /// 支付信息
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_info: ::std::option::Option<PayInfo>,
     /// 物流信息
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 买方的企业账号ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub buyer_id: ::std::option::Option<i64>,
     /// 服务商ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub out_service_id: ::std::option::Option<i64>,
     /// 服务商名称
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub out_service_nick: ::std::option::Option<::std::string::String>,
     /// 企业购订单号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 外部系统订单号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 合同ID
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub contract_no: ::std::option::Option<::std::string::String>,
     /// 社会信用代码
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub social_credit_code: ::std::option::Option<::std::string::String>,
     /// 关联的淘宝订单列表
     ///
     /// Example: `Top,Pub`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub tp_order_id_list: ::std::vec::Vec<::std::string::String>,
     /// 购买的商品数量
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 总费用, 单位为分
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub total_fee: ::std::option::Option<i64>,
     /// 邮费, 单位为分
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub post_fee: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub logistics_status: ::std::option::Option<OrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 确认收货时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub logistics_confirm_time: ::std::option::Option<::std::string::String>,
     /// 买家的额外说明或备注
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 收货人信息
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub receiver: ::std::option::Option<Receiver>,
 }
 
@@ -428,6 +326,45 @@ impl ::top_runtime::de::WireStruct for OrderDetailItem {
 }
 
 ::top_runtime::wire_struct!(OrderDetailItem);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for OrderDetailItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "OrderDetailItem",
+            &[
+                ("sub_order_details", &self.sub_order_details),
+                ("pay_info", &self.pay_info),
+                ("logistics", &self.logistics),
+                ("buyer_id", &self.buyer_id),
+                ("out_service_id", &self.out_service_id),
+                ("out_service_nick", &self.out_service_nick),
+                ("biz_order_id", &self.biz_order_id),
+                ("out_order_id", &self.out_order_id),
+                ("contract_no", &self.contract_no),
+                ("social_credit_code", &self.social_credit_code),
+                ("tp_order_id_list", &self.tp_order_id_list),
+                ("buy_amount", &self.buy_amount),
+                ("total_fee", &self.total_fee),
+                ("post_fee", &self.post_fee),
+                ("status", &self.status),
+                ("pay_status", &self.pay_status),
+                ("logistics_status", &self.logistics_status),
+                ("refund_status", &self.refund_status),
+                ("create_time", &self.create_time),
+                ("pay_time", &self.pay_time),
+                ("end_time", &self.end_time),
+                ("logistics_confirm_time", &self.logistics_confirm_time),
+                ("remark", &self.remark),
+                ("receiver", &self.receiver),
+            ],
+        )
+    }
+}
 
 /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
 ///
@@ -500,48 +437,27 @@ impl ::core::convert::From<i64> for OrderDetailItemLogisticsStatus {
 ///
 /// TOP type `OrderItem`, used by `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct OrderItem {
     /// 商品ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_id: ::std::option::Option<i64>,
     /// 商品SKU ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub sku_id: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 商品价格
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_price: ::std::option::Option<i64>,
     /// 是否可购买
     ///
     /// Example: `false`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub can_buy: ::std::option::Option<bool>,
 }
 
@@ -574,36 +490,43 @@ impl ::top_runtime::de::WireStruct for OrderItem {
 
 ::top_runtime::wire_struct!(OrderItem);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for OrderItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "OrderItem",
+            &[
+                ("item_id", &self.item_id),
+                ("sku_id", &self.sku_id),
+                ("buy_amount", &self.buy_amount),
+                ("item_price", &self.item_price),
+                ("can_buy", &self.can_buy),
+            ],
+        )
+    }
+}
+
 /// 支付信息
 ///
 /// TOP type `PayInfo`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PayInfo {
     /// 支付方式
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_type: ::std::option::Option<i64>,
     /// 总支付金额
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub total_price: ::std::option::Option<i64>,
     /// 支付时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
 }
 
@@ -632,36 +555,41 @@ impl ::top_runtime::de::WireStruct for PayInfo {
 
 ::top_runtime::wire_struct!(PayInfo);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PayInfo {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "PayInfo",
+            &[
+                ("pay_type", &self.pay_type),
+                ("total_price", &self.total_price),
+                ("pay_time", &self.pay_time),
+            ],
+        )
+    }
+}
+
 /// 收货人信息
 ///
 /// TOP type `Receiver`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct Receiver {
     /// 收件人的姓名
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub receiver_name: ::std::option::Option<::std::string::String>,
     /// 手机号码
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub mobile: ::std::option::Option<::std::string::String>,
     /// 地址详情
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
 }
 
@@ -690,162 +618,103 @@ impl ::top_runtime::de::WireStruct for Receiver {
 
 ::top_runtime::wire_struct!(Receiver);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for Receiver {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "Receiver",
+            &[
+                ("receiver_name", &self.receiver_name),
+                ("mobile", &self.mobile),
+                ("address_detail", &self.address_detail),
+            ],
+        )
+    }
+}
+
 /// 子订单信息详情
 ///
 /// TOP type `SubOrderDetailItem`, used by `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct SubOrderDetailItem {
     /// 物流信息
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::vec::Vec::is_empty")
-    )]
     pub logistics: ::std::vec::Vec<Logistics>,
     /// 子订单ID
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub biz_order_id: ::std::option::Option<::std::string::String>,
     /// 父订单ID
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub parent_id: ::std::option::Option<::std::string::String>,
     /// 淘宝订单ID
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub tp_order_id: ::std::option::Option<::std::string::String>,
     /// 外部订单号
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub out_order_id: ::std::option::Option<::std::string::String>,
     /// 商品ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_id: ::std::option::Option<i64>,
     /// 商品名称
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_name: ::std::option::Option<::std::string::String>,
     /// 商品主图链接
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_pic: ::std::option::Option<::std::string::String>,
     /// SKU ID
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub sku_id: ::std::option::Option<i64>,
     /// SKU属性
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub sku_property: ::std::option::Option<::std::string::String>,
     /// 商品单价
     ///
     /// Example: `3`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub item_price: ::std::option::Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub buy_amount: ::std::option::Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub status: ::std::option::Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_status: ::std::option::Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub logistics_status: ::std::option::Option<SubOrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub refund_status: ::std::option::Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub pay_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
 }
 
@@ -905,6 +774,40 @@ impl ::top_runtime::de::WireStruct for SubOrderDetailItem {
 }
 
 ::top_runtime::wire_struct!(SubOrderDetailItem);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for SubOrderDetailItem {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "SubOrderDetailItem",
+            &[
+                ("logistics", &self.logistics),
+                ("biz_order_id", &self.biz_order_id),
+                ("parent_id", &self.parent_id),
+                ("tp_order_id", &self.tp_order_id),
+                ("out_order_id", &self.out_order_id),
+                ("item_id", &self.item_id),
+                ("item_name", &self.item_name),
+                ("item_pic", &self.item_pic),
+                ("sku_id", &self.sku_id),
+                ("sku_property", &self.sku_property),
+                ("item_price", &self.item_price),
+                ("buy_amount", &self.buy_amount),
+                ("status", &self.status),
+                ("pay_status", &self.pay_status),
+                ("logistics_status", &self.logistics_status),
+                ("refund_status", &self.refund_status),
+                ("create_time", &self.create_time),
+                ("pay_time", &self.pay_time),
+                ("end_time", &self.end_time),
+            ],
+        )
+    }
+}
 
 /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
 ///

@@ -164,18 +164,16 @@ fn request_field(scope: &Scope, f: &Field) -> TokenStream {
         parts.push(quote!(serialize_with = #with));
     }
     let attr = serde_attr(parts);
-    let server = server::request_field(scope, f);
     let ty = declared_type(scope, Side::Request, f);
-    quote! { #doc #attr #server pub #name: #ty, }
+    quote! { #doc #attr pub #name: #ty, }
 }
 
 /// A response-side field: plain, since [`wire_impls`] reads it.
 fn response_field(scope: &Scope, f: &Field) -> TokenStream {
     let doc = field_docs(f);
     let name = ident(&f.ident);
-    let server = server::response_field(scope, f);
     let ty = declared_type(scope, Side::Response, f);
-    quote! { #doc #server pub #name: #ty, }
+    quote! { #doc pub #name: #ty, }
 }
 
 /// The type a field is declared with: a required request field as is, an
@@ -198,25 +196,15 @@ pub fn declared_type(scope: &Scope, side: Side, f: &Field) -> TokenStream {
 /// reader: a wire-name lookup and a reader per field, far less code for the
 /// compiler than serde's derive with a wrapper per field.
 fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
-    let index = |i: usize| proc_macro2::Literal::usize_unsuffixed(i);
-    let keys = fields.iter().enumerate().map(|(i, f)| {
-        let wire = &f.wire;
-        let i = index(i);
-        quote!(#wire => ::core::option::Option::Some(#i))
-    });
     let reads = fields.iter().enumerate().map(|(i, f)| {
         let n = ident(&f.ident);
-        let i = index(i);
+        let i = field_index(i);
         quote!(#i => ::top_runtime::de::field_into(map, &mut self.#n))
     });
+    let lookup = field_lookup(fields);
     quote! {
         impl ::top_runtime::de::WireStruct for #name {
-            fn field(key: &str) -> ::core::option::Option<usize> {
-                match key {
-                    #(#keys,)*
-                    _ => ::core::option::Option::None,
-                }
-            }
+            #lookup
             fn read<'de, A: ::serde::de::MapAccess<'de>>(
                 &mut self,
                 index: usize,
@@ -329,6 +317,27 @@ fn derives(side: Side, fields: &[Field]) -> TokenStream {
     }
 }
 
+/// A field's index in the readers' `match`es.
+pub fn field_index(i: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(i)
+}
+
+/// `fn field(key)`: the index of the field sent under a wire name.
+pub fn field_lookup(fields: &[Field]) -> TokenStream {
+    let keys = fields.iter().enumerate().map(|(i, f)| {
+        let (wire, i) = (&f.wire, field_index(i));
+        quote!(#wire => ::core::option::Option::Some(#i))
+    });
+    quote! {
+        fn field(key: &str) -> ::core::option::Option<usize> {
+            match key {
+                #(#keys,)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    }
+}
+
 /// Whether a field holds struct `index` boxed (it contains itself).
 fn is_boxed(scope: &Scope, index: usize) -> bool {
     scope
@@ -347,7 +356,6 @@ fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> Toke
     lines.push(place);
     let doc = docs(&lines);
     let derive = derives(s.side, &s.fields);
-    let server_derive = server::derive(scope, s.side);
     let server_impls = server::nested_impls(scope, s, is_boxed(scope, index));
     match s.side {
         Side::Request => {
@@ -361,11 +369,13 @@ fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> Toke
                     }
                 }
             });
+            let de = server::deserialize_impl(scope, &name, &s.fields);
             quote! {
-                #doc #derive #server_derive #[non_exhaustive]
+                #doc #derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
                 #ctors
                 #xml_item
+                #de
                 #server_impls
             }
         }
@@ -374,10 +384,12 @@ fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> Toke
             let boxed = is_boxed(scope, index)
                 .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
             let wire = wire_impls(&name, &s.fields);
+            let ser = server::serialize_impl(scope, &name, &s.fields);
             quote! {
-                #doc #derive #server_derive #[non_exhaustive]
+                #doc #derive #[non_exhaustive]
                 pub struct #name { #(#fields)* }
                 #wire
+                #ser
                 #boxed
                 #server_impls
             }
@@ -606,8 +618,7 @@ pub fn module(api: &Api) -> Result<String, String> {
     let scope = &api.scope();
     let req_fields = api.request.iter().map(|f| request_field(scope, f));
     let req_derive = derives(Side::Request, &api.request);
-    let req_server = server::derive(scope, Side::Request);
-    let resp_server = server::derive(scope, Side::Response);
+    let req_server = server::deserialize_impl(scope, &req, &api.request);
     let req_ctors = constructors(scope, &req, &api.request);
     let req_impl = request_impl(api);
 
@@ -619,6 +630,7 @@ pub fn module(api: &Api) -> Result<String, String> {
     let pdoc = docs(&pdoc);
     let resp_fields = api.response.iter().map(|f| response_field(scope, f));
     let resp_wire = wire_impls(&resp, &api.response);
+    let resp_ser = server::serialize_impl(scope, &resp, &api.response);
     let nested = api
         .structs
         .iter()
@@ -635,18 +647,18 @@ pub fn module(api: &Api) -> Result<String, String> {
 
         #rdoc
         #req_derive
-        #req_server
         #[non_exhaustive]
         pub struct #req { #(#req_fields)* }
         #req_ctors
         #req_impl
+        #req_server
 
         #pdoc
         #[derive(Debug, Clone, Default, PartialEq)]
-        #resp_server
         #[non_exhaustive]
         pub struct #resp { #(#resp_fields)* }
         #resp_wire
+        #resp_ser
 
         #(#nested)*
 

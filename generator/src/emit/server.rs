@@ -6,16 +6,17 @@
 //! Everything here is attributes and impls under `cfg(feature = "server")`
 //! beside what [`super::code`] emits, and nothing for APIs that are not
 //! Qimen, so the default build of a crate is the same code as without it.
-//! Requests decode through serde's derive with the runtime's readers for
-//! each field (`de::required`, `de::option`, `de::list`, `de::list_option`),
-//! so ids, decimals, code enums and wrapped or bare lists follow the rules
-//! answers are read with; responses encode through serde's derive with
+//! Requests decode through the runtime's request reader with a reader for
+//! each field's kind (required, optional, list, optional list, after
+//! `de::required`, `de::option`, `de::list`), so ids, decimals, code enums
+//! and wrapped or bare lists follow the rules
+//! answers are read with; responses encode through [`serialize_impl`] with
 //! lists wrapped by their item name, as requests are written.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::code::ident;
+use super::code::{declared_type, field_index, field_lookup, ident};
 use super::space::{Field, Scope, Side, Struct};
 use crate::naming;
 
@@ -40,60 +41,102 @@ fn serialize_cfg(qimen: bool) -> TokenStream {
     }
 }
 
-/// `#[cfg_attr(feature = "server", …)]` around `inner`.
-fn when_on(inner: TokenStream) -> TokenStream {
-    quote!(#[cfg_attr(feature = #FEATURE, #inner)])
-}
-
 /// `#[cfg(feature = "server")]`.
 fn only_on() -> TokenStream {
     quote!(#[cfg(feature = #FEATURE)])
 }
 
-/// The derive a struct of `side` gains: a Qimen request `Deserialize`
-/// under `server`, every response `Serialize` (see `serialize_cfg`).
-pub fn derive(scope: &Scope, side: Side) -> TokenStream {
-    match side {
-        Side::Request if scope.qimen => when_on(quote!(derive(::serde::Deserialize))),
-        Side::Request => quote!(),
-        Side::Response => {
-            let cfg = serialize_cfg(scope.qimen);
-            quote!(#[cfg_attr(#cfg, derive(::serde::Serialize))])
-        }
-    }
-}
-
-/// The reading of a request field: required ones must be there and not
-/// empty, optional ones default to `None`.
-pub fn request_field(scope: &Scope, f: &Field) -> TokenStream {
+/// `Deserialize` of a Qimen request struct under `server`, through the
+/// runtime's request reader (`top_runtime::de::WireRequest`): a slot per
+/// field, read by its kind, the required ones checked at the end. Three
+/// `match`es per type, where serde's derive with a reader per field made
+/// the `server` build of a Qimen crate three times as long.
+pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
     if !scope.qimen {
         return quote!();
     }
-    let (default, with) = match (f.required, f.array) {
-        (true, false) => (false, "::top_runtime::de::required"),
-        (true, true) => (false, "::top_runtime::de::list"),
-        (false, false) => (true, "::top_runtime::de::option"),
-        (false, true) => (true, "::top_runtime::de::list_option"),
-    };
-    let default = default.then(|| quote!(default,));
-    when_on(quote!(serde(#default deserialize_with = #with)))
+    let slots = fields.iter().map(|f| {
+        let ty = declared_type(scope, Side::Request, f);
+        quote!(::std::option::Option<#ty>)
+    });
+    let empty = fields.iter().map(|_| quote!(::std::option::Option::None));
+    let lookup = field_lookup(fields);
+    let reads = fields.iter().enumerate().map(|(i, f)| {
+        let read = ident(match (f.required, f.array) {
+            (true, false) => "read_required",
+            (true, true) => "read_list",
+            (false, false) => "read_option",
+            (false, true) => "read_list_option",
+        });
+        let (wire, i) = (&f.wire, field_index(i));
+        quote!(#i => ::top_runtime::de::#read(map, &mut slots.#i, #wire))
+    });
+    let values = fields.iter().enumerate().map(|(i, f)| {
+        let (wire, field, i) = (&f.wire, ident(&f.ident), field_index(i));
+        if f.required {
+            quote!(#field: ::top_runtime::de::need(slots.#i, #wire)?)
+        } else {
+            quote!(#field: ::std::option::Option::flatten(slots.#i))
+        }
+    });
+    let cfg = only_on();
+    quote! {
+        #cfg
+        impl ::top_runtime::de::WireRequest for #name {
+            type Slots = (#(#slots,)*);
+            fn slots() -> Self::Slots {
+                (#(#empty,)*)
+            }
+            #lookup
+            fn read<'de, A: ::serde::de::MapAccess<'de>>(
+                slots: &mut Self::Slots,
+                index: usize,
+                map: &mut A,
+            ) -> ::core::result::Result<(), A::Error> {
+                match index {
+                    #(#reads,)*
+                    _ => ::top_runtime::de::skip(map),
+                }
+            }
+            fn finish<E: ::serde::de::Error>(
+                slots: Self::Slots,
+            ) -> ::core::result::Result<Self, E> {
+                ::core::result::Result::Ok(Self { #(#values,)* })
+            }
+        }
+        #cfg
+        ::top_runtime::wire_request!(#name);
+    }
 }
 
-/// The writing of a response field: under its wire name, left out when
-/// empty; in a Qimen API a list wrapped by its item name.
-pub fn response_field(scope: &Scope, f: &Field) -> TokenStream {
-    let wire = &f.wire;
-    let rename = (f.ident != f.wire).then(|| quote!(rename = #wire,));
-    let rest = match (f.array, scope.qimen) {
-        (true, true) => quote!(
-            skip_serializing_if = "::std::vec::Vec::is_empty",
-            serialize_with = "::top_runtime::params::xml_items"
-        ),
-        (true, false) => quote!(skip_serializing_if = "::std::vec::Vec::is_empty"),
-        (false, _) => quote!(skip_serializing_if = "::std::option::Option::is_none"),
-    };
+/// `serde::Serialize` of a response struct (under `serialize_cfg`) through
+/// the runtime's one writer, `top_runtime::ser::fields`: each field under
+/// its wire name, left out when absent, a Qimen list wrapped by its item
+/// name. A small impl per type, where serde's derive made `cargo check`
+/// of the corpus half as long again.
+pub fn serialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
     let cfg = serialize_cfg(scope.qimen);
-    quote!(#[cfg_attr(#cfg, serde(#rename #rest))])
+    let label = name.to_string();
+    let entries = fields.iter().map(|f| {
+        let wire = &f.wire;
+        let field = ident(&f.ident);
+        if scope.qimen && f.array {
+            quote!((#wire, &::top_runtime::ser::XmlItems(&self.#field)))
+        } else {
+            quote!((#wire, &self.#field))
+        }
+    });
+    quote! {
+        #[cfg(#cfg)]
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                ::top_runtime::ser::fields(serializer, #label, &[#(#entries),*])
+            }
+        }
+    }
 }
 
 /// The impls a nested struct needs: a request struct is read as a field

@@ -17,6 +17,7 @@
 mod exact;
 mod lists;
 mod maps;
+mod requests;
 mod scalars;
 mod structs;
 pub mod unknown;
@@ -37,6 +38,9 @@ use serde_json::Value;
 pub(crate) use exact::{check_json, text_of};
 pub use exact::{exact_value, plain};
 pub use lists::list;
+pub use requests::{
+    WireRequest, need, read_list, read_list_option, read_option, read_required, wire_request,
+};
 pub use scalars::parse_decimal;
 pub use structs::{FieldValue, WireStruct, field_into, skip, wire_struct};
 pub use xml::{from_xml, xml_to_value};

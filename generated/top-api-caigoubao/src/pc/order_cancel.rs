@@ -52,14 +52,9 @@ impl ::top_runtime::testing::RequestFixture for PcOrderCancelRequest {
 
 /// Answer of `taobao.pc.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderCancelResponse {
     /// result
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub result: ::std::option::Option<PcOrderCancelResult>,
 }
 
@@ -84,42 +79,39 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
 
 ::top_runtime::wire_struct!(PcOrderCancelResponse);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PcOrderCancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "PcOrderCancelResponse",
+            &[("result", &self.result)],
+        )
+    }
+}
+
 /// result
 ///
 /// TOP type `Result`, at `response.result`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderCancelResult {
     /// 操作是否成功
     ///
     /// Example: `true`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub success: ::std::option::Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub error_msg: ::std::option::Option<::std::string::String>,
     /// 结果
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub contract_place_order: ::std::option::Option<ContractPlaceOrder>,
 }
 
@@ -149,3 +141,22 @@ impl ::top_runtime::de::WireStruct for PcOrderCancelResult {
 }
 
 ::top_runtime::wire_struct!(PcOrderCancelResult);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PcOrderCancelResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "PcOrderCancelResult",
+            &[
+                ("success", &self.success),
+                ("error_code", &self.error_code),
+                ("error_msg", &self.error_msg),
+                ("contract_place_order", &self.contract_place_order),
+            ],
+        )
+    }
+}

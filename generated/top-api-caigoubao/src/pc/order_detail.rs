@@ -59,14 +59,9 @@ impl ::top_runtime::testing::RequestFixture for PcOrderDetailRequest {
 
 /// Answer of `taobao.pc.order.detail`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderDetailResponse {
     /// result
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub result: ::std::option::Option<PcOrderDetailResult>,
 }
 
@@ -91,42 +86,39 @@ impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
 
 ::top_runtime::wire_struct!(PcOrderDetailResponse);
 
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PcOrderDetailResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "PcOrderDetailResponse",
+            &[("result", &self.result)],
+        )
+    }
+}
+
 /// result
 ///
 /// TOP type `Result`, at `response.result`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct PcOrderDetailResult {
     /// 操作是否成功
     ///
     /// Example: `true`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub success: ::std::option::Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub error_msg: ::std::option::Option<::std::string::String>,
     /// 结果
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub order_detail_item: ::std::option::Option<OrderDetailItem>,
 }
 
@@ -156,3 +148,22 @@ impl ::top_runtime::de::WireStruct for PcOrderDetailResult {
 }
 
 ::top_runtime::wire_struct!(PcOrderDetailResult);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for PcOrderDetailResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "PcOrderDetailResult",
+            &[
+                ("success", &self.success),
+                ("error_code", &self.error_code),
+                ("error_msg", &self.error_msg),
+                ("order_detail_item", &self.order_detail_item),
+            ],
+        )
+    }
+}

@@ -169,32 +169,19 @@ impl ::top_runtime::testing::RequestFixture for ItemmarketOrderInfoUpdateRequest
 
 /// Answer of `taobao.itemmarket.order.info.update`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct ItemmarketOrderInfoUpdateResponse {
     /// 更新是否成功
     ///
     /// Example: `true`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub call_success: ::std::option::Option<bool>,
     /// 错误码
     ///
     /// Example: `1001`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub call_error_code: ::std::option::Option<::std::string::String>,
     /// 错误信息
     ///
     /// Example: `SystemError`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub call_error_msg: ::std::option::Option<::std::string::String>,
 }
 
@@ -222,6 +209,24 @@ impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
 }
 
 ::top_runtime::wire_struct!(ItemmarketOrderInfoUpdateResponse);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for ItemmarketOrderInfoUpdateResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "ItemmarketOrderInfoUpdateResponse",
+            &[
+                ("call_success", &self.call_success),
+                ("call_error_code", &self.call_error_code),
+                ("call_error_msg", &self.call_error_msg),
+            ],
+        )
+    }
+}
 
 /// 服务商事件;VENDOR\_PAID: 服务商已收到货款; VENDOR\_DELIVERING: 服务商配送中; VENDOR\_DELIVERED: 服务商配送完成; VENDOR\_REFUND: 服务商逆向处理;
 ///

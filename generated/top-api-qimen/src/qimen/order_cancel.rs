@@ -11,17 +11,12 @@ pub use crate::types::param::SubSourceOrder;
 ///
 /// Sent over Qimen: the fields form the XML `<request>` body.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct QimenOrderCancelRequest {
     /// 仓库编码(统仓统配等无需ERP指定仓储编码的情况填OTHER)
     ///
     /// Example: `W1234`
     #[serde(rename = "warehouseCode")]
-    #[cfg_attr(
-        feature = "server",
-        serde(deserialize_with = "::top_runtime::de::required")
-    )]
     pub warehouse_code: ::std::string::String,
     /// 货主编码
     ///
@@ -30,28 +25,16 @@ pub struct QimenOrderCancelRequest {
         rename = "ownerCode",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
-    )]
     pub owner_code: ::std::option::Option<::std::string::String>,
     /// 单据编码
     ///
     /// Example: `O1234`
     #[serde(rename = "orderCode")]
-    #[cfg_attr(
-        feature = "server",
-        serde(deserialize_with = "::top_runtime::de::required")
-    )]
     pub order_code: ::std::string::String,
     /// 仓储系统单据编码
     ///
     /// Example: `WQ1234`
     #[serde(rename = "orderId", skip_serializing_if = "::std::option::Option::is_none")]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
     ///
@@ -59,10 +42,6 @@ pub struct QimenOrderCancelRequest {
     #[serde(
         rename = "orderType",
         skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub order_type: ::std::option::Option<RequestOrderType>,
     /// 取消原因
@@ -72,19 +51,11 @@ pub struct QimenOrderCancelRequest {
         rename = "cancelReason",
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
-    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 扩展属性
     #[serde(
         rename = "extendProps",
         skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub extend_props: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -94,10 +65,6 @@ pub struct QimenOrderCancelRequest {
         rename = "subSourceOrders",
         skip_serializing_if = "::std::option::Option::is_none",
         serialize_with = "::top_runtime::params::xml_items_opt"
-    )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::list_option")
     )]
     pub sub_source_orders: ::std::option::Option<::std::vec::Vec<SubSourceOrder>>,
 }
@@ -202,34 +169,103 @@ impl ::top_runtime::testing::RequestFixture for QimenOrderCancelRequest {
     const JSON_PARAMS: &'static [&'static str] = &[];
 }
 
+#[cfg(feature = "server")]
+impl ::top_runtime::de::WireRequest for QimenOrderCancelRequest {
+    type Slots = (
+        ::std::option::Option<::std::string::String>,
+        ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ::std::option::Option<::std::string::String>,
+        ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ::std::option::Option<::std::option::Option<RequestOrderType>>,
+        ::std::option::Option<::std::option::Option<::std::string::String>>,
+        ::std::option::Option<
+            ::std::option::Option<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >,
+        ::std::option::Option<::std::option::Option<::std::vec::Vec<SubSourceOrder>>>,
+    );
+    fn slots() -> Self::Slots {
+        (
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )
+    }
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "warehouseCode" => ::core::option::Option::Some(0),
+            "ownerCode" => ::core::option::Option::Some(1),
+            "orderCode" => ::core::option::Option::Some(2),
+            "orderId" => ::core::option::Option::Some(3),
+            "orderType" => ::core::option::Option::Some(4),
+            "cancelReason" => ::core::option::Option::Some(5),
+            "extendProps" => ::core::option::Option::Some(6),
+            "subSourceOrders" => ::core::option::Option::Some(7),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => ::top_runtime::de::read_required(map, &mut slots.0, "warehouseCode"),
+            1 => ::top_runtime::de::read_option(map, &mut slots.1, "ownerCode"),
+            2 => ::top_runtime::de::read_required(map, &mut slots.2, "orderCode"),
+            3 => ::top_runtime::de::read_option(map, &mut slots.3, "orderId"),
+            4 => ::top_runtime::de::read_option(map, &mut slots.4, "orderType"),
+            5 => ::top_runtime::de::read_option(map, &mut slots.5, "cancelReason"),
+            6 => ::top_runtime::de::read_option(map, &mut slots.6, "extendProps"),
+            7 => {
+                ::top_runtime::de::read_list_option(map, &mut slots.7, "subSourceOrders")
+            }
+            _ => ::top_runtime::de::skip(map),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(
+        slots: Self::Slots,
+    ) -> ::core::result::Result<Self, E> {
+        ::core::result::Result::Ok(Self {
+            warehouse_code: ::top_runtime::de::need(slots.0, "warehouseCode")?,
+            owner_code: ::std::option::Option::flatten(slots.1),
+            order_code: ::top_runtime::de::need(slots.2, "orderCode")?,
+            order_id: ::std::option::Option::flatten(slots.3),
+            order_type: ::std::option::Option::flatten(slots.4),
+            cancel_reason: ::std::option::Option::flatten(slots.5),
+            extend_props: ::std::option::Option::flatten(slots.6),
+            sub_source_orders: ::std::option::Option::flatten(slots.7),
+        })
+    }
+}
+
+#[cfg(feature = "server")]
+::top_runtime::wire_request!(QimenOrderCancelRequest);
+
 /// Answer of `taobao.qimen.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(any(feature = "server", feature = "serde"), derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct QimenOrderCancelResponse {
     /// 响应结果:success\|failure
     ///
     /// Example: `success`
-    #[cfg_attr(
-        any(feature = "server", feature = "serde"),
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub flag: ::std::option::Option<::std::string::String>,
     /// 响应码
     ///
     /// Example: `0`
-    #[cfg_attr(
-        any(feature = "server", feature = "serde"),
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应信息
     ///
     /// Example: `invalid appkey`
-    #[cfg_attr(
-        any(feature = "server", feature = "serde"),
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -257,6 +293,20 @@ impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
 }
 
 ::top_runtime::wire_struct!(QimenOrderCancelResponse);
+
+#[cfg(any(feature = "server", feature = "serde"))]
+impl ::serde::Serialize for QimenOrderCancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "QimenOrderCancelResponse",
+            &[("flag", &self.flag), ("code", &self.code), ("message", &self.message)],
+        )
+    }
+}
 
 /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
 ///

@@ -7,7 +7,6 @@
 ///
 /// TOP type `SubSourceOrder`, used by `taobao.qimen.order.cancel`.
 #[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "server", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct SubSourceOrder {
     /// 交易平台子订单编码
@@ -16,10 +15,6 @@ pub struct SubSourceOrder {
     #[serde(
         rename = "subSourceOrderCode",
         skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "server",
-        serde(default, deserialize_with = "::top_runtime::de::option")
     )]
     pub sub_source_order_code: ::std::option::Option<::std::string::String>,
 }
@@ -47,6 +42,40 @@ impl SubSourceOrder {
 impl ::top_runtime::params::XmlItem for SubSourceOrder {
     const ELEMENT: &'static str = "subSourceOrder";
 }
+
+#[cfg(feature = "server")]
+impl ::top_runtime::de::WireRequest for SubSourceOrder {
+    type Slots = (::std::option::Option<::std::option::Option<::std::string::String>>,);
+    fn slots() -> Self::Slots {
+        (::std::option::Option::None,)
+    }
+    fn field(key: &str) -> ::core::option::Option<usize> {
+        match key {
+            "subSourceOrderCode" => ::core::option::Option::Some(0),
+            _ => ::core::option::Option::None,
+        }
+    }
+    fn read<'de, A: ::serde::de::MapAccess<'de>>(
+        slots: &mut Self::Slots,
+        index: usize,
+        map: &mut A,
+    ) -> ::core::result::Result<(), A::Error> {
+        match index {
+            0 => ::top_runtime::de::read_option(map, &mut slots.0, "subSourceOrderCode"),
+            _ => ::top_runtime::de::skip(map),
+        }
+    }
+    fn finish<E: ::serde::de::Error>(
+        slots: Self::Slots,
+    ) -> ::core::result::Result<Self, E> {
+        ::core::result::Result::Ok(Self {
+            sub_source_order_code: ::std::option::Option::flatten(slots.0),
+        })
+    }
+}
+
+#[cfg(feature = "server")]
+::top_runtime::wire_request!(SubSourceOrder);
 
 #[cfg(feature = "server")]
 impl ::top_runtime::de::Wire for SubSourceOrder {}

@@ -57,32 +57,19 @@ for QimenAutoEntryorderGiftitemcancelRequest {
 
 /// Answer of `taobao.qimen.auto.entryorder.giftitemcancel`.
 #[derive(Debug, Clone, Default, PartialEq)]
-#[cfg_attr(feature = "serde", derive(::serde::Serialize))]
 #[non_exhaustive]
 pub struct QimenAutoEntryorderGiftitemcancelResponse {
     /// 响应结果
     ///
     /// Example: `success|failure`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub flag: ::std::option::Option<::std::string::String>,
     /// 响应码
     ///
     /// Example: `S01|failure`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应信息
     ///
     /// Example: `成功|失败`
-    #[cfg_attr(
-        feature = "serde",
-        serde(skip_serializing_if = "::std::option::Option::is_none")
-    )]
     pub message: ::std::option::Option<::std::string::String>,
 }
 
@@ -110,6 +97,20 @@ impl ::top_runtime::de::WireStruct for QimenAutoEntryorderGiftitemcancelResponse
 }
 
 ::top_runtime::wire_struct!(QimenAutoEntryorderGiftitemcancelResponse);
+
+#[cfg(feature = "serde")]
+impl ::serde::Serialize for QimenAutoEntryorderGiftitemcancelResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        ::top_runtime::ser::fields(
+            serializer,
+            "QimenAutoEntryorderGiftitemcancelResponse",
+            &[("flag", &self.flag), ("code", &self.code), ("message", &self.message)],
+        )
+    }
+}
 
 /// TOP type `Struct`, at `request.request`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
