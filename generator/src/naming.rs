@@ -3,9 +3,10 @@
 //! - Fields: snake_case (heck); anything but ASCII letters, digits and `_`
 //!   becomes `_`; a leading digit gets a `_` prefix; keywords get a trailing
 //!   `_` (`type` → `type_`). The wire name stays in `#[serde(rename)]`.
-//! - Types: a TOP type name that already is an UpperCamelCase identifier is
-//!   kept as written (`ImItemSkuInfoVO`); others are converted (heck); a
-//!   leading digit gets a `_` prefix;
+//! - Types: a TOP type name spells its acronyms as one word
+//!   (`ImItemSkuInfoVO` → `ImItemSkuInfoVo`); a name that then is an
+//!   UpperCamelCase identifier is kept as written, others are converted
+//!   (heck); a leading digit gets a `_` prefix;
 //!   `Self` becomes `SelfValue`; a name of the std prelude or the common
 //!   imports (`Result`, `Error`, …) takes the API's name before it
 //!   (`PcOrderDetailResult`), the TOP name staying in the docs.
