@@ -840,10 +840,8 @@ fn reaches(structs: &[Struct], from: usize, to: usize) -> bool {
 
 /// Rewrite an API to use the shared types: each of its structs of a shared
 /// TOP type becomes that type, imported with the types it holds, so the
-/// API's tables stay whole for the emitter and the example tests. A
-/// request-side import whose name a response-side one has goes by
-/// `<Type>Param` in the API's module; its own structs and codes give way
-/// to the names it imports.
+/// API's tables stay whole for the emitter and the example tests; the
+/// names in its module come from [`name_locals`].
 fn localize(api: &mut Api, types: &Types, by_key: &BTreeMap<Key, usize>) {
     // Shared struct → the API's struct index that stands for it.
     let mut local: BTreeMap<usize, usize> = BTreeMap::new();
@@ -926,8 +924,8 @@ fn name_locals(api: &mut Api, own: usize) {
     let mut namer = Namer::new();
     namer.claim(&api.request_name);
     namer.claim(&api.response_name);
-    for s in &api.structs[..own] {
-        namer.claim(&s.name);
+    for s in &mut api.structs[..own] {
+        s.name = namer.claim(&s.name);
     }
     // Each import once, by its path in `types`.
     let mut names: BTreeMap<String, String> = BTreeMap::new();
