@@ -706,12 +706,12 @@ fn shared_uses(api: &Api) -> TokenStream {
     uses.sort();
     uses.dedup();
     let uses = uses.into_iter().map(|(path, name)| {
+        let shared = naming::split_shared_path(path).1;
         let path = path.split("::").map(ident);
-        let last = path.clone().last();
-        let alias = ident(name);
-        if last.as_ref() == Some(&alias) {
+        if shared == name {
             quote!(#(#path)::*)
         } else {
+            let alias = ident(name);
             quote!(#(#path)::* as #alias)
         }
     });
@@ -729,8 +729,8 @@ pub fn types_head(feature: &str, request: bool, has_params: bool) -> Result<Stri
              whichever APIs send it."
                 .to_string(),
             String::new(),
-            "An API module re-exports the ones it uses, under `<Type>Param` when a type the API \
-             answers with has the name."
+            "An API module re-exports the ones it uses, under the names its own document gives \
+             them."
                 .to_string(),
         ]
     } else {
