@@ -247,38 +247,19 @@ fn types_files(
     for plan in plans {
         let krate = naming::category_crate(&plan.feature);
         let structs = &plan.types.structs;
-        let has_params = structs.iter().any(|s| s.side == space::Side::Request);
-        let head = |request| {
-            code::types_head(&plan.feature, request, has_params).map(|h| rust_file(h).into_bytes())
-        };
-        // The response side's `types.rs`, then the request side's `types/param.rs`.
-        let mut bodies = [head(false), head(true)];
-        for s in structs {
-            let item = made.next().expect("an item per struct");
-            let body = &mut bodies[usize::from(s.side == space::Side::Request)];
-            if let Ok(b) = body {
-                match item {
-                    Ok(item) => {
-                        b.push(b'\n');
-                        b.extend(item);
-                    }
-                    Err(e) => *body = Err(e),
-                }
-            }
-        }
-        let [types, params] = bodies;
-        let files_of = [
-            (format!("src/{}.rs", naming::TYPES_MODULE), types),
-            (
-                format!("src/{}/{}.rs", naming::TYPES_MODULE, naming::PARAM_MODULE),
-                params,
-            ),
-        ];
+        let items = structs.iter().zip(made.by_ref().take(structs.len()));
+        let (params, types): (Vec<_>, Vec<_>) =
+            items.partition(|(s, _)| s.side == space::Side::Request);
+        let has_params = !params.is_empty();
         let mut ok = true;
-        for (file, body) in files_of.into_iter().take(if has_params { 2 } else { 1 }) {
-            match body {
+        for (request, items) in [(false, types), (true, params)] {
+            if request && !has_params {
+                continue;
+            }
+            let items = items.into_iter().map(|(_, item)| item);
+            match types_file(&plan.feature, request, has_params, items) {
                 Ok(body) => {
-                    files.insert(layout::crate_file(&krate, &file), body);
+                    files.insert(layout::crate_file(&krate, &types_path(request)), body);
                 }
                 Err(e) => {
                     ok = false;
@@ -297,6 +278,34 @@ fn types_files(
         }
     }
     heads
+}
+
+/// A category's `src/types.rs`, or `src/types/param.rs` for the request
+/// side.
+fn types_path(request: bool) -> String {
+    let types = naming::TYPES_MODULE;
+    if request {
+        format!("src/{types}/{}.rs", naming::PARAM_MODULE)
+    } else {
+        format!("src/{types}.rs")
+    }
+}
+
+/// One file of a category's shared types: its head, then its items, a
+/// blank line apart.
+fn types_file(
+    feature: &str,
+    request: bool,
+    has_params: bool,
+    items: impl Iterator<Item = Result<Vec<u8>, String>>,
+) -> Result<Vec<u8>, String> {
+    let head = code::types_head(feature, request, has_params)?;
+    let mut body = rust_file(head).into_bytes();
+    for item in items {
+        body.push(b'\n');
+        body.extend(item?);
+    }
+    Ok(body)
 }
 
 /// [`code::shared_item`] through the cache.

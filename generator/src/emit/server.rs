@@ -6,12 +6,12 @@
 //! Everything here is attributes and impls under `cfg(feature = "server")`
 //! beside what [`super::code`] emits, and nothing for APIs that are not
 //! Qimen, so the default build of a crate is the same code as without it.
-//! Requests decode through the runtime's request reader with a reader for
-//! each field's kind (required, optional, list, optional list, after
-//! `de::required`, `de::option`, `de::list`), so ids, decimals, code enums
-//! and wrapped or bare lists follow the rules
-//! answers are read with; responses encode through [`serialize_impl`] with
-//! lists wrapped by their item name, as requests are written.
+//! Requests decode through the runtime's request reader, a reader for each
+//! field's kind (after `de::required`, `de::option`, `de::list`,
+//! `de::list_option`), so ids, decimals, code enums and wrapped or bare
+//! lists follow the rules answers are read with; responses encode through
+//! [`serialize_impl`] with lists wrapped by their item name, as requests
+//! are written.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::{Wire, list, option, required};
+use super::{Wire, list, list_option, option, required};
 
 /// A generated Qimen request type, read field by field.
 /// [`wire_request!`](crate::wire_request!) adds `Deserialize` on top.
@@ -134,8 +134,8 @@ readers! {
     read_option, OptionSeed, Option<T>, option;
     /// A required list ([`list`]): it must be there, and may be empty.
     read_list, ListSeed, Vec<T>, list;
-    /// An optional list: `Some` whenever the element is there.
-    read_list_option, ListOptionSeed, Option<Vec<T>>, |d| list(d).map(Some);
+    /// An optional list ([`list_option`]: `Some` whenever the element is there).
+    read_list_option, ListOptionSeed, Option<Vec<T>>, list_option;
 }
 
 #[cfg(test)]
