@@ -76,14 +76,12 @@ impl Scalar {
     /// The Rust type the scalar becomes, as the emitter writes it.
     pub fn rust_type(self) -> &'static str {
         match self {
-            Scalar::String => "::std::string::String",
+            Scalar::String => "String",
             Scalar::Int => "i64",
             Scalar::Bool => "bool",
             Scalar::Decimal => "::top_runtime::Decimal",
             Scalar::DateTime => "::top_runtime::DateTime",
-            Scalar::Map => {
-                "::std::collections::BTreeMap<::std::string::String, ::std::string::String>"
-            }
+            Scalar::Map => "::std::collections::BTreeMap<String, String>",
             Scalar::Json => "::serde_json::Value",
             Scalar::File => "::top_runtime::FileItem",
         }
@@ -186,14 +184,9 @@ mod tests {
     #[test]
     fn test_type_table() {
         let rows: &[(&str, &str, bool, Option<&str>)] = &[
-            ("String", "String", false, Some("::std::string::String")),
-            (
-                "FieldList",
-                "FieldList",
-                false,
-                Some("::std::string::String"),
-            ),
-            ("String []", "String", true, Some("::std::string::String")),
+            ("String", "String", false, Some("String")),
+            ("FieldList", "FieldList", false, Some("String")),
+            ("String []", "String", true, Some("String")),
             ("Number", "Number", false, Some("i64")),
             ("Integer", "Integer", false, Some("i64")),
             ("Int", "Int", false, Some("i64")),

@@ -180,7 +180,7 @@ fn an_unknown_type_is_kept_as_json_and_names_file_api_and_path() {
     );
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(
-        code.contains("pub foo: ::std::option::Option<::serde_json::Value>,"),
+        code.contains("pub foo: Option<::serde_json::Value>,"),
         "{code}"
     );
 }
@@ -228,9 +228,9 @@ fn a_file_inside_a_struct_or_a_response_is_json_with_a_warning() {
     );
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub image: ::std::option::Option<::serde_json::Value>,",
-        "pub top: ::std::option::Option<::top_runtime::FileItem>,",
-        "pub bytes: ::std::option::Option<::serde_json::Value>,",
+        "pub image: Option<::serde_json::Value>,",
+        "pub top: Option<::top_runtime::FileItem>,",
+        "pub bytes: Option<::serde_json::Value>,",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
     }
@@ -258,18 +258,18 @@ fn the_mapping_table_covers_java_names_and_byte() {
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub is_test: ::std::option::Option<i64>,",
-        "pub ids: ::std::option::Option<::std::vec::Vec<i64>>,",
-        "pub big: ::std::option::Option<::std::vec::Vec<i64>>,",
-        "pub upload: ::std::option::Option<::top_runtime::FileItem>,",
-        "pub data: ::std::option::Option<::top_runtime::FileItem>,",
-        "pub scan: ::std::option::Option<::top_runtime::FileItem>,",
+        "pub is_test: Option<i64>,",
+        "pub ids: Option<Vec<i64>>,",
+        "pub big: Option<Vec<i64>>,",
+        "pub upload: Option<::top_runtime::FileItem>,",
+        "pub data: Option<::top_runtime::FileItem>,",
+        "pub scan: Option<::top_runtime::FileItem>,",
         // Doubles are decimals, so an amount never goes through `f64`.
-        "pub rate: ::std::option::Option<::top_runtime::Decimal>,",
-        "pub ratio: ::std::option::Option<::top_runtime::Decimal>,",
-        "pub fields: ::std::option::Option<::std::string::String>,",
-        "pub small: ::std::option::Option<i64>,",
-        "pub status: ::std::option::Option<i64>,",
+        "pub rate: Option<::top_runtime::Decimal>,",
+        "pub ratio: Option<::top_runtime::Decimal>,",
+        "pub fields: Option<String>,",
+        "pub small: Option<i64>,",
+        "pub status: Option<i64>,",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
     }
@@ -283,12 +283,9 @@ fn a_struct_named_like_a_scalar_is_a_struct() {
     let g = generate(&[s]);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     assert!(code.contains("pub struct Price {"), "{code}");
+    assert!(code.contains("pub fee: Option<Vec<Price>>,"), "{code}");
     assert!(
-        code.contains("pub fee: ::std::option::Option<::std::vec::Vec<Price>>,"),
-        "{code}"
-    );
-    assert!(
-        code.contains("pub amount: ::std::option::Option<::top_runtime::Decimal>,"),
+        code.contains("pub amount: Option<::top_runtime::Decimal>,"),
         "{code}"
     );
 }
@@ -316,21 +313,21 @@ fn struct_references_resolve_to_the_documents_definition() {
     assert!(g.warnings.is_empty(), "{:?}", g.warnings);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub parent: ::std::option::Option<::std::boxed::Box<Node>>,",
-        "pub children: ::std::vec::Vec<Node>,",
-        "impl ::top_runtime::de::Wire for ::std::boxed::Box<Node> {}",
+        "pub parent: Option<Box<Node>>,",
+        "pub children: Vec<Node>,",
+        "impl ::top_runtime::de::Wire for Box<Node> {}",
         // Two shapes of the response's `Tip`: two types, named from their
         // paths; the references take the shape of their definition.
-        "pub tips: ::std::option::Option<Tips>,",
-        "pub other: ::std::option::Option<Other>,",
-        "pub again: ::std::option::Option<Tips>,",
-        "pub tips2: ::std::option::Option<Tips>,",
-        "pub text: ::std::option::Option<::std::string::String>,",
-        "pub n: ::std::option::Option<i64>,",
+        "pub tips: Option<Tips>,",
+        "pub other: Option<Other>,",
+        "pub again: Option<Tips>,",
+        "pub tips2: Option<Tips>,",
+        "pub text: Option<String>,",
+        "pub n: Option<i64>,",
         // The request's `Far` is copied to the response side: one type on
         // each side, the response's named from its path's side.
-        "pub far: ::std::option::Option<Far>,",
-        "pub far: ::std::option::Option<FarData>,",
+        "pub far: Option<Far>,",
+        "pub far: Option<FarData>,",
         "pub use crate::types::{Far as FarData, Node, param::Far};",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
@@ -350,8 +347,8 @@ fn a_recursive_request_field_is_optional_and_takes_the_plain_struct() {
     let g = generate(&[s]);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub next: ::std::option::Option<::std::boxed::Box<Node>>,",
-        "next: impl ::std::convert::Into<::std::boxed::Box<Node>>,",
+        "pub next: Option<Box<Node>>,",
+        "next: impl Into<Box<Node>>)",
         "pub fn new(id: i64) -> Self",
     ] {
         assert!(code.contains(decl), "missing `{decl}` in\n{code}");
@@ -401,15 +398,53 @@ fn user_type_names_never_clash_with_std_or_the_runtime() {
     // `Request` / `Response` are left to the API's own structs and the trait.
     assert!(!code.contains("pub struct Request {"), "{code}");
     assert!(!code.contains("pub struct Response {"), "{code}");
-    // Every generic std type in generated code is a full path.
-    for generic in ["Option<", "Vec<", "Box<", "Result<", "BTreeMap<"] {
-        for (at, _) in code.match_indices(generic) {
+    // Generated code writes `Option<…>`, `Result<…>` as the prelude does:
+    // no name it declares or imports in any file may shadow one.
+    let uses_prelude = ["Option<", "Result<"]
+        .iter()
+        .all(|generic| code.contains(generic));
+    assert!(uses_prelude, "{code}");
+    for (path, bytes) in g.files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+        let file = syn::parse_file(std::str::from_utf8(bytes).expect("UTF-8"))
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        for name in declared_names(&file.items) {
             assert!(
-                code[..at].ends_with("::"),
-                "bare `{generic}` at {at} in\n{code}"
+                !topgen::naming::is_prelude_name(&name),
+                "{path} declares or imports `{name}`, shadowing the prelude"
             );
         }
     }
+}
+
+/// Every name the items bring into their module: declared, or imported by a
+/// `use` (its last segment or its `as` name), nested modules included.
+fn declared_names(items: &[syn::Item]) -> Vec<String> {
+    fn tree(t: &syn::UseTree, out: &mut Vec<String>) {
+        match t {
+            syn::UseTree::Path(p) => tree(&p.tree, out),
+            syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+            syn::UseTree::Rename(r) => out.push(r.rename.to_string()),
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| tree(t, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => out.push(s.ident.to_string()),
+            syn::Item::Enum(e) => out.push(e.ident.to_string()),
+            syn::Item::Type(t) => out.push(t.ident.to_string()),
+            syn::Item::Fn(f) => out.push(f.sig.ident.to_string()),
+            syn::Item::Use(u) => tree(&u.tree, &mut out),
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    out.extend(declared_names(items));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 #[test]
@@ -426,8 +461,8 @@ fn type_names_differing_only_in_case_are_one_name() {
     let g = generate(&[s]);
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
     for decl in [
-        "pub a: ::std::option::Option<AsoDeviceInfoDo>,",
-        "pub b: ::std::option::Option<B>,",
+        "pub a: Option<AsoDeviceInfoDo>,",
+        "pub b: Option<B>,",
         "pub struct AsoDeviceInfoDo {",
         "pub struct B {",
     ] {
@@ -456,8 +491,8 @@ fn type_names_differing_only_in_case_are_one_name() {
     for decl in [
         "pub use crate::types::AsoDeviceInfoDo;",
         "pub struct AsoDeviceInfoDo {",
-        "pub x: ::std::option::Option<::std::string::String>,",
-        "pub y: ::std::option::Option<::std::string::String>,",
+        "pub x: Option<String>,",
+        "pub y: Option<String>,",
         "(also named `AsoDeviceInfoDo`)",
     ] {
         assert_eq!(code.matches(decl).count(), 1, "`{decl}` once in\n{code}");
@@ -702,13 +737,13 @@ fn names_collide_by_shape_not_by_name() {
     for decl in [
         "pub struct A {",
         "pub struct B {",
-        "pub a: ::std::option::Option<A>,",
-        "pub b: ::std::option::Option<B>,",
+        "pub a: Option<A>,",
+        "pub b: Option<B>,",
         "pub struct Same {",
         "pub struct E {",
         "pub struct XResponse {",
-        "pub x: ::std::option::Option<::std::string::String>,",
-        "pub y: ::std::option::Option<i64>,",
+        "pub x: Option<String>,",
+        "pub y: Option<i64>,",
     ] {
         assert_eq!(code.matches(decl).count(), 1, "`{decl}` once in\n{code}");
     }
@@ -746,17 +781,17 @@ fn listed_codes_become_an_enum_with_a_catch_all() {
         "pub enum RequestOrderType {",
         "Jyck,",
         "OtherCode,",
-        "Other(::std::string::String),",
-        "pub fn new(order_type: impl ::std::convert::Into<RequestOrderType>) -> Self",
+        "Other(String),",
+        "pub fn new(order_type: impl Into<RequestOrderType>) -> Self",
         "pub enum TradeStatus {",
         "TradeClosedByTaobao,",
         "Open,",
         "Open2,",
-        "pub status: ::std::option::Option<TradeStatus>,",
+        "pub status: Option<TradeStatus>,",
         "pub enum TradeLevel {",
         "Code1,",
         "CodeMinus1,",
-        "pub level: ::std::vec::Vec<TradeLevel>,",
+        "pub level: Vec<TradeLevel>,",
         "const CODES: &'static [&'static str] = &[\"1\", \"-1\"];",
         "const NUMBER: bool = true;",
         "/// 交易关闭 (`TRADE_CLOSED_BY_TAOBAO`)",
@@ -789,21 +824,12 @@ fn doubtful_code_lists_are_generated_with_a_warning_and_no_field_lost() {
         );
     }
     let code = code_of(&g, "generated/top-api-caigoubao/src/x/api.rs");
-    assert!(
-        code.contains("pub kind: ::std::option::Option<ResponseKind>,"),
-        "{code}"
-    );
+    assert!(code.contains("pub kind: Option<ResponseKind>,"), "{code}");
     assert!(
         code.contains("const CODES: &'static [&'static str] = &[\"A\", \"\"];"),
         "{code}"
     );
     assert!(code.contains("Empty,"), "{code}");
-    assert!(
-        code.contains("pub count: ::std::option::Option<i64>,"),
-        "{code}"
-    );
-    assert!(
-        code.contains("pub flag: ::std::option::Option<bool>,"),
-        "{code}"
-    );
+    assert!(code.contains("pub count: Option<i64>,"), "{code}");
+    assert!(code.contains("pub flag: Option<bool>,"), "{code}");
 }

@@ -175,7 +175,7 @@ fn the_quirks_come_out_as_decided() {
         (
             "alibaba/security_jaq_rp_cloud_realname_check",
             // A response field: its wire name is the key the reader matches.
-            &["\"match\" => ::core::option::Option::Some(", "pub match_: "],
+            &["\"match\" => Some(", "pub match_: "],
         ),
         (
             "tmall/traceplatform_awdc_info_upload",
@@ -206,8 +206,8 @@ fn the_quirks_come_out_as_decided() {
         (
             "alitrip/btrip_supplychain_flight_industry_search",
             &[
-                "pub search_price: ::std::option::Option<SearchPriceRs>,",
-                "pub cabin: ::std::option::Option<::serde_json::Value>,",
+                "pub search_price: Option<SearchPriceRs>,",
+                "pub cabin: Option<::serde_json::Value>,",
             ],
         ),
         // `Result`, `Data`, `T` are kept; `Response` is left to the API's own.

@@ -86,23 +86,14 @@ fn trade_and_order_are_one_type_each_in_the_types_module() {
             code.contains("pub use crate::types::{"),
             "{module} does not re-export its shared types:\n{code}"
         );
-        assert!(code.contains("::std::option::Option<Trade>"), "{code}");
+        assert!(code.contains("Option<Trade>"), "{code}");
     }
     // The union of the documents' fields, with the types that read every form.
+    assert!(types.contains("pub tid: Option<String>,"), "{types}");
+    assert!(types.contains("pub created: Option<String>,"), "{types}");
+    assert!(types.contains("pub title: Option<String>,"), "{types}");
     assert!(
-        types.contains("pub tid: ::std::option::Option<::std::string::String>,"),
-        "{types}"
-    );
-    assert!(
-        types.contains("pub created: ::std::option::Option<::std::string::String>,"),
-        "{types}"
-    );
-    assert!(
-        types.contains("pub title: ::std::option::Option<::std::string::String>,"),
-        "{types}"
-    );
-    assert!(
-        types.contains("pub discount_fee: ::std::option::Option<::top_runtime::Decimal>,"),
+        types.contains("pub discount_fee: Option<::top_runtime::Decimal>,"),
         "{types}"
     );
     // Both documents' codes are variants of one enum, named after its field.
@@ -157,14 +148,8 @@ fn a_type_whose_documents_contradict_each_other_stays_a_struct_per_api() {
     let sold = text(&g, SOLD);
     assert_eq!(struct_count(&get, "Refund"), 1, "{get}");
     assert_eq!(struct_count(&sold, "Refund"), 1, "{sold}");
-    assert!(
-        get.contains("pub extra: ::std::option::Option<::std::string::String>,"),
-        "{get}"
-    );
-    assert!(
-        sold.contains("pub extra: ::std::option::Option<Extra>,"),
-        "{sold}"
-    );
+    assert!(get.contains("pub extra: Option<String>,"), "{get}");
+    assert!(sold.contains("pub extra: Option<Extra>,"), "{sold}");
 }
 
 #[test]
@@ -260,10 +245,10 @@ fn no_other_document_renames_what_an_api_module_names() {
     ];
     let alone = fields_in(&generate(std::slice::from_ref(&one)), "one/get", "OneGet");
     for decl in [
-        "pub q: ::std::option::Option<Q>,",
-        "pub q: ::std::option::Option<QData>,",
-        "pub item: ::std::option::Option<Item>,",
-        "pub note: ::std::option::Option<Note>,",
+        "pub q: Option<Q>,",
+        "pub q: Option<QData>,",
+        "pub item: Option<Item>,",
+        "pub note: Option<Note>,",
     ] {
         assert!(alone.iter().any(|l| l == decl), "{decl} in {alone:?}");
     }

@@ -14,34 +14,34 @@ pub struct ContractPlaceOrder {
     /// 合约ID
     ///
     /// Example: `xxxxx`
-    pub contract_no: ::std::option::Option<::std::string::String>,
+    pub contract_no: Option<String>,
     /// 外部订单编号
     ///
     /// Example: `xxxxx`
-    pub out_order_id: ::std::option::Option<::std::string::String>,
+    pub out_order_id: Option<String>,
     /// 企业购订单号
     ///
     /// Example: `Top,Pub`
-    pub biz_order_ids: ::std::vec::Vec<::std::string::String>,
+    pub biz_order_ids: Vec<String>,
     /// 商品信息(仅渲染接口返回)
-    pub order_items: ::std::vec::Vec<OrderItem>,
+    pub order_items: Vec<OrderItem>,
 }
 
 impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "contract_no" => ::core::option::Option::Some(0),
-            "out_order_id" => ::core::option::Option::Some(1),
-            "biz_order_ids" => ::core::option::Option::Some(2),
-            "order_items" => ::core::option::Option::Some(3),
-            _ => ::core::option::Option::None,
+            "contract_no" => Some(0),
+            "out_order_id" => Some(1),
+            "biz_order_ids" => Some(2),
+            "order_items" => Some(3),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.contract_no),
             1 => ::top_runtime::de::field_into(map, &mut self.out_order_id),
@@ -59,7 +59,7 @@ impl ::serde::Serialize for ContractPlaceOrder {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "ContractPlaceOrder",
@@ -82,51 +82,51 @@ pub struct Logistics {
     /// 快递公司Code
     ///
     /// Example: `xxxxx`
-    pub cp_code: ::std::option::Option<::std::string::String>,
+    pub cp_code: Option<String>,
     /// 快递名称
     ///
     /// Example: `xxxxx`
-    pub cp_name: ::std::option::Option<::std::string::String>,
+    pub cp_name: Option<String>,
     /// 运单号
     ///
     /// Example: `xxxxx`
-    pub mail_no: ::std::option::Option<::std::string::String>,
+    pub mail_no: Option<String>,
     /// 发货时间
     ///
     /// Example: `xxxxx`
-    pub consign_time: ::std::option::Option<::std::string::String>,
+    pub consign_time: Option<String>,
     /// 物流状态描述
     ///
     /// Example: `xxxxx`
-    pub standard_desc: ::std::option::Option<::std::string::String>,
+    pub standard_desc: Option<String>,
     /// 物流状态Code
     ///
     /// Example: `xxxxx`
-    pub status_code: ::std::option::Option<::std::string::String>,
+    pub status_code: Option<String>,
     /// 手机号
     ///
     /// Example: `xxxxx`
-    pub phone: ::std::option::Option<::std::string::String>,
+    pub phone: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for Logistics {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "cp_code" => ::core::option::Option::Some(0),
-            "cp_name" => ::core::option::Option::Some(1),
-            "mail_no" => ::core::option::Option::Some(2),
-            "consign_time" => ::core::option::Option::Some(3),
-            "standard_desc" => ::core::option::Option::Some(4),
-            "status_code" => ::core::option::Option::Some(5),
-            "phone" => ::core::option::Option::Some(6),
-            _ => ::core::option::Option::None,
+            "cp_code" => Some(0),
+            "cp_name" => Some(1),
+            "mail_no" => Some(2),
+            "consign_time" => Some(3),
+            "standard_desc" => Some(4),
+            "status_code" => Some(5),
+            "phone" => Some(6),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.cp_code),
             1 => ::top_runtime::de::field_into(map, &mut self.cp_name),
@@ -147,7 +147,7 @@ impl ::serde::Serialize for Logistics {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "Logistics",
@@ -171,130 +171,130 @@ impl ::serde::Serialize for Logistics {
 #[non_exhaustive]
 pub struct OrderDetailItem {
     /// 子订单信息详情
-    pub sub_order_details: ::std::vec::Vec<SubOrderDetailItem>,
+    pub sub_order_details: Vec<SubOrderDetailItem>,
     /// 支付信息
-    pub pay_info: ::std::option::Option<PayInfo>,
+    pub pay_info: Option<PayInfo>,
     /// 物流信息
-    pub logistics: ::std::vec::Vec<Logistics>,
+    pub logistics: Vec<Logistics>,
     /// 买方的企业账号ID
     ///
     /// Example: `3`
-    pub buyer_id: ::std::option::Option<i64>,
+    pub buyer_id: Option<i64>,
     /// 服务商ID
     ///
     /// Example: `3`
-    pub out_service_id: ::std::option::Option<i64>,
+    pub out_service_id: Option<i64>,
     /// 服务商名称
     ///
     /// Example: `xxxxx`
-    pub out_service_nick: ::std::option::Option<::std::string::String>,
+    pub out_service_nick: Option<String>,
     /// 企业购订单号
     ///
     /// Example: `xxxxx`
-    pub biz_order_id: ::std::option::Option<::std::string::String>,
+    pub biz_order_id: Option<String>,
     /// 外部系统订单号
     ///
     /// Example: `xxxxx`
-    pub out_order_id: ::std::option::Option<::std::string::String>,
+    pub out_order_id: Option<String>,
     /// 合同ID
     ///
     /// Example: `xxxxx`
-    pub contract_no: ::std::option::Option<::std::string::String>,
+    pub contract_no: Option<String>,
     /// 社会信用代码
     ///
     /// Example: `xxxxx`
-    pub social_credit_code: ::std::option::Option<::std::string::String>,
+    pub social_credit_code: Option<String>,
     /// 关联的淘宝订单列表
     ///
     /// Example: `Top,Pub`
-    pub tp_order_id_list: ::std::vec::Vec<::std::string::String>,
+    pub tp_order_id_list: Vec<String>,
     /// 购买的商品数量
     ///
     /// Example: `10`
-    pub buy_amount: ::std::option::Option<i64>,
+    pub buy_amount: Option<i64>,
     /// 总费用, 单位为分
     ///
     /// Example: `3`
-    pub total_fee: ::std::option::Option<i64>,
+    pub total_fee: Option<i64>,
     /// 邮费, 单位为分
     ///
     /// Example: `3`
-    pub post_fee: ::std::option::Option<i64>,
+    pub post_fee: Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    pub status: ::std::option::Option<i64>,
+    pub status: Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    pub pay_status: ::std::option::Option<i64>,
+    pub pay_status: Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    pub logistics_status: ::std::option::Option<OrderDetailItemLogisticsStatus>,
+    pub logistics_status: Option<OrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    pub refund_status: ::std::option::Option<i64>,
+    pub refund_status: Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: Option<String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: Option<String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: Option<String>,
     /// 确认收货时间
     ///
     /// Example: `xxxxx`
-    pub logistics_confirm_time: ::std::option::Option<::std::string::String>,
+    pub logistics_confirm_time: Option<String>,
     /// 买家的额外说明或备注
     ///
     /// Example: `xxxxx`
-    pub remark: ::std::option::Option<::std::string::String>,
+    pub remark: Option<String>,
     /// 收货人信息
-    pub receiver: ::std::option::Option<Receiver>,
+    pub receiver: Option<Receiver>,
 }
 
 impl ::top_runtime::de::WireStruct for OrderDetailItem {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "sub_order_details" => ::core::option::Option::Some(0),
-            "pay_info" => ::core::option::Option::Some(1),
-            "logistics" => ::core::option::Option::Some(2),
-            "buyer_id" => ::core::option::Option::Some(3),
-            "out_service_id" => ::core::option::Option::Some(4),
-            "out_service_nick" => ::core::option::Option::Some(5),
-            "biz_order_id" => ::core::option::Option::Some(6),
-            "out_order_id" => ::core::option::Option::Some(7),
-            "contract_no" => ::core::option::Option::Some(8),
-            "social_credit_code" => ::core::option::Option::Some(9),
-            "tp_order_id_list" => ::core::option::Option::Some(10),
-            "buy_amount" => ::core::option::Option::Some(11),
-            "total_fee" => ::core::option::Option::Some(12),
-            "post_fee" => ::core::option::Option::Some(13),
-            "status" => ::core::option::Option::Some(14),
-            "pay_status" => ::core::option::Option::Some(15),
-            "logistics_status" => ::core::option::Option::Some(16),
-            "refund_status" => ::core::option::Option::Some(17),
-            "create_time" => ::core::option::Option::Some(18),
-            "pay_time" => ::core::option::Option::Some(19),
-            "end_time" => ::core::option::Option::Some(20),
-            "logistics_confirm_time" => ::core::option::Option::Some(21),
-            "remark" => ::core::option::Option::Some(22),
-            "receiver" => ::core::option::Option::Some(23),
-            _ => ::core::option::Option::None,
+            "sub_order_details" => Some(0),
+            "pay_info" => Some(1),
+            "logistics" => Some(2),
+            "buyer_id" => Some(3),
+            "out_service_id" => Some(4),
+            "out_service_nick" => Some(5),
+            "biz_order_id" => Some(6),
+            "out_order_id" => Some(7),
+            "contract_no" => Some(8),
+            "social_credit_code" => Some(9),
+            "tp_order_id_list" => Some(10),
+            "buy_amount" => Some(11),
+            "total_fee" => Some(12),
+            "post_fee" => Some(13),
+            "status" => Some(14),
+            "pay_status" => Some(15),
+            "logistics_status" => Some(16),
+            "refund_status" => Some(17),
+            "create_time" => Some(18),
+            "pay_time" => Some(19),
+            "end_time" => Some(20),
+            "logistics_confirm_time" => Some(21),
+            "remark" => Some(22),
+            "receiver" => Some(23),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.sub_order_details),
             1 => ::top_runtime::de::field_into(map, &mut self.pay_info),
@@ -332,7 +332,7 @@ impl ::serde::Serialize for OrderDetailItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "OrderDetailItem",
@@ -389,7 +389,7 @@ pub enum OrderDetailItemLogisticsStatus {
     /// 配货中,目前周期购已经使用到 (`9`)
     Code9,
     /// A code the documentation does not list, as it came on the wire.
-    Other(::std::string::String),
+    Other(String),
 }
 
 impl ::top_runtime::code::Code for OrderDetailItemLogisticsStatus {
@@ -407,27 +407,27 @@ impl ::top_runtime::code::Code for OrderDetailItemLogisticsStatus {
             _ => Self::Code9,
         }
     }
-    fn other(text: ::std::string::String) -> Self {
+    fn other(text: String) -> Self {
         Self::Other(text)
     }
-    fn index(&self) -> ::core::result::Result<usize, &str> {
+    fn index(&self) -> Result<usize, &str> {
         match self {
-            Self::Code1 => ::core::result::Result::Ok(0),
-            Self::Code2 => ::core::result::Result::Ok(1),
-            Self::Code3 => ::core::result::Result::Ok(2),
-            Self::Code4 => ::core::result::Result::Ok(3),
-            Self::Code5 => ::core::result::Result::Ok(4),
-            Self::Code6 => ::core::result::Result::Ok(5),
-            Self::Code8 => ::core::result::Result::Ok(6),
-            Self::Code9 => ::core::result::Result::Ok(7),
-            Self::Other(text) => ::core::result::Result::Err(text),
+            Self::Code1 => Ok(0),
+            Self::Code2 => Ok(1),
+            Self::Code3 => Ok(2),
+            Self::Code4 => Ok(3),
+            Self::Code5 => Ok(4),
+            Self::Code6 => Ok(5),
+            Self::Code8 => Ok(6),
+            Self::Code9 => Ok(7),
+            Self::Other(text) => Err(text),
         }
     }
 }
 
 ::top_runtime::code_enum!(OrderDetailItemLogisticsStatus);
 
-impl ::core::convert::From<i64> for OrderDetailItemLogisticsStatus {
+impl From<i64> for OrderDetailItemLogisticsStatus {
     fn from(code: i64) -> Self {
         ::top_runtime::code::Code::from_wire_text(code.to_string())
     }
@@ -442,41 +442,41 @@ pub struct OrderItem {
     /// 商品ID
     ///
     /// Example: `3`
-    pub item_id: ::std::option::Option<i64>,
+    pub item_id: Option<i64>,
     /// 商品SKU ID
     ///
     /// Example: `3`
-    pub sku_id: ::std::option::Option<i64>,
+    pub sku_id: Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    pub buy_amount: ::std::option::Option<i64>,
+    pub buy_amount: Option<i64>,
     /// 商品价格
     ///
     /// Example: `3`
-    pub item_price: ::std::option::Option<i64>,
+    pub item_price: Option<i64>,
     /// 是否可购买
     ///
     /// Example: `false`
-    pub can_buy: ::std::option::Option<bool>,
+    pub can_buy: Option<bool>,
 }
 
 impl ::top_runtime::de::WireStruct for OrderItem {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "item_id" => ::core::option::Option::Some(0),
-            "sku_id" => ::core::option::Option::Some(1),
-            "buy_amount" => ::core::option::Option::Some(2),
-            "item_price" => ::core::option::Option::Some(3),
-            "can_buy" => ::core::option::Option::Some(4),
-            _ => ::core::option::Option::None,
+            "item_id" => Some(0),
+            "sku_id" => Some(1),
+            "buy_amount" => Some(2),
+            "item_price" => Some(3),
+            "can_buy" => Some(4),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.item_id),
             1 => ::top_runtime::de::field_into(map, &mut self.sku_id),
@@ -495,7 +495,7 @@ impl ::serde::Serialize for OrderItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "OrderItem",
@@ -519,31 +519,31 @@ pub struct PayInfo {
     /// 支付方式
     ///
     /// Example: `10`
-    pub pay_type: ::std::option::Option<i64>,
+    pub pay_type: Option<i64>,
     /// 总支付金额
     ///
     /// Example: `3`
-    pub total_price: ::std::option::Option<i64>,
+    pub total_price: Option<i64>,
     /// 支付时间
     ///
     /// Example: `xxxxx`
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for PayInfo {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "pay_type" => ::core::option::Option::Some(0),
-            "total_price" => ::core::option::Option::Some(1),
-            "pay_time" => ::core::option::Option::Some(2),
-            _ => ::core::option::Option::None,
+            "pay_type" => Some(0),
+            "total_price" => Some(1),
+            "pay_time" => Some(2),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.pay_type),
             1 => ::top_runtime::de::field_into(map, &mut self.total_price),
@@ -560,7 +560,7 @@ impl ::serde::Serialize for PayInfo {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "PayInfo",
@@ -582,31 +582,31 @@ pub struct Receiver {
     /// 收件人的姓名
     ///
     /// Example: `xxxxx`
-    pub receiver_name: ::std::option::Option<::std::string::String>,
+    pub receiver_name: Option<String>,
     /// 手机号码
     ///
     /// Example: `xxxxx`
-    pub mobile: ::std::option::Option<::std::string::String>,
+    pub mobile: Option<String>,
     /// 地址详情
     ///
     /// Example: `xxxxx`
-    pub address_detail: ::std::option::Option<::std::string::String>,
+    pub address_detail: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for Receiver {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "receiver_name" => ::core::option::Option::Some(0),
-            "mobile" => ::core::option::Option::Some(1),
-            "address_detail" => ::core::option::Option::Some(2),
-            _ => ::core::option::Option::None,
+            "receiver_name" => Some(0),
+            "mobile" => Some(1),
+            "address_detail" => Some(2),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.receiver_name),
             1 => ::top_runtime::de::field_into(map, &mut self.mobile),
@@ -623,7 +623,7 @@ impl ::serde::Serialize for Receiver {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "Receiver",
@@ -643,111 +643,111 @@ impl ::serde::Serialize for Receiver {
 #[non_exhaustive]
 pub struct SubOrderDetailItem {
     /// 物流信息
-    pub logistics: ::std::vec::Vec<Logistics>,
+    pub logistics: Vec<Logistics>,
     /// 子订单ID
     ///
     /// Example: `xxxxx`
-    pub biz_order_id: ::std::option::Option<::std::string::String>,
+    pub biz_order_id: Option<String>,
     /// 父订单ID
     ///
     /// Example: `xxxxx`
-    pub parent_id: ::std::option::Option<::std::string::String>,
+    pub parent_id: Option<String>,
     /// 淘宝订单ID
     ///
     /// Example: `xxxxx`
-    pub tp_order_id: ::std::option::Option<::std::string::String>,
+    pub tp_order_id: Option<String>,
     /// 外部订单号
     ///
     /// Example: `xxxxx`
-    pub out_order_id: ::std::option::Option<::std::string::String>,
+    pub out_order_id: Option<String>,
     /// 商品ID
     ///
     /// Example: `3`
-    pub item_id: ::std::option::Option<i64>,
+    pub item_id: Option<i64>,
     /// 商品名称
     ///
     /// Example: `xxxxx`
-    pub item_name: ::std::option::Option<::std::string::String>,
+    pub item_name: Option<String>,
     /// 商品主图链接
     ///
     /// Example: `xxxxx`
-    pub item_pic: ::std::option::Option<::std::string::String>,
+    pub item_pic: Option<String>,
     /// SKU ID
     ///
     /// Example: `3`
-    pub sku_id: ::std::option::Option<i64>,
+    pub sku_id: Option<i64>,
     /// SKU属性
     ///
     /// Example: `xxxxx`
-    pub sku_property: ::std::option::Option<::std::string::String>,
+    pub sku_property: Option<String>,
     /// 商品单价
     ///
     /// Example: `3`
-    pub item_price: ::std::option::Option<i64>,
+    pub item_price: Option<i64>,
     /// 购买数量
     ///
     /// Example: `10`
-    pub buy_amount: ::std::option::Option<i64>,
+    pub buy_amount: Option<i64>,
     /// 订单状态:0-订单可见待确认 1 订单不可见 2 订单已确认 3 结算已收单 4 已结算
     ///
     /// Example: `10`
-    pub status: ::std::option::Option<i64>,
+    pub status: Option<i64>,
     /// 支付状态:1一未冻结/未付款 -\>等待买家发起付款 2-已冻结/已付款/信用额度占用 -\>等待卖家发货 4 - 已退款-\>交易关闭 6- 已转交易/信用额度释放一\>交易成功 7-没有创建外部交易(支付宝交易) 8 -交易被淘宝关闭 9- 不可付款/信用额度不足
     ///
     /// Example: `10`
-    pub pay_status: ::std::option::Option<i64>,
+    pub pay_status: Option<i64>,
     /// 物流状态:1-未发货-\>等待卖家发货 2-已发货-\>等待买家确认收货 3 -已收货-\>交易成功 4- 已经退货-\>交易失败 5- 部分收货-\>交易成功 6- 部分发货中 8-还未创建物流订单 9- 配货中,目前周期购已经使用到
     ///
     /// Example: `10`
-    pub logistics_status: ::std::option::Option<SubOrderDetailItemLogisticsStatus>,
+    pub logistics_status: Option<SubOrderDetailItemLogisticsStatus>,
     /// 退款状态:1-买家已经申请退款 ,等待卖家同意 2-卖家已经同意退款 ,等待买家退货 3一买家已经退货,等待卖家确认收货 4- 退款关闭 5- 退款成功 6一卖家拒绝退款 9一没有申请退款,对主定单和子订单都有效 10一有活动退款,申请退款后,只对主定单有效只有一笔订单的情况,主定单的退款状态可能为1,2,3,6,10 ;11一退款结束,只对父订单有效
     ///
     /// Example: `10`
-    pub refund_status: ::std::option::Option<i64>,
+    pub refund_status: Option<i64>,
     /// 创建时间
     ///
     /// Example: `xxxxx`
-    pub create_time: ::std::option::Option<::std::string::String>,
+    pub create_time: Option<String>,
     /// 支付确认时间
     ///
     /// Example: `xxxxx`
-    pub pay_time: ::std::option::Option<::std::string::String>,
+    pub pay_time: Option<String>,
     /// 结束时间
     ///
     /// Example: `xxxxx`
-    pub end_time: ::std::option::Option<::std::string::String>,
+    pub end_time: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for SubOrderDetailItem {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "logistics" => ::core::option::Option::Some(0),
-            "biz_order_id" => ::core::option::Option::Some(1),
-            "parent_id" => ::core::option::Option::Some(2),
-            "tp_order_id" => ::core::option::Option::Some(3),
-            "out_order_id" => ::core::option::Option::Some(4),
-            "item_id" => ::core::option::Option::Some(5),
-            "item_name" => ::core::option::Option::Some(6),
-            "item_pic" => ::core::option::Option::Some(7),
-            "sku_id" => ::core::option::Option::Some(8),
-            "sku_property" => ::core::option::Option::Some(9),
-            "item_price" => ::core::option::Option::Some(10),
-            "buy_amount" => ::core::option::Option::Some(11),
-            "status" => ::core::option::Option::Some(12),
-            "pay_status" => ::core::option::Option::Some(13),
-            "logistics_status" => ::core::option::Option::Some(14),
-            "refund_status" => ::core::option::Option::Some(15),
-            "create_time" => ::core::option::Option::Some(16),
-            "pay_time" => ::core::option::Option::Some(17),
-            "end_time" => ::core::option::Option::Some(18),
-            _ => ::core::option::Option::None,
+            "logistics" => Some(0),
+            "biz_order_id" => Some(1),
+            "parent_id" => Some(2),
+            "tp_order_id" => Some(3),
+            "out_order_id" => Some(4),
+            "item_id" => Some(5),
+            "item_name" => Some(6),
+            "item_pic" => Some(7),
+            "sku_id" => Some(8),
+            "sku_property" => Some(9),
+            "item_price" => Some(10),
+            "buy_amount" => Some(11),
+            "status" => Some(12),
+            "pay_status" => Some(13),
+            "logistics_status" => Some(14),
+            "refund_status" => Some(15),
+            "create_time" => Some(16),
+            "pay_time" => Some(17),
+            "end_time" => Some(18),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.logistics),
             1 => ::top_runtime::de::field_into(map, &mut self.biz_order_id),
@@ -780,7 +780,7 @@ impl ::serde::Serialize for SubOrderDetailItem {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "SubOrderDetailItem",
@@ -832,7 +832,7 @@ pub enum SubOrderDetailItemLogisticsStatus {
     /// 配货中,目前周期购已经使用到 (`9`)
     Code9,
     /// A code the documentation does not list, as it came on the wire.
-    Other(::std::string::String),
+    Other(String),
 }
 
 impl ::top_runtime::code::Code for SubOrderDetailItemLogisticsStatus {
@@ -850,27 +850,27 @@ impl ::top_runtime::code::Code for SubOrderDetailItemLogisticsStatus {
             _ => Self::Code9,
         }
     }
-    fn other(text: ::std::string::String) -> Self {
+    fn other(text: String) -> Self {
         Self::Other(text)
     }
-    fn index(&self) -> ::core::result::Result<usize, &str> {
+    fn index(&self) -> Result<usize, &str> {
         match self {
-            Self::Code1 => ::core::result::Result::Ok(0),
-            Self::Code2 => ::core::result::Result::Ok(1),
-            Self::Code3 => ::core::result::Result::Ok(2),
-            Self::Code4 => ::core::result::Result::Ok(3),
-            Self::Code5 => ::core::result::Result::Ok(4),
-            Self::Code6 => ::core::result::Result::Ok(5),
-            Self::Code8 => ::core::result::Result::Ok(6),
-            Self::Code9 => ::core::result::Result::Ok(7),
-            Self::Other(text) => ::core::result::Result::Err(text),
+            Self::Code1 => Ok(0),
+            Self::Code2 => Ok(1),
+            Self::Code3 => Ok(2),
+            Self::Code4 => Ok(3),
+            Self::Code5 => Ok(4),
+            Self::Code6 => Ok(5),
+            Self::Code8 => Ok(6),
+            Self::Code9 => Ok(7),
+            Self::Other(text) => Err(text),
         }
     }
 }
 
 ::top_runtime::code_enum!(SubOrderDetailItemLogisticsStatus);
 
-impl ::core::convert::From<i64> for SubOrderDetailItemLogisticsStatus {
+impl From<i64> for SubOrderDetailItemLogisticsStatus {
     fn from(code: i64) -> Self {
         ::top_runtime::code::Code::from_wire_text(code.to_string())
     }

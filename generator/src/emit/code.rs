@@ -1,7 +1,9 @@
 //! Tokens for one API module: request, response and nested structs.
 //!
-//! Generated code names everything by absolute path (`::std::option::Option`,
-//! `::core::result::Result`) because a TOP type may be called `Result`.
+//! Generated code names std's types as the prelude does (`Option`, `Result`):
+//! no generated type takes a prelude name (`naming::unshadowed_type_ident`),
+//! so none is shadowed, and the short names are half the tokens to format and
+//! compile. Everything else goes by absolute path (`::top_runtime::…`).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -122,9 +124,9 @@ pub fn value_type(scope: &Scope, f: &Field) -> TokenStream {
         None => base_type(scope, f.ty),
     };
     if f.array {
-        quote!(::std::vec::Vec<#base>)
+        quote!(Vec<#base>)
     } else if f.boxed {
-        quote!(::std::boxed::Box<#base>)
+        quote!(Box<#base>)
     } else {
         base
     }
@@ -151,9 +153,7 @@ fn request_field(scope: &Scope, f: &Field) -> TokenStream {
     if f.ty == Ty::Scalar(Scalar::File) {
         parts.push(quote!(skip));
     } else if !f.required {
-        parts.push(quote!(
-            skip_serializing_if = "::std::option::Option::is_none"
-        ));
+        parts.push(quote!(skip_serializing_if = "Option::is_none"));
     }
     if scope.qimen && f.array {
         let with = if f.required {
@@ -185,11 +185,7 @@ pub fn declared_type(scope: &Scope, side: Side, f: &Field) -> TokenStream {
         Side::Request => f.required,
         Side::Response => f.array,
     };
-    if bare {
-        ty
-    } else {
-        quote!(::std::option::Option<#ty>)
-    }
+    if bare { ty } else { quote!(Option<#ty>) }
 }
 
 /// Decoding of a response struct through the runtime's one generic struct
@@ -209,7 +205,7 @@ fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
                 &mut self,
                 index: usize,
                 map: &mut A,
-            ) -> ::core::result::Result<(), A::Error> {
+            ) -> Result<(), A::Error> {
                 // No `?` per arm: its desugaring cost a fifth of `cargo
                 // check` time on the full corpus.
                 match index {
@@ -234,9 +230,9 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
         let n = ident(&f.ident);
         let ty = value_type(scope, f);
         if f.code.is_some() && !f.array {
-            quote!(#n: impl ::std::convert::Into<#ty>)
+            quote!(#n: impl Into<#ty>)
         } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
-            quote!(#n: impl ::std::convert::Into<::std::string::String>)
+            quote!(#n: impl Into<String>)
         } else {
             quote!(#n: #ty)
         }
@@ -244,7 +240,7 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
     let inits = fields.iter().map(|f| {
         let n = ident(&f.ident);
         if !f.required {
-            quote!(#n: ::std::option::Option::None)
+            quote!(#n: None)
         } else if (f.code.is_some() || f.ty == Ty::Scalar(Scalar::String)) && !f.array {
             quote!(#n: #n.into())
         } else {
@@ -269,7 +265,7 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
         let into = if f.code.is_some() && !f.array {
             Some(ty.clone())
         } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
-            Some(quote!(::std::string::String))
+            Some(quote!(String))
         } else if f.boxed {
             Some(ty.clone())
         } else {
@@ -279,8 +275,8 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
             quote! {
                 #doc
                 #[must_use]
-                pub fn #setter(mut self, #n: impl ::std::convert::Into<#into>) -> Self {
-                    self.#n = ::std::option::Option::Some(#n.into());
+                pub fn #setter(mut self, #n: impl Into<#into>) -> Self {
+                    self.#n = Some(#n.into());
                     self
                 }
             }
@@ -289,7 +285,7 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
                 #doc
                 #[must_use]
                 pub fn #setter(mut self, #n: #ty) -> Self {
-                    self.#n = ::std::option::Option::Some(#n);
+                    self.#n = Some(#n);
                     self
                 }
             }
@@ -326,13 +322,13 @@ pub fn field_index(i: usize) -> proc_macro2::Literal {
 pub fn field_lookup(fields: &[Field]) -> TokenStream {
     let keys = fields.iter().enumerate().map(|(i, f)| {
         let (wire, i) = (&f.wire, field_index(i));
-        quote!(#wire => ::core::option::Option::Some(#i))
+        quote!(#wire => Some(#i))
     });
     quote! {
-        fn field(key: &str) -> ::core::option::Option<usize> {
+        fn field(key: &str) -> Option<usize> {
             match key {
                 #(#keys,)*
-                _ => ::core::option::Option::None,
+                _ => None,
             }
         }
     }
@@ -382,7 +378,7 @@ fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> Toke
         Side::Response => {
             let fields = s.fields.iter().map(|f| response_field(scope, f));
             let boxed = is_boxed(scope, index)
-                .then(|| quote!(impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}));
+                .then(|| quote!(impl ::top_runtime::de::Wire for Box<#name> {}));
             let wire = wire_impls(&name, &s.fields);
             let ser = server::serialize_impl(scope, &name, &s.fields);
             quote! {
@@ -436,7 +432,7 @@ fn code_enum(c: &CodeEnum) -> TokenStream {
     let number = c.number;
     let from_number = number.then(|| {
         quote! {
-            impl ::core::convert::From<i64> for #name {
+            impl From<i64> for #name {
                 fn from(code: i64) -> Self {
                     ::top_runtime::code::Code::from_wire_text(code.to_string())
                 }
@@ -450,7 +446,7 @@ fn code_enum(c: &CodeEnum) -> TokenStream {
         pub enum #name {
             #(#variant_docs #variants,)*
             /// A code the documentation does not list, as it came on the wire.
-            #other(::std::string::String),
+            #other(String),
         }
         impl ::top_runtime::code::Code for #name {
             const CODES: &'static [&'static str] = &[#(#codes),*];
@@ -461,13 +457,13 @@ fn code_enum(c: &CodeEnum) -> TokenStream {
                     _ => Self::#last,
                 }
             }
-            fn other(text: ::std::string::String) -> Self {
+            fn other(text: String) -> Self {
                 Self::#other(text)
             }
-            fn index(&self) -> ::core::result::Result<usize, &str> {
+            fn index(&self) -> Result<usize, &str> {
                 match self {
-                    #(Self::#variants => ::core::result::Result::Ok(#indexes),)*
-                    Self::#other(text) => ::core::result::Result::Err(text),
+                    #(Self::#variants => Ok(#indexes),)*
+                    Self::#other(text) => Err(text),
                 }
             }
         }
@@ -496,10 +492,10 @@ fn request_impl(api: &Api) -> TokenStream {
         (
             quote!(::top_runtime::Protocol::Qimen),
             Vec::new(),
-            quote!(::core::result::Result::Ok(::top_runtime::Params::default())),
+            quote!(Ok(::top_runtime::Params::default())),
             quote! {
-                fn qimen_body(&self) -> ::core::result::Result<::std::option::Option<::std::string::String>, ::top_runtime::EncodeError> {
-                    ::top_runtime::params::qimen_xml(Self::METHOD, self).map(::std::option::Option::Some)
+                fn qimen_body(&self) -> Result<Option<String>, ::top_runtime::EncodeError> {
+                    ::top_runtime::params::qimen_xml(Self::METHOD, self).map(Some)
                 }
             },
         )
@@ -515,7 +511,7 @@ fn request_impl(api: &Api) -> TokenStream {
             .map(|f| f.wire.as_str())
             .collect();
         let body = if params.is_empty() {
-            quote!(::core::result::Result::Ok(::top_runtime::Params::default()))
+            quote!(Ok(::top_runtime::Params::default()))
         } else {
             let pushes = params.iter().map(|f| {
                 let n = ident(&f.ident);
@@ -525,13 +521,13 @@ fn request_impl(api: &Api) -> TokenStream {
                     quote!(p.0.push((#wire, #e));)
                 } else {
                     let e = encode(f, &quote!(v));
-                    quote!(if let ::std::option::Option::Some(v) = &self.#n { p.0.push((#wire, #e)); })
+                    quote!(if let Some(v) = &self.#n { p.0.push((#wire, #e)); })
                 }
             });
             quote! {
                 let mut p = ::top_runtime::Params::default();
                 #(#pushes)*
-                ::core::result::Result::Ok(p)
+                Ok(p)
             }
         };
         (quote!(::top_runtime::Protocol::Top), json, body, quote!())
@@ -548,12 +544,12 @@ fn request_impl(api: &Api) -> TokenStream {
             if f.required {
                 quote!(out.push((#wire, &self.#n));)
             } else {
-                quote!(if let ::std::option::Option::Some(v) = &self.#n { out.push((#wire, v)); })
+                quote!(if let Some(v) = &self.#n { out.push((#wire, v)); })
             }
         });
         quote! {
-            fn files(&self) -> ::std::vec::Vec<(&'static str, &::top_runtime::FileItem)> {
-                let mut out = ::std::vec::Vec::new();
+            fn files(&self) -> Vec<(&'static str, &::top_runtime::FileItem)> {
+                let mut out = Vec::new();
                 #(#pushes)*
                 out
             }
@@ -564,7 +560,7 @@ fn request_impl(api: &Api) -> TokenStream {
             const METHOD: &'static str = #method;
             const PROTOCOL: ::top_runtime::Protocol = #protocol;
             type Response = #resp;
-            fn params(&self) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+            fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
                 #params_body
             }
             #files_fn

@@ -57,9 +57,9 @@ pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenS
     }
     let slots = fields.iter().map(|f| {
         let ty = declared_type(scope, Side::Request, f);
-        quote!(::std::option::Option<#ty>)
+        quote!(Option<#ty>)
     });
-    let empty = fields.iter().map(|_| quote!(::std::option::Option::None));
+    let empty = fields.iter().map(|_| quote!(None));
     let lookup = field_lookup(fields);
     let reads = fields.iter().enumerate().map(|(i, f)| {
         let read = ident(match (f.required, f.array) {
@@ -76,7 +76,7 @@ pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenS
         if f.required {
             quote!(#field: ::top_runtime::de::need(slots.#i, #wire)?)
         } else {
-            quote!(#field: ::std::option::Option::flatten(slots.#i))
+            quote!(#field: Option::flatten(slots.#i))
         }
     });
     let cfg = only_on();
@@ -92,7 +92,7 @@ pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenS
                 slots: &mut Self::Slots,
                 index: usize,
                 map: &mut A,
-            ) -> ::core::result::Result<(), A::Error> {
+            ) -> Result<(), A::Error> {
                 match index {
                     #(#reads,)*
                     _ => ::top_runtime::de::skip(map),
@@ -100,8 +100,8 @@ pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenS
             }
             fn finish<E: ::serde::de::Error>(
                 slots: Self::Slots,
-            ) -> ::core::result::Result<Self, E> {
-                ::core::result::Result::Ok(Self { #(#values,)* })
+            ) -> Result<Self, E> {
+                Ok(Self { #(#values,)* })
             }
         }
         #cfg
@@ -132,7 +132,7 @@ pub fn serialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStr
             fn serialize<S: ::serde::Serializer>(
                 &self,
                 serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+            ) -> Result<S::Ok, S::Error> {
                 ::top_runtime::ser::fields(serializer, #label, &[#(#entries),*])
             }
         }
@@ -155,7 +155,7 @@ pub fn nested_impls(scope: &Scope, s: &Struct, boxed: bool) -> TokenStream {
             let boxed = boxed.then(|| {
                 quote! {
                     #cfg
-                    impl ::top_runtime::de::Wire for ::std::boxed::Box<#name> {}
+                    impl ::top_runtime::de::Wire for Box<#name> {}
                 }
             });
             quote! {

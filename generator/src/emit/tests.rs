@@ -54,7 +54,7 @@ fn is_decimal(s: &str) -> bool {
 /// The example text as a typed Rust expression, when it fits the type.
 fn scalar_expr(s: Scalar, text: &str, in_list: bool) -> Option<TokenStream> {
     match s {
-        Scalar::String if in_list => Some(quote!(::std::string::String::from(#text))),
+        Scalar::String if in_list => Some(quote!(String::from(#text))),
         Scalar::String => Some(quote!(#text)),
         Scalar::Int => text.trim().parse::<i64>().ok().map(|n| {
             let lit = Literal::i64_unsuffixed(n);
@@ -89,7 +89,7 @@ fn value_expr(api: &Api, f: &Field) -> Option<TokenStream> {
         };
         return Some(if f.array {
             let items = example.split(',').map(code);
-            quote!(::std::vec![#(#items),*])
+            quote!(vec![#(#items),*])
         } else {
             code(example)
         });
@@ -104,12 +104,12 @@ fn value_expr(api: &Api, f: &Field) -> Option<TokenStream> {
                 .map(|t| scalar_expr(s, t.trim(), true))
                 .collect();
             let items = items?;
-            Some(quote!(::std::vec![#(#items),*]))
+            Some(quote!(vec![#(#items),*]))
         }
         (Ty::Struct(i), false) => struct_expr(api, &api.structs[i].name, &api.structs[i].fields),
         (Ty::Struct(i), true) => {
             let one = struct_expr(api, &api.structs[i].name, &api.structs[i].fields)?;
-            Some(quote!(::std::vec![#one]))
+            Some(quote!(vec![#one]))
         }
     }
 }

@@ -57,9 +57,7 @@ fn request_from_the_page_example() {
         .with_sku_info(
             api::ImItemSkuInfoVo::new()
                 .with_sku_list(
-                    ::std::vec![
-                        api::ImItemSkuDetailVo::new().with_id(109).with_quantity(5)
-                    ],
+                    vec![api::ImItemSkuDetailVo::new().with_id(109).with_quantity(5)],
                 ),
         );
     let wire = top_tests::examples::wire_text(&request);

@@ -39,9 +39,7 @@ fn request_from_the_page_example() {
         .with_order_type(api::RequestOrderType::from("JYCK"))
         .with_cancel_reason("已经退货")
         .with_sub_source_orders(
-            ::std::vec![
-                api::SubSourceOrder::new().with_sub_source_order_code("21324234")
-            ],
+            vec![api::SubSourceOrder::new().with_sub_source_order_code("21324234")],
         );
     let wire = top_tests::examples::wire_text(&request);
     crate::snapshot_settings()

@@ -12,21 +12,19 @@ pub use crate::types::{ContractPlaceOrder, OrderItem, param::ContractCancelOrder
 #[non_exhaustive]
 pub struct PcOrderCancelRequest {
     /// 订单取消请求
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub param: ::std::option::Option<ContractCancelOrderReq>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<ContractCancelOrderReq>,
 }
 
 impl PcOrderCancelRequest {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            param: ::std::option::Option::None,
-        }
+        Self { param: None }
     }
     /// Sets `param`.
     #[must_use]
     pub fn with_param(mut self, param: ContractCancelOrderReq) -> Self {
-        self.param = ::std::option::Option::Some(param);
+        self.param = Some(param);
         self
     }
 }
@@ -35,14 +33,12 @@ impl ::top_runtime::Request for PcOrderCancelRequest {
     const METHOD: &'static str = "taobao.pc.order.cancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
     type Response = PcOrderCancelResponse;
-    fn params(
-        &self,
-    ) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+    fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
         let mut p = ::top_runtime::Params::default();
-        if let ::std::option::Option::Some(v) = &self.param {
+        if let Some(v) = &self.param {
             p.0.push(("param", ::top_runtime::params::json(Self::METHOD, "param", v)?));
         }
-        ::core::result::Result::Ok(p)
+        Ok(p)
     }
 }
 
@@ -55,21 +51,21 @@ impl ::top_runtime::testing::RequestFixture for PcOrderCancelRequest {
 #[non_exhaustive]
 pub struct PcOrderCancelResponse {
     /// result
-    pub result: ::std::option::Option<PcOrderCancelResult>,
+    pub result: Option<PcOrderCancelResult>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "result" => ::core::option::Option::Some(0),
-            _ => ::core::option::Option::None,
+            "result" => Some(0),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.result),
             _ => ::top_runtime::de::skip(map),
@@ -84,7 +80,7 @@ impl ::serde::Serialize for PcOrderCancelResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "PcOrderCancelResponse",
@@ -102,34 +98,34 @@ pub struct PcOrderCancelResult {
     /// 操作是否成功
     ///
     /// Example: `true`
-    pub success: ::std::option::Option<bool>,
+    pub success: Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    pub error_code: ::std::option::Option<::std::string::String>,
+    pub error_code: Option<String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    pub error_msg: ::std::option::Option<::std::string::String>,
+    pub error_msg: Option<String>,
     /// 结果
-    pub contract_place_order: ::std::option::Option<ContractPlaceOrder>,
+    pub contract_place_order: Option<ContractPlaceOrder>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderCancelResult {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "success" => ::core::option::Option::Some(0),
-            "error_code" => ::core::option::Option::Some(1),
-            "error_msg" => ::core::option::Option::Some(2),
-            "contract_place_order" => ::core::option::Option::Some(3),
-            _ => ::core::option::Option::None,
+            "success" => Some(0),
+            "error_code" => Some(1),
+            "error_msg" => Some(2),
+            "contract_place_order" => Some(3),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.success),
             1 => ::top_runtime::de::field_into(map, &mut self.error_code),
@@ -147,7 +143,7 @@ impl ::serde::Serialize for PcOrderCancelResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "PcOrderCancelResult",

@@ -15,21 +15,19 @@ pub use crate::types::{
 #[non_exhaustive]
 pub struct PcOrderDetailRequest {
     /// 订单详情请求
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub tp_request: ::std::option::Option<ContractOrderDetailReq>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tp_request: Option<ContractOrderDetailReq>,
 }
 
 impl PcOrderDetailRequest {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            tp_request: ::std::option::Option::None,
-        }
+        Self { tp_request: None }
     }
     /// Sets `tp_request`.
     #[must_use]
     pub fn with_tp_request(mut self, tp_request: ContractOrderDetailReq) -> Self {
-        self.tp_request = ::std::option::Option::Some(tp_request);
+        self.tp_request = Some(tp_request);
         self
     }
 }
@@ -38,18 +36,16 @@ impl ::top_runtime::Request for PcOrderDetailRequest {
     const METHOD: &'static str = "taobao.pc.order.detail";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
     type Response = PcOrderDetailResponse;
-    fn params(
-        &self,
-    ) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+    fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
         let mut p = ::top_runtime::Params::default();
-        if let ::std::option::Option::Some(v) = &self.tp_request {
+        if let Some(v) = &self.tp_request {
             p.0
                 .push((
                     "tp_request",
                     ::top_runtime::params::json(Self::METHOD, "tp_request", v)?,
                 ));
         }
-        ::core::result::Result::Ok(p)
+        Ok(p)
     }
 }
 
@@ -62,21 +58,21 @@ impl ::top_runtime::testing::RequestFixture for PcOrderDetailRequest {
 #[non_exhaustive]
 pub struct PcOrderDetailResponse {
     /// result
-    pub result: ::std::option::Option<PcOrderDetailResult>,
+    pub result: Option<PcOrderDetailResult>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "result" => ::core::option::Option::Some(0),
-            _ => ::core::option::Option::None,
+            "result" => Some(0),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.result),
             _ => ::top_runtime::de::skip(map),
@@ -91,7 +87,7 @@ impl ::serde::Serialize for PcOrderDetailResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "PcOrderDetailResponse",
@@ -109,34 +105,34 @@ pub struct PcOrderDetailResult {
     /// 操作是否成功
     ///
     /// Example: `true`
-    pub success: ::std::option::Option<bool>,
+    pub success: Option<bool>,
     /// 结果码
     ///
     /// Example: `200`
-    pub error_code: ::std::option::Option<::std::string::String>,
+    pub error_code: Option<String>,
     /// 结果描述
     ///
     /// Example: `参数错误`
-    pub error_msg: ::std::option::Option<::std::string::String>,
+    pub error_msg: Option<String>,
     /// 结果
-    pub order_detail_item: ::std::option::Option<OrderDetailItem>,
+    pub order_detail_item: Option<OrderDetailItem>,
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderDetailResult {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "success" => ::core::option::Option::Some(0),
-            "error_code" => ::core::option::Option::Some(1),
-            "error_msg" => ::core::option::Option::Some(2),
-            "order_detail_item" => ::core::option::Option::Some(3),
-            _ => ::core::option::Option::None,
+            "success" => Some(0),
+            "error_code" => Some(1),
+            "error_msg" => Some(2),
+            "order_detail_item" => Some(3),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.success),
             1 => ::top_runtime::de::field_into(map, &mut self.error_code),
@@ -154,7 +150,7 @@ impl ::serde::Serialize for PcOrderDetailResult {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "PcOrderDetailResult",

@@ -12,7 +12,7 @@ pub struct ContractCancelOrderReq {
     /// 企业购订单号
     ///
     /// Example: `10000001`
-    pub biz_order_id: ::std::string::String,
+    pub biz_order_id: String,
     /// 买家ID
     ///
     /// Example: `10000001`
@@ -21,10 +21,7 @@ pub struct ContractCancelOrderReq {
 
 impl ContractCancelOrderReq {
     /// Creates the value from its required fields: `biz_order_id`, `buyer_id`.
-    pub fn new(
-        biz_order_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: i64,
-    ) -> Self {
+    pub fn new(biz_order_id: impl Into<String>, buyer_id: i64) -> Self {
         Self {
             biz_order_id: biz_order_id.into(),
             buyer_id,
@@ -41,7 +38,7 @@ pub struct ContractOrderDetailReq {
     /// 企业购订单号
     ///
     /// Example: `10000001`
-    pub biz_order_id: ::std::string::String,
+    pub biz_order_id: String,
     /// 买家ID
     ///
     /// Example: `10000001`
@@ -50,10 +47,7 @@ pub struct ContractOrderDetailReq {
 
 impl ContractOrderDetailReq {
     /// Creates the value from its required fields: `biz_order_id`, `buyer_id`.
-    pub fn new(
-        biz_order_id: impl ::std::convert::Into<::std::string::String>,
-        buyer_id: i64,
-    ) -> Self {
+    pub fn new(biz_order_id: impl Into<String>, buyer_id: i64) -> Self {
         Self {
             biz_order_id: biz_order_id.into(),
             buyer_id,

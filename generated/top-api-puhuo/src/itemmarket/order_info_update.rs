@@ -14,27 +14,27 @@ pub struct ItemmarketOrderInfoUpdateRequest {
     /// 服务商订单 id
     ///
     /// Example: `3047544471326439704`
-    pub vendor_order_id: ::std::string::String,
+    pub vendor_order_id: String,
     /// 物流单号列表
     ///
     /// Example: `["YT175361", "SF534400"]`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub logistics_order_id_list: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logistics_order_id_list: Option<String>,
     /// 货品 id
     ///
     /// Example: `643888576658`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub item_id: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<i64>,
     /// 总数量
     ///
     /// Example: `15`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_quantity: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_quantity: Option<i64>,
     /// 总金额
     ///
     /// Example: `10.50`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_fee: ::std::option::Option<::top_runtime::Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_fee: Option<::top_runtime::Decimal>,
     /// 采购单 id
     ///
     /// Example: `3045861756863154425`
@@ -42,78 +42,73 @@ pub struct ItemmarketOrderInfoUpdateRequest {
     /// 支付宝订单 id
     ///
     /// Example: `2022112222001137391429021979`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub alipay_order_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alipay_order_id: Option<String>,
     /// 服务商事件;VENDOR\_PAID: 服务商已收到货款; VENDOR\_DELIVERING: 服务商配送中; VENDOR\_DELIVERED: 服务商配送完成; VENDOR\_REFUND: 服务商逆向处理;
     ///
     /// Example: `VENDOR_PAID`
     pub event: RequestEvent,
     /// sku 信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sku_info: ::std::option::Option<ImItemSkuInfoVo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_info: Option<ImItemSkuInfoVo>,
 }
 
 impl ItemmarketOrderInfoUpdateRequest {
     /// Creates the value from its required fields: `vendor_order_id`, `purchase_order_id`, `event`.
     pub fn new(
-        vendor_order_id: impl ::std::convert::Into<::std::string::String>,
+        vendor_order_id: impl Into<String>,
         purchase_order_id: i64,
-        event: impl ::std::convert::Into<RequestEvent>,
+        event: impl Into<RequestEvent>,
     ) -> Self {
         Self {
             vendor_order_id: vendor_order_id.into(),
-            logistics_order_id_list: ::std::option::Option::None,
-            item_id: ::std::option::Option::None,
-            total_quantity: ::std::option::Option::None,
-            total_fee: ::std::option::Option::None,
+            logistics_order_id_list: None,
+            item_id: None,
+            total_quantity: None,
+            total_fee: None,
             purchase_order_id,
-            alipay_order_id: ::std::option::Option::None,
+            alipay_order_id: None,
             event: event.into(),
-            sku_info: ::std::option::Option::None,
+            sku_info: None,
         }
     }
     /// Sets `logistics_order_id_list`.
     #[must_use]
     pub fn with_logistics_order_id_list(
         mut self,
-        logistics_order_id_list: impl ::std::convert::Into<::std::string::String>,
+        logistics_order_id_list: impl Into<String>,
     ) -> Self {
-        self.logistics_order_id_list = ::std::option::Option::Some(
-            logistics_order_id_list.into(),
-        );
+        self.logistics_order_id_list = Some(logistics_order_id_list.into());
         self
     }
     /// Sets `item_id`.
     #[must_use]
     pub fn with_item_id(mut self, item_id: i64) -> Self {
-        self.item_id = ::std::option::Option::Some(item_id);
+        self.item_id = Some(item_id);
         self
     }
     /// Sets `total_quantity`.
     #[must_use]
     pub fn with_total_quantity(mut self, total_quantity: i64) -> Self {
-        self.total_quantity = ::std::option::Option::Some(total_quantity);
+        self.total_quantity = Some(total_quantity);
         self
     }
     /// Sets `total_fee`.
     #[must_use]
     pub fn with_total_fee(mut self, total_fee: ::top_runtime::Decimal) -> Self {
-        self.total_fee = ::std::option::Option::Some(total_fee);
+        self.total_fee = Some(total_fee);
         self
     }
     /// Sets `alipay_order_id`.
     #[must_use]
-    pub fn with_alipay_order_id(
-        mut self,
-        alipay_order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.alipay_order_id = ::std::option::Option::Some(alipay_order_id.into());
+    pub fn with_alipay_order_id(mut self, alipay_order_id: impl Into<String>) -> Self {
+        self.alipay_order_id = Some(alipay_order_id.into());
         self
     }
     /// Sets `sku_info`.
     #[must_use]
     pub fn with_sku_info(mut self, sku_info: ImItemSkuInfoVo) -> Self {
-        self.sku_info = ::std::option::Option::Some(sku_info);
+        self.sku_info = Some(sku_info);
         self
     }
 }
@@ -122,25 +117,23 @@ impl ::top_runtime::Request for ItemmarketOrderInfoUpdateRequest {
     const METHOD: &'static str = "taobao.itemmarket.order.info.update";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
     type Response = ItemmarketOrderInfoUpdateResponse;
-    fn params(
-        &self,
-    ) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+    fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
         let mut p = ::top_runtime::Params::default();
         p.0
             .push((
                 "vendor_order_id",
                 ::top_runtime::params::text(&self.vendor_order_id),
             ));
-        if let ::std::option::Option::Some(v) = &self.logistics_order_id_list {
+        if let Some(v) = &self.logistics_order_id_list {
             p.0.push(("logistics_order_id_list", ::top_runtime::params::text(v)));
         }
-        if let ::std::option::Option::Some(v) = &self.item_id {
+        if let Some(v) = &self.item_id {
             p.0.push(("item_id", ::top_runtime::params::text(v)));
         }
-        if let ::std::option::Option::Some(v) = &self.total_quantity {
+        if let Some(v) = &self.total_quantity {
             p.0.push(("total_quantity", ::top_runtime::params::text(v)));
         }
-        if let ::std::option::Option::Some(v) = &self.total_fee {
+        if let Some(v) = &self.total_fee {
             p.0.push(("total_fee", ::top_runtime::params::text(v)));
         }
         p.0
@@ -148,18 +141,18 @@ impl ::top_runtime::Request for ItemmarketOrderInfoUpdateRequest {
                 "purchase_order_id",
                 ::top_runtime::params::text(&self.purchase_order_id),
             ));
-        if let ::std::option::Option::Some(v) = &self.alipay_order_id {
+        if let Some(v) = &self.alipay_order_id {
             p.0.push(("alipay_order_id", ::top_runtime::params::text(v)));
         }
         p.0.push(("event", ::top_runtime::params::text(&self.event)));
-        if let ::std::option::Option::Some(v) = &self.sku_info {
+        if let Some(v) = &self.sku_info {
             p.0
                 .push((
                     "sku_info",
                     ::top_runtime::params::json(Self::METHOD, "sku_info", v)?,
                 ));
         }
-        ::core::result::Result::Ok(p)
+        Ok(p)
     }
 }
 
@@ -174,31 +167,31 @@ pub struct ItemmarketOrderInfoUpdateResponse {
     /// 更新是否成功
     ///
     /// Example: `true`
-    pub call_success: ::std::option::Option<bool>,
+    pub call_success: Option<bool>,
     /// 错误码
     ///
     /// Example: `1001`
-    pub call_error_code: ::std::option::Option<::std::string::String>,
+    pub call_error_code: Option<String>,
     /// 错误信息
     ///
     /// Example: `SystemError`
-    pub call_error_msg: ::std::option::Option<::std::string::String>,
+    pub call_error_msg: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "call_success" => ::core::option::Option::Some(0),
-            "call_error_code" => ::core::option::Option::Some(1),
-            "call_error_msg" => ::core::option::Option::Some(2),
-            _ => ::core::option::Option::None,
+            "call_success" => Some(0),
+            "call_error_code" => Some(1),
+            "call_error_msg" => Some(2),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.call_success),
             1 => ::top_runtime::de::field_into(map, &mut self.call_error_code),
@@ -215,7 +208,7 @@ impl ::serde::Serialize for ItemmarketOrderInfoUpdateResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "ItemmarketOrderInfoUpdateResponse",
@@ -243,7 +236,7 @@ pub enum RequestEvent {
     /// 服务商逆向处理 (`VENDOR_REFUND`)
     VendorRefund,
     /// A code the documentation does not list, as it came on the wire.
-    Other(::std::string::String),
+    Other(String),
 }
 
 impl ::top_runtime::code::Code for RequestEvent {
@@ -262,16 +255,16 @@ impl ::top_runtime::code::Code for RequestEvent {
             _ => Self::VendorRefund,
         }
     }
-    fn other(text: ::std::string::String) -> Self {
+    fn other(text: String) -> Self {
         Self::Other(text)
     }
-    fn index(&self) -> ::core::result::Result<usize, &str> {
+    fn index(&self) -> Result<usize, &str> {
         match self {
-            Self::VendorPaid => ::core::result::Result::Ok(0),
-            Self::VendorDelivering => ::core::result::Result::Ok(1),
-            Self::VendorDelivered => ::core::result::Result::Ok(2),
-            Self::VendorRefund => ::core::result::Result::Ok(3),
-            Self::Other(text) => ::core::result::Result::Err(text),
+            Self::VendorPaid => Ok(0),
+            Self::VendorDelivering => Ok(1),
+            Self::VendorDelivered => Ok(2),
+            Self::VendorRefund => Ok(3),
+            Self::Other(text) => Err(text),
         }
     }
 }

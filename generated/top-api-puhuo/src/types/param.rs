@@ -12,33 +12,30 @@ pub struct ImItemSkuDetailVo {
     /// sku id
     ///
     /// Example: `109`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
     /// 数量
     ///
     /// Example: `5`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub quantity: ::std::option::Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
 }
 
 impl ImItemSkuDetailVo {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            id: ::std::option::Option::None,
-            quantity: ::std::option::Option::None,
-        }
+        Self { id: None, quantity: None }
     }
     /// Sets `id`.
     #[must_use]
     pub fn with_id(mut self, id: i64) -> Self {
-        self.id = ::std::option::Option::Some(id);
+        self.id = Some(id);
         self
     }
     /// Sets `quantity`.
     #[must_use]
     pub fn with_quantity(mut self, quantity: i64) -> Self {
-        self.quantity = ::std::option::Option::Some(quantity);
+        self.quantity = Some(quantity);
         self
     }
 }
@@ -50,24 +47,19 @@ impl ImItemSkuDetailVo {
 #[non_exhaustive]
 pub struct ImItemSkuInfoVo {
     /// sku 列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sku_list: ::std::option::Option<::std::vec::Vec<ImItemSkuDetailVo>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku_list: Option<Vec<ImItemSkuDetailVo>>,
 }
 
 impl ImItemSkuInfoVo {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            sku_list: ::std::option::Option::None,
-        }
+        Self { sku_list: None }
     }
     /// Sets `sku_list`.
     #[must_use]
-    pub fn with_sku_list(
-        mut self,
-        sku_list: ::std::vec::Vec<ImItemSkuDetailVo>,
-    ) -> Self {
-        self.sku_list = ::std::option::Option::Some(sku_list);
+    pub fn with_sku_list(mut self, sku_list: Vec<ImItemSkuDetailVo>) -> Self {
+        self.sku_list = Some(sku_list);
         self
     }
 }

@@ -17,130 +17,101 @@ pub struct QimenOrderCancelRequest {
     ///
     /// Example: `W1234`
     #[serde(rename = "warehouseCode")]
-    pub warehouse_code: ::std::string::String,
+    pub warehouse_code: String,
     /// 货主编码
     ///
     /// Example: `H1234`
-    #[serde(
-        rename = "ownerCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub owner_code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "ownerCode", skip_serializing_if = "Option::is_none")]
+    pub owner_code: Option<String>,
     /// 单据编码
     ///
     /// Example: `O1234`
     #[serde(rename = "orderCode")]
-    pub order_code: ::std::string::String,
+    pub order_code: String,
     /// 仓储系统单据编码
     ///
     /// Example: `WQ1234`
-    #[serde(rename = "orderId", skip_serializing_if = "::std::option::Option::is_none")]
-    pub order_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "orderId", skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
     /// 单据类型(JYCK=一般交易出库单;HHCK= 换货出库;BFCK=补发出库;PTCK=普通出库单;DBCK=调拨出库;B2BRK=B2B入库;B2BCK=B2B出库;QTCK=其他出库;SCRK=生产入库;LYRK=领用入库;CCRK=残次品入库;CGRK=采购入库;DBRK= 调拨入库;QTRK=其他入库;XTRK= 销退入库;THRK=退货入库;HHRK= 换货入库;CNJG= 仓内加工单;CGTH=采购退货出库单)
     ///
     /// Example: `JYCK`
-    #[serde(
-        rename = "orderType",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub order_type: ::std::option::Option<RequestOrderType>,
+    #[serde(rename = "orderType", skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<RequestOrderType>,
     /// 取消原因
     ///
     /// Example: `已经退货`
-    #[serde(
-        rename = "cancelReason",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub cancel_reason: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "cancelReason", skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
     /// 扩展属性
-    #[serde(
-        rename = "extendProps",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub extend_props: ::std::option::Option<
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
-    >,
+    #[serde(rename = "extendProps", skip_serializing_if = "Option::is_none")]
+    pub extend_props: Option<::std::collections::BTreeMap<String, String>>,
     /// 交易平台子订单信息
     #[serde(
         rename = "subSourceOrders",
-        skip_serializing_if = "::std::option::Option::is_none",
+        skip_serializing_if = "Option::is_none",
         serialize_with = "::top_runtime::params::xml_items_opt"
     )]
-    pub sub_source_orders: ::std::option::Option<::std::vec::Vec<SubSourceOrder>>,
+    pub sub_source_orders: Option<Vec<SubSourceOrder>>,
 }
 
 impl QimenOrderCancelRequest {
     /// Creates the value from its required fields: `warehouseCode`, `orderCode`.
     pub fn new(
-        warehouse_code: impl ::std::convert::Into<::std::string::String>,
-        order_code: impl ::std::convert::Into<::std::string::String>,
+        warehouse_code: impl Into<String>,
+        order_code: impl Into<String>,
     ) -> Self {
         Self {
             warehouse_code: warehouse_code.into(),
-            owner_code: ::std::option::Option::None,
+            owner_code: None,
             order_code: order_code.into(),
-            order_id: ::std::option::Option::None,
-            order_type: ::std::option::Option::None,
-            cancel_reason: ::std::option::Option::None,
-            extend_props: ::std::option::Option::None,
-            sub_source_orders: ::std::option::Option::None,
+            order_id: None,
+            order_type: None,
+            cancel_reason: None,
+            extend_props: None,
+            sub_source_orders: None,
         }
     }
     /// Sets `ownerCode`.
     #[must_use]
-    pub fn with_owner_code(
-        mut self,
-        owner_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.owner_code = ::std::option::Option::Some(owner_code.into());
+    pub fn with_owner_code(mut self, owner_code: impl Into<String>) -> Self {
+        self.owner_code = Some(owner_code.into());
         self
     }
     /// Sets `orderId`.
     #[must_use]
-    pub fn with_order_id(
-        mut self,
-        order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.order_id = ::std::option::Option::Some(order_id.into());
+    pub fn with_order_id(mut self, order_id: impl Into<String>) -> Self {
+        self.order_id = Some(order_id.into());
         self
     }
     /// Sets `orderType`.
     #[must_use]
-    pub fn with_order_type(
-        mut self,
-        order_type: impl ::std::convert::Into<RequestOrderType>,
-    ) -> Self {
-        self.order_type = ::std::option::Option::Some(order_type.into());
+    pub fn with_order_type(mut self, order_type: impl Into<RequestOrderType>) -> Self {
+        self.order_type = Some(order_type.into());
         self
     }
     /// Sets `cancelReason`.
     #[must_use]
-    pub fn with_cancel_reason(
-        mut self,
-        cancel_reason: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.cancel_reason = ::std::option::Option::Some(cancel_reason.into());
+    pub fn with_cancel_reason(mut self, cancel_reason: impl Into<String>) -> Self {
+        self.cancel_reason = Some(cancel_reason.into());
         self
     }
     /// Sets `extendProps`.
     #[must_use]
     pub fn with_extend_props(
         mut self,
-        extend_props: ::std::collections::BTreeMap<
-            ::std::string::String,
-            ::std::string::String,
-        >,
+        extend_props: ::std::collections::BTreeMap<String, String>,
     ) -> Self {
-        self.extend_props = ::std::option::Option::Some(extend_props);
+        self.extend_props = Some(extend_props);
         self
     }
     /// Sets `subSourceOrders`.
     #[must_use]
     pub fn with_sub_source_orders(
         mut self,
-        sub_source_orders: ::std::vec::Vec<SubSourceOrder>,
+        sub_source_orders: Vec<SubSourceOrder>,
     ) -> Self {
-        self.sub_source_orders = ::std::option::Option::Some(sub_source_orders);
+        self.sub_source_orders = Some(sub_source_orders);
         self
     }
 }
@@ -149,19 +120,11 @@ impl ::top_runtime::Request for QimenOrderCancelRequest {
     const METHOD: &'static str = "taobao.qimen.order.cancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Qimen;
     type Response = QimenOrderCancelResponse;
-    fn params(
-        &self,
-    ) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
-        ::core::result::Result::Ok(::top_runtime::Params::default())
+    fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+        Ok(::top_runtime::Params::default())
     }
-    fn qimen_body(
-        &self,
-    ) -> ::core::result::Result<
-        ::std::option::Option<::std::string::String>,
-        ::top_runtime::EncodeError,
-    > {
-        ::top_runtime::params::qimen_xml(Self::METHOD, self)
-            .map(::std::option::Option::Some)
+    fn qimen_body(&self) -> Result<Option<String>, ::top_runtime::EncodeError> {
+        ::top_runtime::params::qimen_xml(Self::METHOD, self).map(Some)
     }
 }
 
@@ -172,52 +135,36 @@ impl ::top_runtime::testing::RequestFixture for QimenOrderCancelRequest {
 #[cfg(feature = "server")]
 impl ::top_runtime::de::WireRequest for QimenOrderCancelRequest {
     type Slots = (
-        ::std::option::Option<::std::string::String>,
-        ::std::option::Option<::std::option::Option<::std::string::String>>,
-        ::std::option::Option<::std::string::String>,
-        ::std::option::Option<::std::option::Option<::std::string::String>>,
-        ::std::option::Option<::std::option::Option<RequestOrderType>>,
-        ::std::option::Option<::std::option::Option<::std::string::String>>,
-        ::std::option::Option<
-            ::std::option::Option<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-        ::std::option::Option<::std::option::Option<::std::vec::Vec<SubSourceOrder>>>,
+        Option<String>,
+        Option<Option<String>>,
+        Option<String>,
+        Option<Option<String>>,
+        Option<Option<RequestOrderType>>,
+        Option<Option<String>>,
+        Option<Option<::std::collections::BTreeMap<String, String>>>,
+        Option<Option<Vec<SubSourceOrder>>>,
     );
     fn slots() -> Self::Slots {
-        (
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )
+        (None, None, None, None, None, None, None, None)
     }
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "warehouseCode" => ::core::option::Option::Some(0),
-            "ownerCode" => ::core::option::Option::Some(1),
-            "orderCode" => ::core::option::Option::Some(2),
-            "orderId" => ::core::option::Option::Some(3),
-            "orderType" => ::core::option::Option::Some(4),
-            "cancelReason" => ::core::option::Option::Some(5),
-            "extendProps" => ::core::option::Option::Some(6),
-            "subSourceOrders" => ::core::option::Option::Some(7),
-            _ => ::core::option::Option::None,
+            "warehouseCode" => Some(0),
+            "ownerCode" => Some(1),
+            "orderCode" => Some(2),
+            "orderId" => Some(3),
+            "orderType" => Some(4),
+            "cancelReason" => Some(5),
+            "extendProps" => Some(6),
+            "subSourceOrders" => Some(7),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         slots: &mut Self::Slots,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::read_required(map, &mut slots.0, "warehouseCode"),
             1 => ::top_runtime::de::read_option(map, &mut slots.1, "ownerCode"),
@@ -232,18 +179,16 @@ impl ::top_runtime::de::WireRequest for QimenOrderCancelRequest {
             _ => ::top_runtime::de::skip(map),
         }
     }
-    fn finish<E: ::serde::de::Error>(
-        slots: Self::Slots,
-    ) -> ::core::result::Result<Self, E> {
-        ::core::result::Result::Ok(Self {
+    fn finish<E: ::serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
             warehouse_code: ::top_runtime::de::need(slots.0, "warehouseCode")?,
-            owner_code: ::std::option::Option::flatten(slots.1),
+            owner_code: Option::flatten(slots.1),
             order_code: ::top_runtime::de::need(slots.2, "orderCode")?,
-            order_id: ::std::option::Option::flatten(slots.3),
-            order_type: ::std::option::Option::flatten(slots.4),
-            cancel_reason: ::std::option::Option::flatten(slots.5),
-            extend_props: ::std::option::Option::flatten(slots.6),
-            sub_source_orders: ::std::option::Option::flatten(slots.7),
+            order_id: Option::flatten(slots.3),
+            order_type: Option::flatten(slots.4),
+            cancel_reason: Option::flatten(slots.5),
+            extend_props: Option::flatten(slots.6),
+            sub_source_orders: Option::flatten(slots.7),
         })
     }
 }
@@ -258,31 +203,31 @@ pub struct QimenOrderCancelResponse {
     /// 响应结果:success\|failure
     ///
     /// Example: `success`
-    pub flag: ::std::option::Option<::std::string::String>,
+    pub flag: Option<String>,
     /// 响应码
     ///
     /// Example: `0`
-    pub code: ::std::option::Option<::std::string::String>,
+    pub code: Option<String>,
     /// 响应信息
     ///
     /// Example: `invalid appkey`
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "flag" => ::core::option::Option::Some(0),
-            "code" => ::core::option::Option::Some(1),
-            "message" => ::core::option::Option::Some(2),
-            _ => ::core::option::Option::None,
+            "flag" => Some(0),
+            "code" => Some(1),
+            "message" => Some(2),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.flag),
             1 => ::top_runtime::de::field_into(map, &mut self.code),
@@ -299,7 +244,7 @@ impl ::serde::Serialize for QimenOrderCancelResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "QimenOrderCancelResponse",
@@ -353,7 +298,7 @@ pub enum RequestOrderType {
     /// 采购退货出库单 (`CGTH`)
     Cgth,
     /// A code the documentation does not list, as it came on the wire.
-    Other(::std::string::String),
+    Other(String),
 }
 
 impl ::top_runtime::code::Code for RequestOrderType {
@@ -402,31 +347,31 @@ impl ::top_runtime::code::Code for RequestOrderType {
             _ => Self::Cgth,
         }
     }
-    fn other(text: ::std::string::String) -> Self {
+    fn other(text: String) -> Self {
         Self::Other(text)
     }
-    fn index(&self) -> ::core::result::Result<usize, &str> {
+    fn index(&self) -> Result<usize, &str> {
         match self {
-            Self::Jyck => ::core::result::Result::Ok(0),
-            Self::Hhck => ::core::result::Result::Ok(1),
-            Self::Bfck => ::core::result::Result::Ok(2),
-            Self::Ptck => ::core::result::Result::Ok(3),
-            Self::Dbck => ::core::result::Result::Ok(4),
-            Self::B2brk => ::core::result::Result::Ok(5),
-            Self::B2bck => ::core::result::Result::Ok(6),
-            Self::Qtck => ::core::result::Result::Ok(7),
-            Self::Scrk => ::core::result::Result::Ok(8),
-            Self::Lyrk => ::core::result::Result::Ok(9),
-            Self::Ccrk => ::core::result::Result::Ok(10),
-            Self::Cgrk => ::core::result::Result::Ok(11),
-            Self::Dbrk => ::core::result::Result::Ok(12),
-            Self::Qtrk => ::core::result::Result::Ok(13),
-            Self::Xtrk => ::core::result::Result::Ok(14),
-            Self::Thrk => ::core::result::Result::Ok(15),
-            Self::Hhrk => ::core::result::Result::Ok(16),
-            Self::Cnjg => ::core::result::Result::Ok(17),
-            Self::Cgth => ::core::result::Result::Ok(18),
-            Self::Other(text) => ::core::result::Result::Err(text),
+            Self::Jyck => Ok(0),
+            Self::Hhck => Ok(1),
+            Self::Bfck => Ok(2),
+            Self::Ptck => Ok(3),
+            Self::Dbck => Ok(4),
+            Self::B2brk => Ok(5),
+            Self::B2bck => Ok(6),
+            Self::Qtck => Ok(7),
+            Self::Scrk => Ok(8),
+            Self::Lyrk => Ok(9),
+            Self::Ccrk => Ok(10),
+            Self::Cgrk => Ok(11),
+            Self::Dbrk => Ok(12),
+            Self::Qtrk => Ok(13),
+            Self::Xtrk => Ok(14),
+            Self::Thrk => Ok(15),
+            Self::Hhrk => Ok(16),
+            Self::Cnjg => Ok(17),
+            Self::Cgth => Ok(18),
+            Self::Other(text) => Err(text),
         }
     }
 }

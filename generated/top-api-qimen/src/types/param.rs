@@ -12,29 +12,24 @@ pub struct SubSourceOrder {
     /// 交易平台子订单编码
     ///
     /// Example: `21324234`
-    #[serde(
-        rename = "subSourceOrderCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub sub_source_order_code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "subSourceOrderCode", skip_serializing_if = "Option::is_none")]
+    pub sub_source_order_code: Option<String>,
 }
 
 impl SubSourceOrder {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
         Self {
-            sub_source_order_code: ::std::option::Option::None,
+            sub_source_order_code: None,
         }
     }
     /// Sets `subSourceOrderCode`.
     #[must_use]
     pub fn with_sub_source_order_code(
         mut self,
-        sub_source_order_code: impl ::std::convert::Into<::std::string::String>,
+        sub_source_order_code: impl Into<String>,
     ) -> Self {
-        self.sub_source_order_code = ::std::option::Option::Some(
-            sub_source_order_code.into(),
-        );
+        self.sub_source_order_code = Some(sub_source_order_code.into());
         self
     }
 }
@@ -45,31 +40,29 @@ impl ::top_runtime::params::XmlItem for SubSourceOrder {
 
 #[cfg(feature = "server")]
 impl ::top_runtime::de::WireRequest for SubSourceOrder {
-    type Slots = (::std::option::Option<::std::option::Option<::std::string::String>>,);
+    type Slots = (Option<Option<String>>,);
     fn slots() -> Self::Slots {
-        (::std::option::Option::None,)
+        (None,)
     }
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "subSourceOrderCode" => ::core::option::Option::Some(0),
-            _ => ::core::option::Option::None,
+            "subSourceOrderCode" => Some(0),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         slots: &mut Self::Slots,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::read_option(map, &mut slots.0, "subSourceOrderCode"),
             _ => ::top_runtime::de::skip(map),
         }
     }
-    fn finish<E: ::serde::de::Error>(
-        slots: Self::Slots,
-    ) -> ::core::result::Result<Self, E> {
-        ::core::result::Result::Ok(Self {
-            sub_source_order_code: ::std::option::Option::flatten(slots.0),
+    fn finish<E: ::serde::de::Error>(slots: Self::Slots) -> Result<Self, E> {
+        Ok(Self {
+            sub_source_order_code: Option::flatten(slots.0),
         })
     }
 }

@@ -12,21 +12,19 @@
 #[non_exhaustive]
 pub struct QimenAutoEntryorderGiftitemcancelRequest {
     /// Wire name `request`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub request: ::std::option::Option<RequestParam>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestParam>,
 }
 
 impl QimenAutoEntryorderGiftitemcancelRequest {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            request: ::std::option::Option::None,
-        }
+        Self { request: None }
     }
     /// Sets `request`.
     #[must_use]
     pub fn with_request(mut self, request: RequestParam) -> Self {
-        self.request = ::std::option::Option::Some(request);
+        self.request = Some(request);
         self
     }
 }
@@ -35,18 +33,16 @@ impl ::top_runtime::Request for QimenAutoEntryorderGiftitemcancelRequest {
     const METHOD: &'static str = "taobao.qimen.auto.entryorder.giftitemcancel";
     const PROTOCOL: ::top_runtime::Protocol = ::top_runtime::Protocol::Top;
     type Response = QimenAutoEntryorderGiftitemcancelResponse;
-    fn params(
-        &self,
-    ) -> ::core::result::Result<::top_runtime::Params, ::top_runtime::EncodeError> {
+    fn params(&self) -> Result<::top_runtime::Params, ::top_runtime::EncodeError> {
         let mut p = ::top_runtime::Params::default();
-        if let ::std::option::Option::Some(v) = &self.request {
+        if let Some(v) = &self.request {
             p.0
                 .push((
                     "request",
                     ::top_runtime::params::json(Self::METHOD, "request", v)?,
                 ));
         }
-        ::core::result::Result::Ok(p)
+        Ok(p)
     }
 }
 
@@ -62,31 +58,31 @@ pub struct QimenAutoEntryorderGiftitemcancelResponse {
     /// 响应结果
     ///
     /// Example: `success|failure`
-    pub flag: ::std::option::Option<::std::string::String>,
+    pub flag: Option<String>,
     /// 响应码
     ///
     /// Example: `S01|failure`
-    pub code: ::std::option::Option<::std::string::String>,
+    pub code: Option<String>,
     /// 响应信息
     ///
     /// Example: `成功|失败`
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
 }
 
 impl ::top_runtime::de::WireStruct for QimenAutoEntryorderGiftitemcancelResponse {
-    fn field(key: &str) -> ::core::option::Option<usize> {
+    fn field(key: &str) -> Option<usize> {
         match key {
-            "flag" => ::core::option::Option::Some(0),
-            "code" => ::core::option::Option::Some(1),
-            "message" => ::core::option::Option::Some(2),
-            _ => ::core::option::Option::None,
+            "flag" => Some(0),
+            "code" => Some(1),
+            "message" => Some(2),
+            _ => None,
         }
     }
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
         map: &mut A,
-    ) -> ::core::result::Result<(), A::Error> {
+    ) -> Result<(), A::Error> {
         match index {
             0 => ::top_runtime::de::field_into(map, &mut self.flag),
             1 => ::top_runtime::de::field_into(map, &mut self.code),
@@ -103,7 +99,7 @@ impl ::serde::Serialize for QimenAutoEntryorderGiftitemcancelResponse {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
-    ) -> ::core::result::Result<S::Ok, S::Error> {
+    ) -> Result<S::Ok, S::Error> {
         ::top_runtime::ser::fields(
             serializer,
             "QimenAutoEntryorderGiftitemcancelResponse",
@@ -120,48 +116,45 @@ pub struct RequestParam {
     ///
     /// Example: `415670368`
     #[serde(rename = "ownUserId")]
-    pub own_user_id: ::std::string::String,
+    pub own_user_id: String,
     /// 店铺ID
     ///
     /// Example: `415670368`
     #[serde(rename = "userId")]
-    pub user_id: ::std::string::String,
+    pub user_id: String,
     /// 交易号
     ///
     /// Example: `123`
-    pub trade_id: ::std::string::String,
+    pub trade_id: String,
     /// 状态
     ///
     /// Example: `00`
-    pub status: ::std::string::String,
+    pub status: String,
     /// Wire name `orderItems`.
-    #[serde(
-        rename = "orderItems",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub order_items: ::std::option::Option<RequestOrderItems>,
+    #[serde(rename = "orderItems", skip_serializing_if = "Option::is_none")]
+    pub order_items: Option<RequestOrderItems>,
 }
 
 impl RequestParam {
     /// Creates the value from its required fields: `ownUserId`, `userId`, `trade_id`, `status`.
     pub fn new(
-        own_user_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-        trade_id: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
+        own_user_id: impl Into<String>,
+        user_id: impl Into<String>,
+        trade_id: impl Into<String>,
+        status: impl Into<String>,
     ) -> Self {
         Self {
             own_user_id: own_user_id.into(),
             user_id: user_id.into(),
             trade_id: trade_id.into(),
             status: status.into(),
-            order_items: ::std::option::Option::None,
+            order_items: None,
         }
     }
     /// Sets `orderItems`.
     #[must_use]
     pub fn with_order_items(mut self, order_items: RequestOrderItems) -> Self {
-        self.order_items = ::std::option::Option::Some(order_items);
+        self.order_items = Some(order_items);
         self
     }
 }
@@ -171,24 +164,19 @@ impl RequestParam {
 #[non_exhaustive]
 pub struct RequestOrderItems {
     /// Wire name `orderItem`.
-    #[serde(
-        rename = "orderItem",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub order_item: ::std::option::Option<RequestOrderItemsOrderItem>,
+    #[serde(rename = "orderItem", skip_serializing_if = "Option::is_none")]
+    pub order_item: Option<RequestOrderItemsOrderItem>,
 }
 
 impl RequestOrderItems {
     /// Creates the value with every optional field unset.
     pub fn new() -> Self {
-        Self {
-            order_item: ::std::option::Option::None,
-        }
+        Self { order_item: None }
     }
     /// Sets `orderItem`.
     #[must_use]
     pub fn with_order_item(mut self, order_item: RequestOrderItemsOrderItem) -> Self {
-        self.order_item = ::std::option::Option::Some(order_item);
+        self.order_item = Some(order_item);
         self
     }
 }
@@ -200,48 +188,45 @@ pub struct RequestOrderItemsOrderItem {
     /// 交易单号
     ///
     /// Example: `123`
-    pub trade_id: ::std::string::String,
+    pub trade_id: String,
     /// 交易平台订单编码
     ///
     /// Example: `123`
-    #[serde(
-        rename = "sourceOrderCode",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub source_order_code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "sourceOrderCode", skip_serializing_if = "Option::is_none")]
+    pub source_order_code: Option<String>,
     /// 交易平台子订单编码
     ///
     /// Example: `123`
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub sub_trade_id: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_trade_id: Option<String>,
     /// 菜鸟货品ID
     ///
     /// Example: `526332459429`
     #[serde(rename = "itemId")]
-    pub item_id: ::std::string::String,
+    pub item_id: String,
     /// 货品编码
     ///
     /// Example: `69889900002`
     #[serde(rename = "itemCode")]
-    pub item_code: ::std::string::String,
+    pub item_code: String,
     /// 状态
     ///
     /// Example: `00`
-    pub status: ::std::string::String,
+    pub status: String,
 }
 
 impl RequestOrderItemsOrderItem {
     /// Creates the value from its required fields: `trade_id`, `itemId`, `itemCode`, `status`.
     pub fn new(
-        trade_id: impl ::std::convert::Into<::std::string::String>,
-        item_id: impl ::std::convert::Into<::std::string::String>,
-        item_code: impl ::std::convert::Into<::std::string::String>,
-        status: impl ::std::convert::Into<::std::string::String>,
+        trade_id: impl Into<String>,
+        item_id: impl Into<String>,
+        item_code: impl Into<String>,
+        status: impl Into<String>,
     ) -> Self {
         Self {
             trade_id: trade_id.into(),
-            source_order_code: ::std::option::Option::None,
-            sub_trade_id: ::std::option::Option::None,
+            source_order_code: None,
+            sub_trade_id: None,
             item_id: item_id.into(),
             item_code: item_code.into(),
             status: status.into(),
@@ -251,18 +236,15 @@ impl RequestOrderItemsOrderItem {
     #[must_use]
     pub fn with_source_order_code(
         mut self,
-        source_order_code: impl ::std::convert::Into<::std::string::String>,
+        source_order_code: impl Into<String>,
     ) -> Self {
-        self.source_order_code = ::std::option::Option::Some(source_order_code.into());
+        self.source_order_code = Some(source_order_code.into());
         self
     }
     /// Sets `sub_trade_id`.
     #[must_use]
-    pub fn with_sub_trade_id(
-        mut self,
-        sub_trade_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        self.sub_trade_id = ::std::option::Option::Some(sub_trade_id.into());
+    pub fn with_sub_trade_id(mut self, sub_trade_id: impl Into<String>) -> Self {
+        self.sub_trade_id = Some(sub_trade_id.into());
         self
     }
 }
