@@ -285,12 +285,17 @@ pub fn spec_files(specs: &[Spec]) -> FileSet {
 
 /// [`spec_files`], taking each spec's YAML from `yaml` (by API) where it is.
 fn spec_files_with(specs: &[Spec], mut yaml: BTreeMap<String, Vec<u8>>) -> FileSet {
+    use rayon::prelude::*;
+    let taken: Vec<Option<Vec<u8>>> = specs.iter().map(|s| yaml.remove(&s.api)).collect();
+    // Without the cache, every spec is written: in parallel.
+    let texts: Vec<Vec<u8>> = specs
+        .par_iter()
+        .zip(taken)
+        .map(|(s, text)| text.unwrap_or_else(|| s.to_yaml().into_bytes()))
+        .collect();
     let mut files = FileSet::new();
     files.insert(format!("{SPECS_DIR}/spec.schema.json"), spec::json_schema());
-    for s in specs {
-        let text = yaml
-            .remove(&s.api)
-            .unwrap_or_else(|| s.to_yaml().into_bytes());
+    for (s, text) in specs.iter().zip(texts) {
         files.insert(crate::layout::spec_path(&s.api), text);
     }
     files
@@ -357,8 +362,12 @@ pub fn regen_with(
             digest: yaml.get(&spec.api).map(|y| cache::digest(y)),
         })
         .collect();
-    let generated = emit::generate_with(&specs, options, cache)?;
-    let mut files = spec_files_with(&scraped.specs, yaml);
+    // The specs' YAML fills the gaps between the emitter's parallel steps.
+    let (generated, mut files) = rayon::join(
+        || emit::generate_with(&specs, options, cache),
+        || spec_files_with(&scraped.specs, yaml),
+    );
+    let generated = generated?;
     files.extend(generated.files);
     let mut warnings = scraped.warnings;
     warnings.extend(generated.warnings);
