@@ -72,6 +72,22 @@ async fn receives_every_message_across_a_dropped_connection() {
 }
 
 #[tokio::test]
+async fn stops_locally_at_a_small_tmc_max_with_each_confirmed() {
+    for max in ["1", "3"] {
+        let mut cmd = command();
+        cmd.env("TOP_TMC_MAX", max);
+        let out = run(cmd).await;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "TOP_TMC_MAX={max}: {out:?}");
+        let ids = printed_ids(&stdout);
+        assert_eq!(ids.len().to_string(), max, "{stdout}");
+        let line = format!("{max} messages over 1 connection, each confirmed once");
+        assert!(stderr.contains(&line), "{stderr}");
+    }
+}
+
+#[tokio::test]
 async fn stops_after_tmc_max_with_each_confirmed_once() {
     let server = TmcServer::start(TmcConfig::default()).unwrap();
     let ids: Vec<i64> = (1..=8).collect();
