@@ -2,8 +2,9 @@
 //!
 //! Generated code names std's types as the prelude does (`Option`, `Result`):
 //! no generated type takes a prelude name (`naming::unshadowed_type_ident`),
-//! so none is shadowed, and the short names are half the tokens to format and
-//! compile. Everything else goes by absolute path (`::top_runtime::…`).
+//! so none is shadowed, and the full paths were a fifth of the tokens to
+//! format and compile. Everything else goes by absolute path
+//! (`::top_runtime::…`).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
