@@ -19,6 +19,7 @@ pub mod request;
 #[doc(hidden)]
 pub mod ser;
 pub mod sign;
+#[doc(hidden)]
 pub mod testing;
 #[cfg(feature = "tmc")]
 pub mod tmc;
