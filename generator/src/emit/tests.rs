@@ -67,11 +67,11 @@ fn scalar_expr(s: Scalar, text: &str, in_list: bool) -> Option<TokenStream> {
         },
         Scalar::Decimal => is_decimal(text.trim()).then(|| {
             let t = text.trim();
-            quote!(#t.parse::<::top_runtime::Decimal>().expect("a decimal"))
+            quote!(top_runtime::testing::sample::decimal(#t))
         }),
         Scalar::DateTime => looks_like_date_time(text.trim()).then(|| {
             let t = text.trim();
-            quote!(#t.parse::<::top_runtime::DateTime>().expect("a date-time"))
+            quote!(top_runtime::testing::sample::date_time(#t))
         }),
         Scalar::Map | Scalar::Json | Scalar::File => None,
     }

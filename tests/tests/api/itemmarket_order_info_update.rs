@@ -52,7 +52,7 @@ fn request_from_the_page_example() {
         .with_logistics_order_id_list("[\"YT175361\", \"SF534400\"]")
         .with_item_id(643888576658)
         .with_total_quantity(15)
-        .with_total_fee("10.50".parse::<::top_runtime::Decimal>().expect("a decimal"))
+        .with_total_fee(top_runtime::testing::sample::decimal("10.50"))
         .with_alipay_order_id("2022112222001137391429021979")
         .with_sku_info(
             api::ImItemSkuInfoVo::new()
