@@ -174,8 +174,8 @@ fn the_quirks_come_out_as_decided() {
         ),
         (
             "alibaba/security_jaq_rp_cloud_realname_check",
-            // A response field: its wire name is the key the reader matches.
-            &["\"match\" => Some(", "pub match_: "],
+            // A response field: its wire name is the key the reader looks up.
+            &["\"check_message\", \"match\"];", "pub match_: "],
         ),
         (
             "tmall/traceplatform_awdc_info_upload",

@@ -210,13 +210,7 @@ mod tests {
     }
 
     impl crate::de::WireStruct for Row {
-        fn field(key: &str) -> Option<usize> {
-            match key {
-                "status" => Some(0),
-                "levels" => Some(1),
-                _ => None,
-            }
-        }
+        const FIELDS: &'static [&'static str] = &["status", "levels"];
         fn read<'de, A: serde::de::MapAccess<'de>>(
             &mut self,
             index: usize,

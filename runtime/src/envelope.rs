@@ -375,9 +375,7 @@ mod tests {
     macro_rules! wired {
         ($t:ty, $($name:literal => $field:ident),*) => {
             impl crate::de::WireStruct for $t {
-                fn field(key: &str) -> Option<usize> {
-                    [$($name),*].iter().position(|k| *k == key)
-                }
+                const FIELDS: &'static [&'static str] = &[$($name),*];
                 fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
                     let mut n = 0;
                     $(if i == n { return crate::de::field_into(map, &mut self.$field); } n += 1;)*

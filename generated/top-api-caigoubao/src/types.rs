@@ -28,15 +28,12 @@ pub struct ContractPlaceOrder {
 }
 
 impl ::top_runtime::de::WireStruct for ContractPlaceOrder {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "contract_no" => Some(0),
-            "out_order_id" => Some(1),
-            "biz_order_ids" => Some(2),
-            "order_items" => Some(3),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "contract_no",
+        "out_order_id",
+        "biz_order_ids",
+        "order_items",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -110,18 +107,15 @@ pub struct Logistics {
 }
 
 impl ::top_runtime::de::WireStruct for Logistics {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "cp_code" => Some(0),
-            "cp_name" => Some(1),
-            "mail_no" => Some(2),
-            "consign_time" => Some(3),
-            "standard_desc" => Some(4),
-            "status_code" => Some(5),
-            "phone" => Some(6),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "cp_code",
+        "cp_name",
+        "mail_no",
+        "consign_time",
+        "standard_desc",
+        "status_code",
+        "phone",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -261,35 +255,32 @@ pub struct OrderDetailItem {
 }
 
 impl ::top_runtime::de::WireStruct for OrderDetailItem {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "sub_order_details" => Some(0),
-            "pay_info" => Some(1),
-            "logistics" => Some(2),
-            "buyer_id" => Some(3),
-            "out_service_id" => Some(4),
-            "out_service_nick" => Some(5),
-            "biz_order_id" => Some(6),
-            "out_order_id" => Some(7),
-            "contract_no" => Some(8),
-            "social_credit_code" => Some(9),
-            "tp_order_id_list" => Some(10),
-            "buy_amount" => Some(11),
-            "total_fee" => Some(12),
-            "post_fee" => Some(13),
-            "status" => Some(14),
-            "pay_status" => Some(15),
-            "logistics_status" => Some(16),
-            "refund_status" => Some(17),
-            "create_time" => Some(18),
-            "pay_time" => Some(19),
-            "end_time" => Some(20),
-            "logistics_confirm_time" => Some(21),
-            "remark" => Some(22),
-            "receiver" => Some(23),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "sub_order_details",
+        "pay_info",
+        "logistics",
+        "buyer_id",
+        "out_service_id",
+        "out_service_nick",
+        "biz_order_id",
+        "out_order_id",
+        "contract_no",
+        "social_credit_code",
+        "tp_order_id_list",
+        "buy_amount",
+        "total_fee",
+        "post_fee",
+        "status",
+        "pay_status",
+        "logistics_status",
+        "refund_status",
+        "create_time",
+        "pay_time",
+        "end_time",
+        "logistics_confirm_time",
+        "remark",
+        "receiver",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -462,16 +453,13 @@ pub struct OrderItem {
 }
 
 impl ::top_runtime::de::WireStruct for OrderItem {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "item_id" => Some(0),
-            "sku_id" => Some(1),
-            "buy_amount" => Some(2),
-            "item_price" => Some(3),
-            "can_buy" => Some(4),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "item_id",
+        "sku_id",
+        "buy_amount",
+        "item_price",
+        "can_buy",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -531,14 +519,7 @@ pub struct PayInfo {
 }
 
 impl ::top_runtime::de::WireStruct for PayInfo {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "pay_type" => Some(0),
-            "total_price" => Some(1),
-            "pay_time" => Some(2),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["pay_type", "total_price", "pay_time"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -594,14 +575,11 @@ pub struct Receiver {
 }
 
 impl ::top_runtime::de::WireStruct for Receiver {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "receiver_name" => Some(0),
-            "mobile" => Some(1),
-            "address_detail" => Some(2),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "receiver_name",
+        "mobile",
+        "address_detail",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -719,30 +697,27 @@ pub struct SubOrderDetailItem {
 }
 
 impl ::top_runtime::de::WireStruct for SubOrderDetailItem {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "logistics" => Some(0),
-            "biz_order_id" => Some(1),
-            "parent_id" => Some(2),
-            "tp_order_id" => Some(3),
-            "out_order_id" => Some(4),
-            "item_id" => Some(5),
-            "item_name" => Some(6),
-            "item_pic" => Some(7),
-            "sku_id" => Some(8),
-            "sku_property" => Some(9),
-            "item_price" => Some(10),
-            "buy_amount" => Some(11),
-            "status" => Some(12),
-            "pay_status" => Some(13),
-            "logistics_status" => Some(14),
-            "refund_status" => Some(15),
-            "create_time" => Some(16),
-            "pay_time" => Some(17),
-            "end_time" => Some(18),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "logistics",
+        "biz_order_id",
+        "parent_id",
+        "tp_order_id",
+        "out_order_id",
+        "item_id",
+        "item_name",
+        "item_pic",
+        "sku_id",
+        "sku_property",
+        "item_price",
+        "buy_amount",
+        "status",
+        "pay_status",
+        "logistics_status",
+        "refund_status",
+        "create_time",
+        "pay_time",
+        "end_time",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,

@@ -319,20 +319,10 @@ pub fn field_index(i: usize) -> proc_macro2::Literal {
     proc_macro2::Literal::usize_unsuffixed(i)
 }
 
-/// `fn field(key)`: the index of the field sent under a wire name.
+/// `const FIELDS`: the wire names, which the runtime looks keys up in.
 pub fn field_lookup(fields: &[Field]) -> TokenStream {
-    let keys = fields.iter().enumerate().map(|(i, f)| {
-        let (wire, i) = (&f.wire, field_index(i));
-        quote!(#wire => Some(#i))
-    });
-    quote! {
-        fn field(key: &str) -> Option<usize> {
-            match key {
-                #(#keys,)*
-                _ => None,
-            }
-        }
-    }
+    let names = fields.iter().map(|f| &f.wire);
+    quote!(const FIELDS: &'static [&'static str] = &[#(#names),*];)
 }
 
 /// Whether a field holds struct `index` boxed (it contains itself).

@@ -48,9 +48,10 @@ fn only_on() -> TokenStream {
 
 /// `Deserialize` of a Qimen request struct under `server`, through the
 /// runtime's request reader (`top_runtime::de::WireRequest`): a slot per
-/// field, read by its kind, the required ones checked at the end. Three
-/// `match`es per type, where serde's derive with a reader per field made
-/// the `server` build of a Qimen crate three times as long.
+/// field, read by its kind, the required ones checked at the end. A list of
+/// wire names and two `match`es per type, where serde's derive with a
+/// reader per field made the `server` build of a Qimen crate three times as
+/// long.
 pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
     if !scope.qimen {
         return quote!();

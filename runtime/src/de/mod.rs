@@ -131,6 +131,12 @@ pub trait Wire: DeserializeOwned {
 
 /// Unwraps `{"$text": …}` / `{"$value": …}` (an XML reader's view of a text
 /// element) and the `arbitrary_precision` number map.
+/// The index of `key` among a type's wire names: a scan, as a `match` on
+/// strings compiles to.
+fn field_index(fields: &[&str], key: &str) -> Option<usize> {
+    fields.iter().position(|f| *f == key)
+}
+
 fn scalar(v: Value) -> Value {
     match v {
         Value::Object(mut m) if m.len() == 1 => {

@@ -20,9 +20,15 @@ pub trait WireRequest: Sized {
     /// Every slot empty.
     fn slots() -> Self::Slots;
 
+    /// The wire names of the fields, in the order [`WireRequest::read`]
+    /// numbers them.
+    const FIELDS: &'static [&'static str];
+
     /// The index of the field sent as `key`; `None` for a key the page
     /// does not document (its value is skipped).
-    fn field(key: &str) -> Option<usize>;
+    fn field(key: &str) -> Option<usize> {
+        super::field_index(Self::FIELDS, key)
+    }
 
     /// Reads the value of field `index` into its slot, with the reader for
     /// its kind ([`read_required`], [`read_option`], [`read_list`],
@@ -158,11 +164,7 @@ mod tests {
         fn slots() -> Self::Slots {
             (None, None, None)
         }
-        fn field(key: &str) -> Option<usize> {
-            ["orderCode", "note", "items"]
-                .iter()
-                .position(|k| *k == key)
-        }
+        const FIELDS: &'static [&'static str] = &["orderCode", "note", "items"];
         fn read<'de, A: MapAccess<'de>>(
             slots: &mut Self::Slots,
             index: usize,

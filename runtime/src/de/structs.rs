@@ -12,7 +12,7 @@ use serde::de::{
     Visitor,
 };
 
-use super::{KeyText, NUMBER_TOKEN, Wire, list, option, unknown};
+use super::{KeyText, NUMBER_TOKEN, Wire, field_index, list, option, unknown};
 
 /// An optional struct without buffering: `null` and `""` are `None`, a map
 /// is read field by field, anything else fails as `from_value` would.
@@ -95,11 +95,18 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for NotANumber<A> {
 
 /// A generated response struct: its fields by wire name, and a reader for
 /// each. [`wire_struct!`](crate::wire_struct!) adds `Deserialize` and
-/// [`Wire`] on top, so the per-struct code is two `match`es.
+/// [`Wire`] on top, so the per-struct code is a list of wire names and a
+/// `match`.
 pub trait WireStruct: Default {
+    /// The wire names of the fields, in the order [`WireStruct::read`]
+    /// numbers them.
+    const FIELDS: &'static [&'static str];
+
     /// The index of the field sent as `key`; `None` for a key the page did
     /// not document (its value is skipped).
-    fn field(key: &str) -> Option<usize>;
+    fn field(key: &str) -> Option<usize> {
+        field_index(Self::FIELDS, key)
+    }
 
     /// Reads the value of field `index` (from [`WireStruct::field`]) off
     /// `map`, with [`field_into`].

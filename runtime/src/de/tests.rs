@@ -48,13 +48,7 @@ struct WItem {
     can_buy: Option<bool>,
 }
 impl WireStruct for WItem {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "item_id" => Some(0),
-            "can_buy" => Some(1),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["item_id", "can_buy"];
     fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
         match i {
             0 => field_into(map, &mut self.item_id),
@@ -74,11 +68,7 @@ struct WBody {
     items: Vec<WItem>,
 }
 impl WireStruct for WBody {
-    fn field(key: &str) -> Option<usize> {
-        ["id", "name", "fee", "ids", "items"]
-            .iter()
-            .position(|k| *k == key)
-    }
+    const FIELDS: &'static [&'static str] = &["id", "name", "fee", "ids", "items"];
     fn read<'de, A: MapAccess<'de>>(&mut self, i: usize, map: &mut A) -> Result<(), A::Error> {
         match i {
             0 => field_into(map, &mut self.id),

@@ -55,12 +55,7 @@ pub struct PcOrderCancelResponse {
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderCancelResponse {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "result" => Some(0),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["result"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -112,15 +107,12 @@ pub struct PcOrderCancelResult {
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderCancelResult {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "success" => Some(0),
-            "error_code" => Some(1),
-            "error_msg" => Some(2),
-            "contract_place_order" => Some(3),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "success",
+        "error_code",
+        "error_msg",
+        "contract_place_order",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,

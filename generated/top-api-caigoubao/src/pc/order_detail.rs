@@ -62,12 +62,7 @@ pub struct PcOrderDetailResponse {
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderDetailResponse {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "result" => Some(0),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["result"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
@@ -119,15 +114,12 @@ pub struct PcOrderDetailResult {
 }
 
 impl ::top_runtime::de::WireStruct for PcOrderDetailResult {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "success" => Some(0),
-            "error_code" => Some(1),
-            "error_msg" => Some(2),
-            "order_detail_item" => Some(3),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "success",
+        "error_code",
+        "error_msg",
+        "order_detail_item",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,

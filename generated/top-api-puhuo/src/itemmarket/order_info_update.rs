@@ -179,14 +179,11 @@ pub struct ItemmarketOrderInfoUpdateResponse {
 }
 
 impl ::top_runtime::de::WireStruct for ItemmarketOrderInfoUpdateResponse {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "call_success" => Some(0),
-            "call_error_code" => Some(1),
-            "call_error_msg" => Some(2),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "call_success",
+        "call_error_code",
+        "call_error_msg",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,

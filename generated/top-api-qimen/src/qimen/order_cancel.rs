@@ -147,19 +147,16 @@ impl ::top_runtime::de::WireRequest for QimenOrderCancelRequest {
     fn slots() -> Self::Slots {
         (None, None, None, None, None, None, None, None)
     }
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "warehouseCode" => Some(0),
-            "ownerCode" => Some(1),
-            "orderCode" => Some(2),
-            "orderId" => Some(3),
-            "orderType" => Some(4),
-            "cancelReason" => Some(5),
-            "extendProps" => Some(6),
-            "subSourceOrders" => Some(7),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "warehouseCode",
+        "ownerCode",
+        "orderCode",
+        "orderId",
+        "orderType",
+        "cancelReason",
+        "extendProps",
+        "subSourceOrders",
+    ];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         slots: &mut Self::Slots,
         index: usize,
@@ -215,14 +212,7 @@ pub struct QimenOrderCancelResponse {
 }
 
 impl ::top_runtime::de::WireStruct for QimenOrderCancelResponse {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "flag" => Some(0),
-            "code" => Some(1),
-            "message" => Some(2),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["flag", "code", "message"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,

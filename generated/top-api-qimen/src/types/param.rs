@@ -44,12 +44,7 @@ impl ::top_runtime::de::WireRequest for SubSourceOrder {
     fn slots() -> Self::Slots {
         (None,)
     }
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "subSourceOrderCode" => Some(0),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["subSourceOrderCode"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         slots: &mut Self::Slots,
         index: usize,

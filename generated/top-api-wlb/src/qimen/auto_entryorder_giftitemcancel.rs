@@ -70,14 +70,7 @@ pub struct QimenAutoEntryorderGiftitemcancelResponse {
 }
 
 impl ::top_runtime::de::WireStruct for QimenAutoEntryorderGiftitemcancelResponse {
-    fn field(key: &str) -> Option<usize> {
-        match key {
-            "flag" => Some(0),
-            "code" => Some(1),
-            "message" => Some(2),
-            _ => None,
-        }
-    }
+    const FIELDS: &'static [&'static str] = &["flag", "code", "message"];
     fn read<'de, A: ::serde::de::MapAccess<'de>>(
         &mut self,
         index: usize,
