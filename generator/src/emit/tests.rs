@@ -204,6 +204,15 @@ fn list_item_name(api: &Api, ty: Ty) -> String {
     }
 }
 
+/// Where a sample is being filled: the structs open on the way down (a
+/// type that contains itself stops at its first level) and whether a list
+/// is among them.
+#[derive(Default)]
+struct Walk {
+    open: Vec<usize>,
+    in_list: bool,
+}
+
 /// One value of type `ty` (item `n`): its XML node and its Rust expression.
 fn sample_value(
     api: &Api,
@@ -211,7 +220,7 @@ fn sample_value(
     name: &str,
     label: &str,
     n: usize,
-    stack: &mut Vec<usize>,
+    walk: &mut Walk,
 ) -> Option<(Element, TokenStream)> {
     match ty {
         Ty::Scalar(s) => {
@@ -219,17 +228,36 @@ fn sample_value(
             Some((Element::leaf(name, text), expr))
         }
         Ty::Struct(i) => {
-            // A type that contains itself stops at its first level.
-            if stack.contains(&i) {
+            if walk.open.contains(&i) {
                 return None;
             }
-            stack.push(i);
-            let filled = sample_struct(api, &api.structs[i].name, &api.structs[i].fields, n, stack);
-            stack.pop();
+            walk.open.push(i);
+            let filled = sample_struct(api, &api.structs[i].name, &api.structs[i].fields, n, walk);
+            walk.open.pop();
             let (children, expr) = filled?;
             Some((Element::parent(name, children), expr))
         }
     }
+}
+
+/// The items of list field `f` in item `n`: two, so a list of several is
+/// read; one in a list inside another list's item, whose reading is the
+/// same, so the sample grows with the depth of lists instead of doubling
+/// at each.
+fn sample_items(
+    api: &Api,
+    f: &Field,
+    n: usize,
+    walk: &mut Walk,
+) -> Option<(Vec<Element>, Vec<TokenStream>)> {
+    let item = list_item_name(api, f.ty);
+    let count = if walk.in_list { 1 } else { 2 };
+    let outer = std::mem::replace(&mut walk.in_list, true);
+    let items: Option<Vec<_>> = (0..count)
+        .map(|k| sample_value(api, f.ty, &item, &f.wire, 2 * n - 1 + k, walk))
+        .collect();
+    walk.in_list = outer;
+    Some(items?.into_iter().unzip())
 }
 
 /// Every field of a struct that can be filled, as XML nodes and a
@@ -239,7 +267,7 @@ fn sample_struct(
     name: &str,
     fields: &[Field],
     n: usize,
-    stack: &mut Vec<usize>,
+    walk: &mut Walk,
 ) -> Option<(Vec<Element>, TokenStream)> {
     let mut nodes = Vec::new();
     let mut sets = Vec::new();
@@ -250,16 +278,12 @@ fn sample_struct(
         }
         let field = ident(&f.ident);
         if f.array {
-            let item = list_item_name(api, f.ty);
-            let (Some((a, ea)), Some((b, eb))) = (
-                sample_value(api, f.ty, &item, &f.wire, 2 * n - 1, stack),
-                sample_value(api, f.ty, &item, &f.wire, 2 * n, stack),
-            ) else {
+            let Some((items, exprs)) = sample_items(api, f, n, walk) else {
                 continue;
             };
-            nodes.push(Element::parent(&f.wire, vec![a, b]));
-            sets.push(quote!(v.#field = list([#ea, #eb]);));
-        } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, stack) {
+            nodes.push(Element::parent(&f.wire, items));
+            sets.push(quote!(v.#field = list([#(#exprs),*]);));
+        } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, walk) {
             nodes.push(node);
             // `some` converts, so it also fills a code enum and a field
             // boxed against recursion.
@@ -427,8 +451,13 @@ fn response_xml(cx: &Ctx, key: &str) -> (Option<String>, Option<(Vec<Element>, T
     if !examples.is_empty() {
         return (None, None);
     }
-    let mut stack = Vec::new();
-    let sample = sample_struct(api, &api.response_name, &api.response, 1, &mut stack);
+    let sample = sample_struct(
+        api,
+        &api.response_name,
+        &api.response,
+        1,
+        &mut Walk::default(),
+    );
     let xml = sample.as_ref().map(|(nodes, _)| xml::render(key, nodes));
     (xml, sample)
 }
