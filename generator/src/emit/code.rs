@@ -6,7 +6,7 @@
 //! format and compile. Everything else goes by absolute path
 //! (`::top_runtime::…`).
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::server;
@@ -59,7 +59,7 @@ pub fn docs(lines: &[String]) -> TokenStream {
             .chars()
             .filter(|c| *c == '\t' || !c.is_control())
             .collect();
-        let l = if l.is_empty() { l } else { format!(" {l}") };
+        let l = doc_literal(&l);
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
@@ -68,14 +68,39 @@ pub fn docs(lines: &[String]) -> TokenStream {
 /// `#![doc]` attributes of a module, one per line.
 pub fn inner_docs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
+        let l = doc_literal(l);
         quote!(#![doc = #l])
     });
     quote!(#(#attrs)*)
+}
+
+/// A doc line's literal, a space before its text as `///` has.
+fn doc_literal(line: &str) -> Literal {
+    if line.is_empty() {
+        str_literal("")
+    } else {
+        str_literal(&format!(" {line}"))
+    }
+}
+
+/// A string literal escaped only where Rust needs it: `Literal::string`
+/// runs `escape_debug` over every character, a table lookup each for
+/// Chinese text, which docs and samples are full of.
+pub fn str_literal(text: &str) -> Literal {
+    let mut repr = String::with_capacity(text.len() + 2);
+    repr.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                repr.push('\\');
+                repr.push(c);
+            }
+            c if c.is_control() => repr.extend(c.escape_default()),
+            c => repr.push(c),
+        }
+    }
+    repr.push('"');
+    repr.parse().unwrap_or_else(|_| Literal::string(text))
 }
 
 /// Description lines, escaped, leading blanks trimmed so nothing becomes a code block.
@@ -852,6 +877,22 @@ fn space_items(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn string_literals_keep_their_text() {
+        for text in [
+            "",
+            "订单 \"x\" \\ y",
+            "a\tb\r\n\0c",
+            "\u{200b}\u{301}é",
+            "r#\"#",
+        ] {
+            let lit = str_literal(text);
+            let parsed: syn::LitStr = syn::parse2(quote!(#lit)).unwrap();
+            assert_eq!(parsed.value(), text, "{lit}");
+        }
+        assert_eq!(str_literal("示例 <&>").to_string(), "\"示例 <&>\"");
+    }
 
     #[test]
     fn docs_drop_control_characters() {

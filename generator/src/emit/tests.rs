@@ -13,7 +13,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::code::{format_file, ident};
+use super::code::{format_file, ident, str_literal};
 use super::space::{Api, Field, Scalar, Ty};
 use super::xml;
 use crate::diag::{Kind, Warning};
@@ -149,7 +149,8 @@ fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream
             } else {
                 format!("{wire} {n}")
             };
-            (text.clone(), quote!(#text))
+            let lit = str_literal(&text);
+            (text, quote!(#lit))
         }
         Scalar::Int => {
             // Above 2^53: must survive both forms exactly.
