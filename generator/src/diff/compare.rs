@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
 use serde_json::{Value, json};
 
 use super::{Change, Kind, Report, Semver, Tree};
@@ -260,8 +259,12 @@ fn side_path(spec: &Spec, side: Side) -> String {
 }
 
 /// A type as a reader writes it: `Option<Vec<OrderItem>>`, `top_runtime::Decimal`.
-fn rust(ts: TokenStream) -> String {
-    let mut s: String = ts.to_string().chars().filter(|c| *c != ' ').collect();
+fn rust(ty: syn::Type) -> String {
+    let mut s: String = quote::ToTokens::to_token_stream(&ty)
+        .to_string()
+        .chars()
+        .filter(|c| *c != ' ')
+        .collect();
     s = s.replace(',', ", ");
     for prelude in [
         "::std::option::",

@@ -1,4 +1,6 @@
-//! Tokens for one API module: request, response and nested structs.
+//! One API module: request, response and nested structs. The numerous
+//! regular items (struct definitions, readers, writers, setters) are built
+//! as `syn` nodes ([`super::syntax`]); the rest as `quote!` tokens.
 //!
 //! Generated code names std's types as the prelude does (`Option`, `Result`):
 //! no generated type takes a prelude name (`naming::unshadowed_type_ident`),
@@ -8,9 +10,11 @@
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use syn::Type;
 
 use super::server;
 use super::space::{Api, CodeEnum, Field, Scalar, Scope, Side, Struct, Ty, Types};
+use super::syntax::{self, FileItems};
 use crate::naming::{self, OTHER_VARIANT};
 
 pub fn ident(s: &str) -> Ident {
@@ -55,14 +59,19 @@ pub fn code_span(s: &str) -> String {
 /// dropped: they would land raw in the source file.
 pub fn docs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|l| {
-        let l: String = l
-            .chars()
-            .filter(|c| *c == '\t' || !c.is_control())
-            .collect();
-        let l = doc_literal(&l);
+        let l = doc_line(l);
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
+}
+
+/// The literal of an outer doc line, control characters dropped.
+pub fn doc_line(line: &str) -> Literal {
+    let line: String = line
+        .chars()
+        .filter(|c| *c == '\t' || !c.is_control())
+        .collect();
+    doc_literal(&line)
 }
 
 /// `#![doc]` attributes of a module, one per line.
@@ -109,7 +118,7 @@ pub fn description_lines(text: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn field_docs(f: &Field) -> TokenStream {
+fn field_docs(f: &Field) -> Vec<syn::Attribute> {
     let mut lines = description_lines(f.description.as_deref());
     if let Some(ex) = f.example.as_deref().filter(|e| !e.is_empty()) {
         if !lines.is_empty() {
@@ -120,39 +129,31 @@ fn field_docs(f: &Field) -> TokenStream {
     if lines.is_empty() {
         lines.push(format!("Wire name {}.", code_span(&f.wire)));
     }
-    docs(&lines)
+    syntax::doc_attrs(&lines)
 }
 
 /// The Rust type of a scalar, from the one table (`types`).
-pub fn scalar_type(s: Scalar) -> TokenStream {
-    s.rust_type()
-        .parse()
-        .expect("the table's Rust types are valid tokens")
+pub fn scalar_type(s: Scalar) -> Type {
+    syntax::path_type(s.rust_type())
 }
 
-fn base_type(scope: &Scope, ty: Ty) -> TokenStream {
+fn base_type(scope: &Scope, ty: Ty) -> Type {
     match ty {
         Ty::Scalar(s) => scalar_type(s),
-        Ty::Struct(i) => {
-            let n = ident(&scope.structs[i].name);
-            quote!(#n)
-        }
+        Ty::Struct(i) => syntax::path_type(&scope.structs[i].name),
     }
 }
 
 /// The value type of a field, list and box included, without `Option`.
-pub fn value_type(scope: &Scope, f: &Field) -> TokenStream {
+pub fn value_type(scope: &Scope, f: &Field) -> Type {
     let base = match f.code {
-        Some(i) => {
-            let n = ident(&scope.codes[i].name);
-            quote!(#n)
-        }
+        Some(i) => syntax::path_type(&scope.codes[i].name),
         None => base_type(scope, f.ty),
     };
     if f.array {
-        quote!(Vec<#base>)
+        syntax::generic_type("Vec", base)
     } else if f.boxed {
-        quote!(Box<#base>)
+        syntax::generic_type("Box", base)
     } else {
         base
     }
@@ -163,18 +164,12 @@ fn rename(f: &Field) -> Option<TokenStream> {
     (f.ident != f.wire).then(|| quote!(rename = #wire))
 }
 
-fn serde_attr(parts: Vec<TokenStream>) -> TokenStream {
-    if parts.is_empty() {
-        quote!()
-    } else {
-        quote!(#[serde(#(#parts),*)])
-    }
+fn serde_attr(parts: Vec<TokenStream>) -> Option<syn::Attribute> {
+    (!parts.is_empty()).then(|| syntax::list_attr("serde", quote!(#(#parts),*)))
 }
 
 /// A request-side field declaration.
-fn request_field(scope: &Scope, f: &Field) -> TokenStream {
-    let doc = field_docs(f);
-    let name = ident(&f.ident);
+fn request_field(scope: &Scope, f: &Field) -> syn::Field {
     let mut parts: Vec<TokenStream> = rename(f).into_iter().collect();
     if f.ty == Ty::Scalar(Scalar::File) {
         parts.push(quote!(skip));
@@ -189,59 +184,83 @@ fn request_field(scope: &Scope, f: &Field) -> TokenStream {
         };
         parts.push(quote!(serialize_with = #with));
     }
-    let attr = serde_attr(parts);
+    let mut attrs = field_docs(f);
+    attrs.extend(serde_attr(parts));
     let ty = declared_type(scope, Side::Request, f);
-    quote! { #doc #attr pub #name: #ty, }
+    syntax::pub_field(attrs, &f.ident, ty)
 }
 
 /// A response-side field: plain, since [`wire_impls`] reads it.
-fn response_field(scope: &Scope, f: &Field) -> TokenStream {
-    let doc = field_docs(f);
-    let name = ident(&f.ident);
+fn response_field(scope: &Scope, f: &Field) -> syn::Field {
     let ty = declared_type(scope, Side::Response, f);
-    quote! { #doc pub #name: #ty, }
+    syntax::pub_field(field_docs(f), &f.ident, ty)
 }
 
 /// The type a field is declared with: a required request field as is, an
 /// optional one in `Option`; a response list as is (empty when absent),
 /// any other response field in `Option`.
-pub fn declared_type(scope: &Scope, side: Side, f: &Field) -> TokenStream {
+pub fn declared_type(scope: &Scope, side: Side, f: &Field) -> Type {
     let ty = value_type(scope, f);
     let bare = match side {
         Side::Request => f.required,
         Side::Response => f.array,
     };
-    if bare { ty } else { quote!(Option<#ty>) }
+    if bare {
+        ty
+    } else {
+        syntax::generic_type("Option", ty)
+    }
+}
+
+/// A struct definition: docs, derives, `#[non_exhaustive]`, fields.
+fn struct_def(
+    scope: &Scope,
+    doc: &[String],
+    side: Side,
+    name: &str,
+    fields: &[Field],
+) -> syn::Item {
+    let mut attrs = syntax::doc_attrs(doc);
+    attrs.push(derives(side, fields));
+    attrs.push(syntax::path_attr("non_exhaustive"));
+    let fields = fields.iter().map(|f| match side {
+        Side::Request => request_field(scope, f),
+        Side::Response => response_field(scope, f),
+    });
+    syntax::pub_struct(attrs, name, fields.collect())
 }
 
 /// Decoding of a response struct through the runtime's one generic struct
 /// reader: a wire-name lookup and a reader per field, far less code for the
 /// compiler than serde's derive with a wrapper per field.
-fn wire_impls(name: &Ident, fields: &[Field]) -> TokenStream {
-    let reads = fields.iter().enumerate().map(|(i, f)| {
-        let n = ident(&f.ident);
-        let i = field_index(i);
-        quote!(#i => ::top_runtime::de::field_into(map, &mut self.#n))
-    });
-    let lookup = field_lookup(fields);
-    quote! {
+fn wire_impls(out: &mut FileItems, name: &Ident, fields: &[Field]) {
+    let mut imp: syn::ItemImpl = syn::parse_quote! {
         impl ::top_runtime::de::WireStruct for #name {
-            #lookup
             fn read<'de, A: ::serde::de::MapAccess<'de>>(
                 &mut self,
                 index: usize,
                 map: &mut A,
             ) -> Result<(), A::Error> {
-                // No `?` per arm: its desugaring cost a fifth of `cargo
-                // check` time on the full corpus.
                 match index {
-                    #(#reads,)*
                     _ => ::top_runtime::de::skip(map),
                 }
             }
         }
-        ::top_runtime::wire_struct!(#name);
-    }
+    };
+    // No `?` per arm: its desugaring cost a fifth of `cargo check` time
+    // on the full corpus.
+    let reads = fields.iter().enumerate().map(|(i, f)| {
+        let slot = syntax::reference(true, syntax::self_field(&f.ident));
+        let read = [syntax::path_expr("map"), slot];
+        syntax::index_arm(i, syntax::call("::top_runtime::de::field_into", read))
+    });
+    let syn::Expr::Match(m) = syntax::impl_expr(&mut imp, 0) else {
+        unreachable!("`read` is a match")
+    };
+    m.arms.splice(0..0, reads);
+    imp.items.insert(0, field_lookup(fields));
+    out.item(syn::Item::Impl(imp));
+    out.tokens(quote!(::top_runtime::wire_struct!(#name);));
 }
 
 /// The setter of field `f` ([`naming::setter`]).
@@ -250,7 +269,7 @@ pub fn setter_name(f: &Field) -> Ident {
 }
 
 /// `new(required…)` and `with_x(…)` setters of a request-side struct.
-fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
+fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> syn::Item {
     let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
     let args = required.iter().map(|f| {
         let n = ident(&f.ident);
@@ -283,60 +302,60 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
         )])
     };
     let allow = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    let setters = fields.iter().filter(|f| !f.required).map(|f| {
-        let n = ident(&f.ident);
-        let setter = setter_name(f);
-        let ty = value_type(scope, f);
-        let doc = docs(&[format!("Sets {}.", code_span(&f.wire))]);
-        let into = if f.code.is_some() && !f.array {
-            Some(ty.clone())
-        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
-            Some(quote!(String))
-        } else if f.boxed {
-            Some(ty.clone())
-        } else {
-            None
-        };
-        if let Some(into) = into {
-            quote! {
-                #doc
-                #[must_use]
-                pub fn #setter(mut self, #n: impl Into<#into>) -> Self {
-                    self.#n = Some(#n.into());
-                    self
-                }
-            }
-        } else {
-            quote! {
-                #doc
-                #[must_use]
-                pub fn #setter(mut self, #n: #ty) -> Self {
-                    self.#n = Some(#n);
-                    self
-                }
-            }
-        }
-    });
-    quote! {
+    let mut imp: syn::ItemImpl = syn::parse_quote! {
         impl #name {
             #new_doc
             #allow
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
             }
-            #(#setters)*
         }
-    }
+    };
+    let setters = fields.iter().filter(|f| !f.required);
+    imp.items.extend(setters.map(|f| setter(scope, f)));
+    syn::Item::Impl(imp)
 }
 
-fn derives(side: Side, fields: &[Field]) -> TokenStream {
-    match side {
+/// `with_x(x)`: sets optional field `x`, taking what converts into it
+/// where that is a text, a code or a box.
+fn setter(scope: &Scope, f: &Field) -> syn::ImplItem {
+    let ty = value_type(scope, f);
+    let text = f.ty == Ty::Scalar(Scalar::String) && !f.array;
+    let into = if f.code.is_some() && !f.array {
+        Some(ty)
+    } else if text {
+        Some(syntax::path_type("String"))
+    } else if f.boxed {
+        Some(ty)
+    } else {
+        None
+    };
+    let param = syntax::path_expr(&f.ident);
+    let (param_ty, value) = match into {
+        Some(into) => (
+            syntax::impl_generic("Into", into),
+            syntax::method_call(param, "into"),
+        ),
+        None => (value_type(scope, f), param),
+    };
+    let mut attrs = syntax::doc_attrs(&[format!("Sets {}.", code_span(&f.wire))]);
+    attrs.push(syntax::path_attr("must_use"));
+    let body = vec![
+        syntax::assign(syntax::self_field(&f.ident), syntax::call("Some", [value])),
+        syn::Stmt::Expr(syntax::path_expr("self"), None),
+    ];
+    syntax::by_value_method(attrs, setter_name(f), (&f.ident, param_ty), body)
+}
+
+fn derives(side: Side, fields: &[Field]) -> syn::Attribute {
+    let traits = match side {
         Side::Request if fields.iter().any(|f| f.required) => {
-            quote!(#[derive(Debug, Clone, PartialEq, ::serde::Serialize)])
+            quote!(Debug, Clone, PartialEq, ::serde::Serialize)
         }
-        Side::Request => quote!(#[derive(Debug, Clone, Default, PartialEq, ::serde::Serialize)]),
-        Side::Response => quote!(#[derive(Debug, Clone, Default, PartialEq)]),
-    }
+        Side::Request => quote!(Debug, Clone, Default, PartialEq, ::serde::Serialize),
+        Side::Response => quote!(Debug, Clone, Default, PartialEq),
+    };
+    syntax::list_attr("derive", traits)
 }
 
 /// A field's index in the readers' `match`es.
@@ -345,9 +364,16 @@ pub fn field_index(i: usize) -> proc_macro2::Literal {
 }
 
 /// `const FIELDS`: the wire names, which the runtime looks keys up in.
-pub fn field_lookup(fields: &[Field]) -> TokenStream {
-    let names = fields.iter().map(|f| &f.wire);
-    quote!(const FIELDS: &'static [&'static str] = &[#(#names),*];)
+pub fn field_lookup(fields: &[Field]) -> syn::ImplItem {
+    let mut lookup: syn::ImplItem = syn::parse_quote!(
+        const FIELDS: &'static [&'static str] = &[];
+    );
+    let syn::ImplItem::Const(c) = &mut lookup else {
+        unreachable!("a const")
+    };
+    let names = syntax::array_elems(&mut c.expr);
+    names.extend(fields.iter().map(|f| syntax::str_expr(&f.wire)));
+    lookup
 }
 
 /// Whether a field holds struct `index` boxed (it contains itself).
@@ -359,20 +385,19 @@ fn is_boxed(scope: &Scope, index: usize) -> bool {
         .any(|f| f.boxed && f.ty == Ty::Struct(index))
 }
 
-fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> TokenStream {
+/// A nested struct with its impls, into `out`.
+fn nested_struct(out: &mut FileItems, scope: &Scope, index: usize, s: &Struct, place: String) {
     let name = ident(&s.name);
     let mut lines = description_lines(s.description.as_deref());
     if !lines.is_empty() {
         lines.push(String::new());
     }
     lines.push(place);
-    let doc = docs(&lines);
-    let derive = derives(s.side, &s.fields);
+    out.item(struct_def(scope, &lines, s.side, &s.name, &s.fields));
     let server_impls = server::nested_impls(scope, s, is_boxed(scope, index));
     match s.side {
         Side::Request => {
-            let fields = s.fields.iter().map(|f| request_field(scope, f));
-            let ctors = constructors(scope, &name, &s.fields);
+            out.item(constructors(scope, &name, &s.fields));
             let xml_item = (scope.qimen && s.list_item).then(|| {
                 let element = naming::xml_item_name(&s.top_type);
                 quote! {
@@ -382,29 +407,21 @@ fn nested_struct(scope: &Scope, index: usize, s: &Struct, place: String) -> Toke
                 }
             });
             let de = server::deserialize_impl(scope, &name, &s.fields);
-            quote! {
-                #doc #derive #[non_exhaustive]
-                pub struct #name { #(#fields)* }
-                #ctors
+            out.tokens(quote! {
                 #xml_item
                 #de
                 #server_impls
-            }
+            });
         }
         Side::Response => {
-            let fields = s.fields.iter().map(|f| response_field(scope, f));
             let boxed = is_boxed(scope, index)
                 .then(|| quote!(impl ::top_runtime::de::Wire for Box<#name> {}));
-            let wire = wire_impls(&name, &s.fields);
-            let ser = server::serialize_impl(scope, &name, &s.fields);
-            quote! {
-                #doc #derive #[non_exhaustive]
-                pub struct #name { #(#fields)* }
-                #wire
-                #ser
+            wire_impls(out, &name, &s.fields);
+            out.item(server::serialize_impl(scope, &name, &s.fields));
+            out.tokens(quote! {
                 #boxed
                 #server_impls
-            }
+            });
         }
     }
 }
@@ -626,57 +643,50 @@ pub fn module(api: &Api) -> Result<String, String> {
         rdoc.push(String::new());
         rdoc.push("Sent over Qimen: the fields form the XML `<request>` body.".into());
     }
-    let rdoc = docs(&rdoc);
     let scope = &api.scope();
-    let req_fields = api.request.iter().map(|f| request_field(scope, f));
-    let req_derive = derives(Side::Request, &api.request);
-    let req_server = server::deserialize_impl(scope, &req, &api.request);
-    let req_ctors = constructors(scope, &req, &api.request);
+    let shared = shared_uses(api);
+    let mut out = FileItems::default();
+    out.tokens(quote! {
+        #module_doc
+        #shared
+    });
+    out.item(struct_def(
+        scope,
+        &rdoc,
+        Side::Request,
+        &api.request_name,
+        &api.request,
+    ));
+    out.item(constructors(scope, &req, &api.request));
     let req_impl = request_impl(api);
+    let req_server = server::deserialize_impl(scope, &req, &api.request);
+    out.tokens(quote! {
+        #req_impl
+        #req_server
+    });
 
     let mut pdoc = vec![format!("Answer of {}.", code_span(&spec.api))];
     if let Some(d) = &api.response_doc {
         pdoc.push(String::new());
         pdoc.extend(description_lines(Some(d)));
     }
-    let pdoc = docs(&pdoc);
-    let resp_fields = api.response.iter().map(|f| response_field(scope, f));
-    let resp_wire = wire_impls(&resp, &api.response);
-    let resp_ser = server::serialize_impl(scope, &resp, &api.response);
-    let nested = api
-        .structs
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.imported.is_none())
-        .map(|(i, s)| nested_struct(scope, i, s, place(s)));
+    let (resp_name, resp_fields) = (&api.response_name, &api.response);
+    out.item(struct_def(
+        scope,
+        &pdoc,
+        Side::Response,
+        resp_name,
+        resp_fields,
+    ));
+    wire_impls(&mut out, &resp, &api.response);
+    out.item(server::serialize_impl(scope, &resp, &api.response));
+    let nested = api.structs.iter().enumerate();
+    for (i, s) in nested.filter(|(_, s)| s.imported.is_none()) {
+        nested_struct(&mut out, scope, i, s, place(s));
+    }
     let codes = own_codes(api).map(code_enum);
-    let shared = shared_uses(api);
-
-    let tokens = quote! {
-        #module_doc
-
-        #shared
-
-        #rdoc
-        #req_derive
-        #[non_exhaustive]
-        pub struct #req { #(#req_fields)* }
-        #req_ctors
-        #req_impl
-        #req_server
-
-        #pdoc
-        #[derive(Debug, Clone, Default, PartialEq)]
-        #[non_exhaustive]
-        pub struct #resp { #(#resp_fields)* }
-        #resp_wire
-        #resp_ser
-
-        #(#nested)*
-
-        #(#codes)*
-    };
-    format_file(tokens)
+    out.tokens(quote!(#(#codes)*));
+    out.format()
 }
 
 /// Where a struct of an API module comes from, for its docs.
@@ -807,12 +817,11 @@ impl<'a> SharedItem<'a> {
 pub fn shared_item(types: &Types, index: usize) -> Result<String, String> {
     let s = &types.structs[index];
     let place = shared_place(s, &types.merged[index], &types.users[index]);
-    let item = nested_struct(&types.scope(index), index, s, place);
+    let mut out = FileItems::default();
+    nested_struct(&mut out, &types.scope(index), index, s, place);
     let codes = types.codes_of(index).map(code_enum);
-    format_file(quote! {
-        #item
-        #(#codes)*
-    })
+    out.tokens(quote!(#(#codes)*));
+    out.format()
 }
 
 /// Where a shared struct comes from, for its docs: its TOP type and the
@@ -835,7 +844,12 @@ fn shared_place(s: &Struct, merged: &[String], users: &[String]) -> String {
 pub fn format_file(tokens: TokenStream) -> Result<String, String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("generated code does not parse: {e}"))?;
-    Ok(space_items(&prettyplease::unparse(&file)))
+    Ok(format_text(&file))
+}
+
+/// A file laid out by prettyplease, its top-level items a blank line apart.
+pub fn format_text(file: &syn::File) -> String {
+    space_items(&prettyplease::unparse(file))
 }
 
 /// prettyplease puts top-level items back to back; a blank line between them

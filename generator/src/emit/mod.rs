@@ -2,7 +2,8 @@
 //!
 //! [`space`] resolves every parameter to a Rust type from one mapping table
 //! and names every struct; [`family`] names each category's crate;
-//! [`code`] turns an API into tokens (`quote!`, formatted by prettyplease);
+//! [`code`] turns an API into items, the regular ones built as `syn` nodes
+//! ([`syntax`]), the rest as `quote!` tokens, formatted by prettyplease;
 //! [`krate`] writes the crates around the modules and the facade that
 //! re-exports them; [`server`] adds the receiving side of Qimen APIs
 //! behind a feature; [`tests`] writes the example tests. Output is deterministic: specs are
@@ -14,6 +15,7 @@ pub mod krate;
 pub mod server;
 pub mod share;
 pub mod space;
+pub mod syntax;
 pub mod tests;
 pub mod xml;
 

@@ -18,6 +18,7 @@ use quote::quote;
 
 use super::code::{declared_type, field_index, field_lookup, ident};
 use super::space::{Field, Scope, Side, Struct};
+use super::syntax;
 use crate::naming;
 
 /// The cargo feature of every category crate (and of the facade) that turns
@@ -115,29 +116,39 @@ pub fn deserialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenS
 /// its wire name, left out when absent, a Qimen list wrapped by its item
 /// name. A small impl per type, where serde's derive made `cargo check`
 /// of the corpus half as long again.
-pub fn serialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> TokenStream {
+pub fn serialize_impl(scope: &Scope, name: &Ident, fields: &[Field]) -> syn::Item {
     let cfg = serialize_cfg(scope.qimen);
     let label = name.to_string();
-    let entries = fields.iter().map(|f| {
-        let wire = &f.wire;
-        let field = ident(&f.ident);
-        if scope.qimen && f.array {
-            quote!((#wire, &::top_runtime::ser::XmlItems(&self.#field)))
-        } else {
-            quote!((#wire, &self.#field))
-        }
-    });
-    quote! {
+    let mut imp: syn::ItemImpl = syn::parse_quote! {
         #[cfg(#cfg)]
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(
                 &self,
                 serializer: S,
             ) -> Result<S::Ok, S::Error> {
-                ::top_runtime::ser::fields(serializer, #label, &[#(#entries),*])
+                ::top_runtime::ser::fields(serializer, #label, &[])
             }
         }
-    }
+    };
+    let entries = fields.iter().map(|f| {
+        let value = syntax::self_field(&f.ident);
+        let value = if scope.qimen && f.array {
+            let items = syntax::call(
+                "::top_runtime::ser::XmlItems",
+                [syntax::reference(false, value)],
+            );
+            syntax::reference(false, items)
+        } else {
+            syntax::reference(false, value)
+        };
+        syntax::tuple([syntax::str_expr(&f.wire), value])
+    });
+    let syn::Expr::Call(call) = syntax::impl_expr(&mut imp, 0) else {
+        unreachable!("`serialize` is a call")
+    };
+    let last = call.args.last_mut().expect("the call has its list last");
+    syntax::array_elems(last).extend(entries);
+    syn::Item::Impl(imp)
 }
 
 /// The impls a nested struct needs: a request struct is read as a field

@@ -10,11 +10,13 @@
 //! (the scraper has warned about it already) gets no test either, with a
 //! warning, rather than failing the API.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
+use syn::Expr;
 
-use super::code::{format_file, ident, str_literal};
+use super::code::{format_file, ident};
 use super::space::{Api, Field, Scalar, Ty};
+use super::syntax::{self, FileItems};
 use super::xml;
 use crate::diag::{Kind, Warning};
 use crate::naming;
@@ -140,7 +142,7 @@ fn struct_expr(api: &Api, name: &str, fields: &[Field]) -> Option<TokenStream> {
 /// Varied values per list item, so two items never look alike: the text
 /// and what the field is made from, with the helpers of
 /// `top_runtime::testing::sample` in scope.
-fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream)> {
+fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, Expr)> {
     Some(match s {
         Scalar::String | Scalar::Json => {
             // Non-ASCII and XML-special characters exercise both encodings.
@@ -149,26 +151,29 @@ fn sample_scalar(s: Scalar, wire: &str, n: usize) -> Option<(String, TokenStream
             } else {
                 format!("{wire} {n}")
             };
-            let lit = str_literal(&text);
-            (text, quote!(#lit))
+            let expr = syntax::str_expr(&text);
+            (text, expr)
         }
         Scalar::Int => {
             // Above 2^53: must survive both forms exactly.
             let v = 9_007_199_254_740_992_i64 + n as i64;
-            let lit = Literal::i64_suffixed(v);
-            (v.to_string(), quote!(#lit))
+            let lit = syn::Lit::new(Literal::i64_suffixed(v));
+            (v.to_string(), syntax::lit_expr(lit))
         }
         Scalar::Bool => {
             let v = n % 2 == 1;
-            (v.to_string(), quote!(#v))
+            let lit = syn::Lit::Bool(syn::LitBool::new(v, Span::call_site()));
+            (v.to_string(), syntax::lit_expr(lit))
         }
         Scalar::Decimal => {
             let text = format!("{n}0.50");
-            (text.clone(), quote!(decimal(#text)))
+            let expr = syntax::call("decimal", [syntax::str_expr(&text)]);
+            (text, expr)
         }
         Scalar::DateTime => {
             let text = format!("2026-11-23 18:28:{:02}", n % 60);
-            (text.clone(), quote!(date_time(#text)))
+            let expr = syntax::call("date_time", [syntax::str_expr(&text)]);
+            (text, expr)
         }
         // A map has no agreed XML form and a file is never answered: left unset.
         Scalar::Map | Scalar::File => return None,
@@ -222,7 +227,7 @@ fn sample_value(
     label: &str,
     n: usize,
     walk: &mut Walk,
-) -> Option<(Element, TokenStream)> {
+) -> Option<(Element, Expr)> {
     match ty {
         Ty::Scalar(s) => {
             let (text, expr) = sample_scalar(s, label, n)?;
@@ -250,7 +255,7 @@ fn sample_items(
     f: &Field,
     n: usize,
     walk: &mut Walk,
-) -> Option<(Vec<Element>, Vec<TokenStream>)> {
+) -> Option<(Vec<Element>, Vec<Expr>)> {
     let item = list_item_name(api, f.ty);
     let count = if walk.in_list { 1 } else { 2 };
     let outer = std::mem::replace(&mut walk.in_list, true);
@@ -269,40 +274,37 @@ fn sample_struct(
     fields: &[Field],
     n: usize,
     walk: &mut Walk,
-) -> Option<(Vec<Element>, TokenStream)> {
+) -> Option<(Vec<Element>, Expr)> {
     let mut nodes = Vec::new();
-    let mut sets = Vec::new();
+    let mut sets = vec![syntax::let_mut(
+        "v",
+        syntax::call(&format!("api::{name}::default"), []),
+    )];
     for f in fields {
         // A wire name that is no XML element name has no XML form to test.
         if !is_xml_name(&f.wire) {
             continue;
         }
-        let field = ident(&f.ident);
+        let field = syntax::field_of("v", &f.ident);
         if f.array {
             let Some((items, exprs)) = sample_items(api, f, n, walk) else {
                 continue;
             };
             nodes.push(Element::parent(&f.wire, items));
-            sets.push(quote!(v.#field = list([#(#exprs),*]);));
+            let list = syntax::call("list", [syntax::array(exprs)]);
+            sets.push(syntax::assign(field, list));
         } else if let Some((node, expr)) = sample_value(api, f.ty, &f.wire, &f.wire, n, walk) {
             nodes.push(node);
             // `some` converts, so it also fills a code enum and a field
             // boxed against recursion.
-            sets.push(quote!(v.#field = some(#expr);));
+            sets.push(syntax::assign(field, syntax::call("some", [expr])));
         }
     }
     if nodes.is_empty() {
         return None;
     }
-    let ty = ident(name);
-    Some((
-        nodes,
-        quote!({
-            let mut v = api::#ty::default();
-            #(#sets)*
-            v
-        }),
-    ))
+    sets.push(syn::Stmt::Expr(syntax::path_expr("v"), None));
+    Some((nodes, syntax::block(sets)))
 }
 
 /// The expected classification of an error example by the platform's
@@ -340,7 +342,7 @@ fn classify(xml_error: &str) -> Option<(bool, bool, bool, String)> {
 /// What a test module is made of: constants and helpers, then tests.
 #[derive(Default)]
 struct Parts {
-    consts: Vec<TokenStream>,
+    consts: FileItems,
     tests: Vec<TokenStream>,
 }
 
@@ -381,13 +383,14 @@ pub fn module(
         api.spec.api
     );
     let Parts { consts, tests } = parts;
-    let tokens = quote! {
+    let mut out = FileItems::default();
+    out.tokens(quote! {
         #![doc = #doc]
         use top_api::#group::#module as api;
-        #(#consts)*
-        #(#tests)*
-    };
-    format_file(tokens).map(Some)
+    });
+    out.append(consts);
+    out.tokens(quote!(#(#tests)*));
+    out.format().map(Some)
 }
 
 fn warn(cx: &Ctx, warnings: &mut Vec<Warning>, message: String) {
@@ -443,7 +446,7 @@ fn request_test(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
 /// The XML answer the response tests start from: the page's example, or a
 /// typed sample derived from the schema when the page shows no response
 /// example at all (a page with only a JSON example has no XML to compare).
-fn response_xml(cx: &Ctx, key: &str) -> (Option<String>, Option<(Vec<Element>, TokenStream)>) {
+fn response_xml(cx: &Ctx, key: &str) -> (Option<String>, Option<(Vec<Element>, Expr)>) {
     let api = cx.api;
     let examples = &api.spec.examples.response;
     if let Some(e) = examples.iter().find(|e| e.lang == "xml") {
@@ -489,8 +492,10 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
     };
     let resp = &cx.resp;
     let text = raw(&xml_text);
-    parts.consts.push(quote!(const RESPONSE_XML: &str = #text;));
-    parts.consts.push(quote! {
+    parts
+        .consts
+        .tokens(quote!(const RESPONSE_XML: &str = #text;));
+    parts.consts.tokens(quote! {
         fn response_from_xml() -> api::#resp {
             top_runtime::de::from_xml(RESPONSE_XML).expect("the XML answer decodes")
         }
@@ -503,7 +508,7 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
     let json = raw(&json);
     parts
         .consts
-        .push(quote!(const RESPONSE_JSON: &str = #json;));
+        .tokens(quote!(const RESPONSE_JSON: &str = #json;));
     if api.is_qimen() {
         qimen_json_test(cx, parts, &key, &top);
     } else {
@@ -513,7 +518,7 @@ fn response_tests(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
 
 /// The XML answer decoded: a snapshot of the page's example, or the
 /// schema-derived sample (`sample`) decoded back to itself.
-fn decode_test(cx: &Ctx, parts: &mut Parts, sample: Option<TokenStream>) {
+fn decode_test(cx: &Ctx, parts: &mut Parts, sample: Option<Expr>) {
     let resp = &cx.resp;
     let Some(expr) = sample else {
         let name = format!("{}__response", cx.test_mod);
@@ -529,15 +534,16 @@ fn decode_test(cx: &Ctx, parts: &mut Parts, sample: Option<TokenStream>) {
         return;
     };
     let name = format!("{}__sample", cx.test_mod);
-    parts.consts.push(quote! {
+    let mut sample: syn::ItemFn = syn::parse_quote! {
         /// A value with every field filled, derived from the schema:
         /// the page shows no response example.
         #[allow(clippy::field_reassign_with_default, clippy::useless_conversion)]
         fn response_sample() -> api::#resp {
             use top_runtime::testing::sample::*;
-            #expr
         }
-    });
+    };
+    sample.block.stmts.push(syn::Stmt::Expr(expr, None));
+    parts.consts.item(syn::Item::Fn(sample));
     parts.tests.push(quote! {
         /// The schema-derived sample in its XML form decodes back to the sample.
         #[test]
@@ -593,7 +599,7 @@ fn top_json_test(cx: &Ctx, parts: &mut Parts, key: &str, top: &[Element]) {
     let simple = raw(&xml::simplified_json(cx.api, top, key));
     parts
         .consts
-        .push(quote!(const RESPONSE_JSON_SIMPLIFIED: &str = #simple;));
+        .tokens(quote!(const RESPONSE_JSON_SIMPLIFIED: &str = #simple;));
     parts.tests.push(quote! {
         /// The gateway's JSON answer, with its envelope and with
         /// `simplify` (no envelope, bare lists), decodes through the
@@ -624,7 +630,7 @@ fn error_test(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
     let (resp, bind_method) = (&cx.resp, &cx.bind_method);
     let decode = if api.is_qimen() {
         let text = raw(&ex.code);
-        parts.consts.push(quote!(const ERROR_XML: &str = #text;));
+        parts.consts.tokens(quote!(const ERROR_XML: &str = #text;));
         quote! {
             let error = top_runtime::qimen::decode_qimen::<api::#resp>(method, ERROR_XML.as_bytes())
                 .expect_err("the page's error example is an error");
@@ -643,7 +649,7 @@ fn error_test(cx: &Ctx, parts: &mut Parts, warnings: &mut Vec<Warning>) {
             },
         };
         let json = raw(&json);
-        parts.consts.push(quote! {
+        parts.consts.tokens(quote! {
             /// The page's XML error example as the gateway's JSON answer.
             const ERROR_JSON: &str = #json;
         });
