@@ -14,8 +14,9 @@
 //! - A parameter without a type (or typed `null`) is read as `Json` so any value
 //!   is kept, or, when it has sub-parameters, as a struct named after the field;
 //!   both with a warning.
-//! - Names are kept verbatim (`type`, `a.b`); an empty name or one with spaces is
-//!   an error. A parameter listed twice in one struct is kept once when the two
+//! - Names are kept verbatim (`type`, `a.b`), blanks around them trimmed with a
+//!   warning (`result_code\t` in a real document); an empty name or one with
+//!   spaces inside is an error. A parameter listed twice in one struct is kept once when the two
 //!   are identical (a warning), and is an error when they differ.
 //! - Protocol: by the one rule ([`crate::spec::Protocol::from_evidence`]),
 //!   from the category and the request's shape, as a document has no Java
@@ -220,12 +221,19 @@ impl<'a> Reader<'a> {
     ) -> Result<(usize, Param), Error> {
         let p: RawParam<'a> = self.parse(raw.get())?;
         let line = self.line(p.name.get());
-        let name: String = self.parse(p.name.get())?;
+        let written: String = self.parse(p.name.get())?;
+        let name = written.trim().to_string();
         if name.is_empty() || name.chars().any(char::is_whitespace) {
             return Err(self.error(
                 line,
-                format!("a parameter of `{path}` is named `{name}`: an empty name or one with spaces; fix the document"),
+                format!("a parameter of `{path}` is named `{written}`: an empty name or one with spaces; fix the document"),
             ));
+        }
+        if name != written {
+            self.warn(
+                line,
+                format!("a parameter of `{path}` is named {written:?}, blanks around the name; read as `{name}`"),
+            );
         }
         let here = format!("{path}.{name}");
         let subs = p.sub_params.unwrap_or_default();
@@ -573,7 +581,7 @@ mod tests {
 
     #[test]
     fn empty_names_and_names_with_spaces_are_errors_with_the_line() {
-        for name in ["", "a b", " a"] {
+        for name in ["", "a b", " ", " a b"] {
             let text = doc(
                 &format!("\n{{\"name\": \"{name}\", \"type\": \"String\"}}"),
                 "",
@@ -581,6 +589,21 @@ mod tests {
             let e = read(&text).unwrap_err();
             assert_eq!(e.line, Some(7), "{e}");
             assert!(e.message.contains("empty name or one with spaces"), "{e}");
+        }
+    }
+
+    #[test]
+    fn blanks_around_a_name_are_trimmed_with_a_warning() {
+        for name in [" a", "a\\t", "\\ta "] {
+            let (p, warnings) = one(&format!("\n{{\"name\": \"{name}\", \"type\": \"String\"}}"));
+            assert_eq!(p.name, "a");
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].line, Some(7));
+            assert!(
+                warnings[0].message.contains("read as `a`"),
+                "{:?}",
+                warnings[0]
+            );
         }
     }
 
