@@ -265,16 +265,9 @@ fn rust(ty: syn::Type) -> String {
         .chars()
         .filter(|c| *c != ' ')
         .collect();
-    s = s.replace(',', ", ");
-    for prelude in [
-        "::std::option::",
-        "::std::string::",
-        "::std::vec::",
-        "::std::boxed::",
-        "::std::collections::",
-    ] {
-        s = s.replace(prelude, "");
-    }
+    // Generated code writes std's types as the prelude names them, except
+    // `BTreeMap`.
+    s = s.replace(',', ", ").replace("::std::collections::", "");
     s.replace("::top_runtime", "top_runtime")
         .replace("::serde_json", "serde_json")
 }

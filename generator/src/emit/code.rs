@@ -274,19 +274,16 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> syn::Item {
     let args = required.iter().map(|f| {
         let n = ident(&f.ident);
         let ty = value_type(scope, f);
-        if f.code.is_some() && !f.array {
-            quote!(#n: impl Into<#ty>)
-        } else if f.ty == Ty::Scalar(Scalar::String) && !f.array {
-            quote!(#n: impl Into<String>)
-        } else {
-            quote!(#n: #ty)
+        match into_target(f, &ty) {
+            Some(target) => quote!(#n: impl Into<#target>),
+            None => quote!(#n: #ty),
         }
     });
     let inits = fields.iter().map(|f| {
         let n = ident(&f.ident);
         if !f.required {
             quote!(#n: None)
-        } else if (f.code.is_some() || f.ty == Ty::Scalar(Scalar::String)) && !f.array {
+        } else if converts(f) {
             quote!(#n: #n.into())
         } else {
             quote!(#n)
@@ -316,27 +313,33 @@ fn constructors(scope: &Scope, name: &Ident, fields: &[Field]) -> syn::Item {
     syn::Item::Impl(imp)
 }
 
+/// Whether a constructor or setter takes field `f` through `impl Into<…>`:
+/// a code enum (from its text) or a `String`.
+fn converts(f: &Field) -> bool {
+    !f.array && (f.code.is_some() || f.ty == Ty::Scalar(Scalar::String))
+}
+
+/// What it takes then, for field `f` of value type `ty`: the code enum, or
+/// `String`; `None` where it takes `ty` itself.
+fn into_target(f: &Field, ty: &Type) -> Option<Type> {
+    converts(f).then(|| match f.code {
+        Some(_) => ty.clone(),
+        None => syntax::path_type("String"),
+    })
+}
+
 /// `with_x(x)`: sets optional field `x`, taking what converts into it
 /// where that is a text, a code or a box.
 fn setter(scope: &Scope, f: &Field) -> syn::ImplItem {
     let ty = value_type(scope, f);
-    let text = f.ty == Ty::Scalar(Scalar::String) && !f.array;
-    let into = if f.code.is_some() && !f.array {
-        Some(ty)
-    } else if text {
-        Some(syntax::path_type("String"))
-    } else if f.boxed {
-        Some(ty)
-    } else {
-        None
-    };
     let param = syntax::path_expr(&f.ident);
-    let (param_ty, value) = match into {
-        Some(into) => (
-            syntax::impl_generic("Into", into),
+    let target = into_target(f, &ty).or_else(|| f.boxed.then(|| ty.clone()));
+    let (param_ty, value) = match target {
+        Some(target) => (
+            syntax::impl_generic("Into", target),
             syntax::method_call(param, "into"),
         ),
-        None => (value_type(scope, f), param),
+        None => (ty, param),
     };
     let mut attrs = syntax::doc_attrs(&[format!("Sets {}.", code_span(&f.wire))]);
     attrs.push(syntax::path_attr("must_use"));
@@ -670,13 +673,12 @@ pub fn module(api: &Api) -> Result<String, String> {
         pdoc.push(String::new());
         pdoc.extend(description_lines(Some(d)));
     }
-    let (resp_name, resp_fields) = (&api.response_name, &api.response);
     out.item(struct_def(
         scope,
         &pdoc,
         Side::Response,
-        resp_name,
-        resp_fields,
+        &api.response_name,
+        &api.response,
     ));
     wire_impls(&mut out, &resp, &api.response);
     out.item(server::serialize_impl(scope, &resp, &api.response));

@@ -325,7 +325,7 @@ pub fn index_arm(index: usize, body: Expr) -> syn::Arm {
         attrs: Vec::new(),
         pat: syn::Pat::Lit(ExprLit {
             attrs: Vec::new(),
-            lit: Lit::new(Literal::usize_unsuffixed(index)),
+            lit: Lit::new(super::code::field_index(index)),
         }),
         guard: None,
         fat_arrow_token: Default::default(),
